@@ -1,0 +1,256 @@
+//! The typed article every input format is parsed into.
+//!
+//! Whatever a user's archive looks like (scraped pages, JSON exports, Markdown notes), the
+//! rest of newsearch only ever sees [`Article`]. Values with rules get their own types:
+//! [`ArticleId`] is the stable key an index upserts by, and [`Tag`] keeps the text a user
+//! wrote while offering the normalized form tag filters and counts compare on.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One news article, whatever file format it came from.
+///
+/// `date` is an instant in UTC. Sources that give a time without a zone (the scraped-page
+/// layout, `2025-02-21T08:37:00`, a bare `2025-02-21`) are read as UTC; sources with an
+/// offset are converted to UTC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Article {
+    /// Stable identifier: the record's own `id` field when it has one, else the file path
+    /// relative to the indexed root, plus `#N` for the Nth record of a multi-record file.
+    pub id: ArticleId,
+    /// The file the article was read from, as it was reached (root joined with the relative path).
+    #[serde(with = "path_as_string")]
+    pub path: PathBuf,
+    /// Headline.
+    pub title: String,
+    /// Plain-text body: paragraphs separated by one blank line.
+    pub body: String,
+    /// Section or category ("Ukraine", "Business"), when known.
+    pub section: Option<String>,
+    /// Publication instant, when known.
+    #[serde(with = "date_rfc3339")]
+    pub date: Option<DateTime<Utc>>,
+    /// View count, when the source gives one.
+    pub views: Option<u64>,
+    /// Tags in the source's order and spelling, without duplicates (compared normalized).
+    pub tags: Vec<Tag>,
+    /// Named sources ("Reuters", "ISW"), in the source's order.
+    pub sources: Vec<String>,
+    /// Canonical URL, when known.
+    pub url: Option<String>,
+}
+
+impl Article {
+    /// An article with the given id, path and title and every other field empty.
+    pub fn new(id: impl Into<ArticleId>, path: impl Into<PathBuf>, title: impl Into<String>) -> Self {
+        Article {
+            id: id.into(),
+            path: path.into(),
+            title: title.into(),
+            body: String::new(),
+            section: None,
+            date: None,
+            views: None,
+            tags: Vec::new(),
+            sources: Vec::new(),
+            url: None,
+        }
+    }
+
+    /// Adds `tag` unless a tag with the same normalized form is already present.
+    pub fn push_tag(&mut self, tag: Tag) {
+        if !tag.is_empty() && !self.tags.iter().any(|t| t.normalized() == tag.normalized()) {
+            self.tags.push(tag);
+        }
+    }
+
+    /// True when the article has a tag equal to `name` under normalization.
+    pub fn has_tag(&self, name: &str) -> bool {
+        let wanted = Tag::normalize(name);
+        self.tags.iter().any(|t| t.normalized() == wanted)
+    }
+}
+
+/// The stable key of an article in an index.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ArticleId(String);
+
+impl ArticleId {
+    /// Wraps `id` as an article id.
+    pub fn new(id: impl Into<String>) -> Self {
+        ArticleId(id.into())
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ArticleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<String> for ArticleId {
+    fn from(s: String) -> Self {
+        ArticleId(s)
+    }
+}
+
+impl From<&str> for ArticleId {
+    fn from(s: &str) -> Self {
+        ArticleId(s.to_owned())
+    }
+}
+
+/// A tag as the source spelled it, with a normalized form for matching.
+///
+/// Display text keeps its case and inner punctuation ("European Union", "G20"); the
+/// normalized form lowercases it and collapses runs of whitespace, so `--tag "european  union"`
+/// matches. Leading and trailing whitespace is never part of a tag.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub struct Tag {
+    display: String,
+    normalized: String,
+}
+
+impl Tag {
+    /// A tag from its display text (trimmed, inner whitespace collapsed to one space).
+    pub fn new(text: &str) -> Self {
+        let display = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let normalized = display.to_lowercase();
+        Tag { display, normalized }
+    }
+
+    /// The text to show users.
+    pub fn as_str(&self) -> &str {
+        &self.display
+    }
+
+    /// The form tag comparisons use: lowercase, single spaces.
+    pub fn normalized(&self) -> &str {
+        &self.normalized
+    }
+
+    /// The normalized form of arbitrary user input, for comparing against [`Tag::normalized`].
+    pub fn normalize(text: &str) -> String {
+        Tag::new(text).normalized
+    }
+
+    /// True when the tag has no text.
+    pub fn is_empty(&self) -> bool {
+        self.display.is_empty()
+    }
+}
+
+impl PartialEq for Tag {
+    fn eq(&self, other: &Self) -> bool {
+        self.display == other.display
+    }
+}
+
+impl Eq for Tag {}
+
+impl fmt::Display for Tag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display)
+    }
+}
+
+impl From<String> for Tag {
+    fn from(s: String) -> Self {
+        Tag::new(&s)
+    }
+}
+
+impl From<&str> for Tag {
+    fn from(s: &str) -> Self {
+        Tag::new(s)
+    }
+}
+
+impl From<Tag> for String {
+    fn from(t: Tag) -> Self {
+        t.display
+    }
+}
+
+mod path_as_string {
+    use std::path::PathBuf;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(path: &PathBuf, s: S) -> Result<S::Ok, S::Error> {
+        // Paths that are not UTF-8 are shown lossily rather than failing the whole record.
+        s.serialize_str(&path.to_string_lossy())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<PathBuf, D::Error> {
+        String::deserialize(d).map(PathBuf::from)
+    }
+}
+
+mod date_rfc3339 {
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(date: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+        match date {
+            Some(d) => s.serialize_str(&d.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        let text = Option::<String>::deserialize(d)?;
+        text.map(|t| {
+            DateTime::parse_from_rfc3339(&t)
+                .map(|d| d.with_timezone(&Utc))
+                .map_err(serde::de::Error::custom)
+        })
+        .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_keeps_display_and_normalizes_for_matching() {
+        let t = Tag::new("  European   Union ");
+        assert_eq!(t.as_str(), "European Union");
+        assert_eq!(t.normalized(), "european union");
+        assert_eq!(Tag::normalize("EUROPEAN union"), t.normalized());
+    }
+
+    #[test]
+    fn push_tag_skips_duplicates_under_normalization() {
+        let mut a = Article::new("a", "a.txt", "T");
+        a.push_tag(Tag::new("Ukraine"));
+        a.push_tag(Tag::new("ukraine"));
+        a.push_tag(Tag::new(" "));
+        assert_eq!(a.tags, vec![Tag::new("Ukraine")]);
+        assert!(a.has_tag("UKRAINE"));
+    }
+
+    #[test]
+    fn serializes_with_rfc3339_date_and_string_tags() {
+        let mut a = Article::new("x", "dir/x.txt", "Title");
+        a.date = Some("2025-02-21T08:37:00Z".parse().unwrap());
+        a.push_tag(Tag::new("G20"));
+        let json = serde_json::to_value(&a).unwrap();
+        assert_eq!(json["date"], "2025-02-21T08:37:00Z");
+        assert_eq!(json["tags"], serde_json::json!(["G20"]));
+        assert_eq!(json["views"], serde_json::Value::Null);
+        let back: Article = serde_json::from_value(json).unwrap();
+        assert_eq!(back, a);
+    }
+}

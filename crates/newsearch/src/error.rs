@@ -1,0 +1,177 @@
+//! Errors and warnings, as values the caller reports or counts.
+//!
+//! Every problem with an input file names that file, and the line where a line helps, so a
+//! user can go straight to it. Errors mean an article (or a whole file) could not be read;
+//! warnings mean the article was kept but something in it was not understood.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// `Result` with newsearch's [`Error`] as the default error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong. Messages name the file and say what to do where there is something to do.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The file or folder could not be read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: io::Error,
+    },
+    /// The file has no content (or only whitespace).
+    #[error("{}: empty file", path.display())]
+    EmptyFile {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file holds NUL bytes, so it is not text.
+    #[error("{}: binary file (contains NUL bytes), not an article", path.display())]
+    BinaryFile {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file is larger than the configured limit.
+    #[error("{}: file is {size} bytes, over the {limit}-byte limit (raise it with --max-file-size)", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The file's extension names no known format and none was forced.
+    #[error("{}: unknown article format (expected .txt, .json, .jsonl, .ndjson, .md or .markdown; or pass --format)", path.display())]
+    UnknownFormat {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A format name given by the user is not one newsearch knows.
+    #[error("unknown format {name:?} (expected txt, json, jsonl or md)")]
+    UnknownFormatName {
+        /// What the user typed.
+        name: String,
+    },
+    /// The file (or one record of it) is not well-formed JSON, YAML or TOML, or is not
+    /// shaped like an article.
+    #[error("{}: {}{message}", path.display(), at_line(*line))]
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the problem, when known.
+        line: Option<usize>,
+        /// What is wrong, e.g. "malformed JSON: expected `,` or `}` at column 7".
+        message: String,
+    },
+}
+
+impl Error {
+    /// The file the error is about, when it is about one.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Error::Io { path, .. }
+            | Error::EmptyFile { path }
+            | Error::BinaryFile { path }
+            | Error::TooLarge { path, .. }
+            | Error::UnknownFormat { path }
+            | Error::Malformed { path, .. } => Some(path),
+            Error::UnknownFormatName { .. } => None,
+        }
+    }
+
+    /// The 1-based line the error points at, when it points at one.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            Error::Malformed { line, .. } => *line,
+            _ => None,
+        }
+    }
+
+    pub(crate) fn io(path: &Path, source: io::Error) -> Self {
+        Error::Io { path: path.to_owned(), source }
+    }
+
+    pub(crate) fn malformed(path: &Path, line: Option<usize>, message: impl Into<String>) -> Self {
+        Error::Malformed { path: path.to_owned(), line, message: message.into() }
+    }
+}
+
+/// A problem that did not stop an article from being read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// What was not understood.
+    pub kind: WarningKind,
+}
+
+/// The kinds of [`Warning`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WarningKind {
+    /// The file is not valid UTF-8 and was decoded as Windows-1252.
+    DecodedAsWindows1252,
+    /// A date could not be read; the article is kept without a date.
+    UnreadableDate {
+        /// The text that was not a date.
+        value: String,
+    },
+    /// A field had a value of the wrong kind and was ignored.
+    IgnoredValue {
+        /// The field name.
+        field: String,
+        /// Why it was ignored.
+        reason: String,
+    },
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path.display(), at_line(self.line))?;
+        match &self.kind {
+            WarningKind::DecodedAsWindows1252 => {
+                f.write_str("not valid UTF-8; decoded as Windows-1252")
+            }
+            WarningKind::UnreadableDate { value } => {
+                write!(f, "unreadable date {value:?}; article kept without a date")
+            }
+            WarningKind::IgnoredValue { field, reason } => write!(f, "ignored `{field}`: {reason}"),
+        }
+    }
+}
+
+fn at_line(line: Option<usize>) -> String {
+    match line {
+        Some(n) => format!("line {n}: "),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_file_and_line() {
+        let e = Error::malformed(Path::new("a/b.jsonl"), Some(3), "malformed JSON: EOF");
+        assert_eq!(e.to_string(), "a/b.jsonl: line 3: malformed JSON: EOF");
+        assert_eq!(e.line(), Some(3));
+        let w = Warning {
+            path: "x.txt".into(),
+            line: Some(3),
+            kind: WarningKind::UnreadableDate { value: "Smarch 3".into() },
+        };
+        assert_eq!(
+            w.to_string(),
+            "x.txt: line 3: unreadable date \"Smarch 3\"; article kept without a date"
+        );
+    }
+}

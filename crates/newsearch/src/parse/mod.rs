@@ -1,0 +1,298 @@
+//! Turning article files into [`Article`]s.
+//!
+//! Archives mix formats, encodings and damage. Each file is decoded first (BOM stripped,
+//! UTF-16 recognised by its BOM, NUL bytes rejected as binary, invalid UTF-8 read as
+//! Windows-1252 with a warning), then handed to the parser its extension (or the caller)
+//! chooses. A parser returns every article it could read, plus per-record errors and
+//! warnings, so one bad record never loses the rest of the file.
+//!
+//! ```
+//! use newsearch::{parse_bytes, Format};
+//!
+//! let page = "Kellogg meets Zelensky\n\nUkraine | February 21, 2025, Friday // 08:37|\u{a0} views\n\nThe envoy arrived in Kyiv.\n\nTags: Ukraine, US";
+//! let parsed = parse_bytes(page.as_bytes(), Format::Txt, "kyiv.txt".as_ref(), "kyiv.txt").unwrap();
+//! let article = &parsed.articles[0];
+//! assert_eq!(article.title, "Kellogg meets Zelensky");
+//! assert_eq!(article.section.as_deref(), Some("Ukraine"));
+//! assert_eq!(article.tags.len(), 2);
+//! ```
+
+mod date;
+mod json;
+mod markdown;
+mod record;
+mod txt;
+
+use std::borrow::Cow;
+use std::fmt;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+pub use date::parse_date;
+pub use txt::render as render_txt;
+
+use crate::article::Article;
+use crate::error::{Error, Result, Warning, WarningKind};
+
+/// The article file formats newsearch reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Format {
+    /// The scraped-page layout: title, `Section | date // time| N views`, paragraphs,
+    /// `Sources:`, `Tags:`. A `.txt` without that header is read as title + body.
+    Txt,
+    /// One JSON object, or an array of them (`.json`).
+    Json,
+    /// One JSON object per line (`.jsonl`, `.ndjson`).
+    JsonLines,
+    /// Markdown with YAML (`---`) or TOML (`+++`) front matter (`.md`, `.markdown`).
+    Markdown,
+}
+
+impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: [Format; 4] = [Format::Txt, Format::Json, Format::JsonLines, Format::Markdown];
+
+    /// The format a file's extension names, if any (case-insensitive).
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?;
+        match ext.to_ascii_lowercase().as_str() {
+            "txt" | "text" => Some(Format::Txt),
+            "json" => Some(Format::Json),
+            "jsonl" | "ndjson" => Some(Format::JsonLines),
+            "md" | "markdown" => Some(Format::Markdown),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Txt => "txt",
+            Format::Json => "json",
+            Format::JsonLines => "jsonl",
+            Format::Markdown => "md",
+        })
+    }
+}
+
+impl FromStr for Format {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Format> {
+        match s.to_ascii_lowercase().as_str() {
+            "txt" | "text" => Ok(Format::Txt),
+            "json" => Ok(Format::Json),
+            "jsonl" | "ndjson" | "json-lines" => Ok(Format::JsonLines),
+            "md" | "markdown" => Ok(Format::Markdown),
+            _ => Err(Error::UnknownFormatName { name: s.to_owned() }),
+        }
+    }
+}
+
+/// How files are read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseOptions {
+    max_file_size: u64,
+}
+
+impl ParseOptions {
+    /// The default size limit: 64 MiB.
+    pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+
+    /// Default options.
+    pub fn new() -> Self {
+        ParseOptions { max_file_size: Self::DEFAULT_MAX_FILE_SIZE }
+    }
+
+    /// Files larger than `bytes` are refused with [`Error::TooLarge`].
+    pub fn max_file_size(mut self, bytes: u64) -> Self {
+        self.max_file_size = bytes;
+        self
+    }
+
+    /// The size limit in bytes.
+    pub fn get_max_file_size(&self) -> u64 {
+        self.max_file_size
+    }
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        ParseOptions::new()
+    }
+}
+
+/// What a file yielded: its articles, the records that failed, and warnings.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// Articles read, in file order.
+    pub articles: Vec<Article>,
+    /// Records that could not be read (the rest of the file was kept).
+    pub errors: Vec<Error>,
+    /// Things not understood in articles that were kept.
+    pub warnings: Vec<Warning>,
+}
+
+/// An article file to parse: where it is, the id its articles get, and its format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// The path to open.
+    pub path: PathBuf,
+    /// The id base: the path relative to the indexed root, `/`-separated.
+    pub id_base: String,
+    /// The parser to use.
+    pub format: Format,
+}
+
+impl SourceFile {
+    /// Reads and parses the file.
+    pub fn parse(&self, options: &ParseOptions) -> Result<Parsed> {
+        let bytes = read_limited(&self.path, options.max_file_size)?;
+        parse_bytes(&bytes, self.format, &self.path, &self.id_base)
+    }
+}
+
+/// Parses the bytes of one file.
+///
+/// `path` is used in messages and stored in each article; `id_base` becomes each
+/// article's id (with `#N` appended for the Nth record of a multi-record file) unless the
+/// record carries its own id.
+pub fn parse_bytes(bytes: &[u8], format: Format, path: &Path, id_base: &str) -> Result<Parsed> {
+    let (text, warning) = decode(bytes, path)?;
+    let mut parsed = Parsed::default();
+    parsed.warnings.extend(warning);
+    let src = record::Source { path, id_base };
+    match format {
+        Format::Txt => txt::parse(&text, &src, &mut parsed),
+        Format::Json => json::parse_json(&text, &src, &mut parsed)?,
+        Format::JsonLines => json::parse_json_lines(&text, &src, &mut parsed),
+        Format::Markdown => markdown::parse(&text, &src, &mut parsed)?,
+    }
+    if parsed.articles.is_empty() && parsed.errors.is_empty() {
+        return Err(Error::EmptyFile { path: path.to_owned() });
+    }
+    Ok(parsed)
+}
+
+fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    let file = fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let size = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if size > limit {
+        return Err(Error::TooLarge { path: path.to_owned(), size, limit });
+    }
+    // The file may grow between stat and read: never read more than the limit allows.
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::TooLarge { path: path.to_owned(), size: bytes.len() as u64, limit });
+    }
+    Ok(bytes)
+}
+
+/// Bytes to text: the one place encodings are decided.
+fn decode<'a>(bytes: &'a [u8], path: &Path) -> Result<(Cow<'a, str>, Option<Warning>)> {
+    // UTF-16 text is full of NUL bytes, so recognise it by its BOM before the binary check.
+    if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(bytes) {
+        if encoding != encoding_rs::UTF_8 {
+            let (text, _, _) = encoding.decode(bytes);
+            return non_empty(text, None, path);
+        }
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.contains(&0) {
+        return Err(Error::BinaryFile { path: path.to_owned() });
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => non_empty(Cow::Borrowed(text), None, path),
+        Err(_) => {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+            let warning = Warning {
+                path: path.to_owned(),
+                line: None,
+                kind: WarningKind::DecodedAsWindows1252,
+            };
+            non_empty(text, Some(warning), path)
+        }
+    }
+}
+
+fn non_empty<'a>(
+    text: Cow<'a, str>,
+    warning: Option<Warning>,
+    path: &Path,
+) -> Result<(Cow<'a, str>, Option<Warning>)> {
+    if text.trim().is_empty() {
+        Err(Error::EmptyFile { path: path.to_owned() })
+    } else {
+        Ok((text, warning))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(bytes: &[u8], format: Format) -> Result<Parsed> {
+        parse_bytes(bytes, format, Path::new("f"), "f")
+    }
+
+    #[test]
+    fn format_from_extension_and_name() {
+        assert_eq!(Format::from_path(Path::new("a/B.MD")), Some(Format::Markdown));
+        assert_eq!(Format::from_path(Path::new("x.ndjson")), Some(Format::JsonLines));
+        assert_eq!(Format::from_path(Path::new("x.html")), None);
+        for f in Format::ALL {
+            assert_eq!(f.to_string().parse::<Format>().unwrap(), f);
+        }
+        assert!("yaml".parse::<Format>().is_err());
+    }
+
+    #[test]
+    fn empty_and_whitespace_files_are_errors() {
+        for bytes in [&b""[..], b"  \n\r\n\t", b"\xEF\xBB\xBF\n"] {
+            for f in Format::ALL {
+                assert!(matches!(parse(bytes, f), Err(Error::EmptyFile { .. })), "{f} {bytes:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn nul_bytes_mean_binary() {
+        let err = parse(b"Title\n\x00\x01body", Format::Txt).unwrap_err();
+        assert!(matches!(err, Error::BinaryFile { .. }));
+        assert_eq!(err.to_string(), "f: binary file (contains NUL bytes), not an article");
+    }
+
+    #[test]
+    fn invalid_utf8_is_read_as_windows_1252_with_a_warning() {
+        let parsed = parse(b"Caf\xE9 culture\n\nA body", Format::Txt).unwrap();
+        assert_eq!(parsed.articles[0].title, "Café culture");
+        assert_eq!(parsed.warnings[0].kind, WarningKind::DecodedAsWindows1252);
+    }
+
+    #[test]
+    fn utf16_with_bom_is_decoded() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in "Title\n\nBody".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        let parsed = parse(&bytes, Format::Txt).unwrap();
+        assert_eq!(parsed.articles[0].title, "Title");
+        assert_eq!(parsed.articles[0].body, "Body");
+    }
+
+    #[test]
+    fn size_limit_is_enforced_before_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.txt");
+        fs::write(&path, "Title\n\nbody text").unwrap();
+        let file = SourceFile { path: path.clone(), id_base: "big.txt".into(), format: Format::Txt };
+        let err = file.parse(&ParseOptions::new().max_file_size(4)).unwrap_err();
+        assert!(matches!(err, Error::TooLarge { size: 16, limit: 4, .. }), "{err}");
+        assert!(file.parse(&ParseOptions::new()).is_ok());
+    }
+}

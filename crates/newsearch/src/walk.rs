@@ -1,0 +1,217 @@
+//! Finding article files under the paths a user names, and parsing them on all cores.
+//!
+//! Walking is recursive and deterministic (entries sorted by name), skips hidden entries and
+//! newsearch index folders, does not follow symbolic links unless asked, and counts files
+//! whose extension names no known format instead of failing on them.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::parse::{Format, ParseOptions, Parsed, SourceFile};
+
+/// The file an index folder is recognised by, so walking never indexes an index.
+pub const INDEX_MARKER_FILE: &str = "newsearch-index.json";
+
+/// How paths are walked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WalkOptions {
+    follow_symlinks: bool,
+    format: Option<Format>,
+}
+
+impl WalkOptions {
+    /// Default options: don't follow links, choose formats by extension.
+    pub fn new() -> Self {
+        WalkOptions::default()
+    }
+
+    /// Follow symbolic links to files and folders (loops are detected and reported).
+    pub fn follow_symlinks(mut self, yes: bool) -> Self {
+        self.follow_symlinks = yes;
+        self
+    }
+
+    /// Parse every file found with `format`, whatever its extension.
+    pub fn format(mut self, format: Option<Format>) -> Self {
+        self.format = format;
+        self
+    }
+}
+
+/// What walking found.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// Article files, in a stable order: roots as given, then sorted paths within each.
+    pub files: Vec<SourceFile>,
+    /// Files skipped because their extension names no known format.
+    pub unknown_extension: usize,
+    /// Symbolic links skipped because following them was not asked for.
+    pub symlinks_skipped: usize,
+    /// Paths that could not be read (missing roots, unreadable folders, link loops).
+    pub errors: Vec<Error>,
+}
+
+/// Lists the article files under `paths` (files or folders).
+///
+/// A file named directly is always taken (even hidden); it fails with
+/// [`Error::UnknownFormat`] if its extension names no format and none is forced. Inside
+/// folders, ids are paths relative to the folder named; a file named directly gets its
+/// file name as id.
+pub fn walk<P: AsRef<Path>>(paths: &[P], options: &WalkOptions) -> Walk {
+    let mut out = Walk::default();
+    for root in paths {
+        walk_root(root.as_ref(), options, &mut out);
+    }
+    out
+}
+
+fn walk_root(root: &Path, options: &WalkOptions, out: &mut Walk) {
+    let meta = match std::fs::metadata(root) {
+        Ok(m) => m,
+        Err(e) => return out.errors.push(Error::io(root, e)),
+    };
+    if meta.is_file() {
+        let name = root.file_name().map_or_else(|| root.to_string_lossy(), |n| n.to_string_lossy());
+        match options.format.or_else(|| Format::from_path(root)) {
+            Some(format) => out.files.push(SourceFile { path: root.to_owned(), id_base: name.into_owned(), format }),
+            None => out.errors.push(Error::UnknownFormat { path: root.to_owned() }),
+        }
+        return;
+    }
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(options.follow_symlinks)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !(is_hidden(e.file_name()) || is_index_dir(e)));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().map_or_else(|| root.to_owned(), Path::to_owned);
+                let io = e.into_io_error().unwrap_or_else(|| std::io::Error::other("symbolic link loop"));
+                out.errors.push(Error::io(&path, io));
+                continue;
+            }
+        };
+        let kind = entry.file_type();
+        if kind.is_symlink() {
+            out.symlinks_skipped += 1;
+            continue;
+        }
+        if !kind.is_file() {
+            continue;
+        }
+        let Some(format) = options.format.or_else(|| Format::from_path(entry.path())) else {
+            out.unknown_extension += 1;
+            continue;
+        };
+        out.files.push(SourceFile { id_base: relative_id(root, entry.path()), path: entry.into_path(), format });
+    }
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.as_encoded_bytes().first() == Some(&b'.')
+}
+
+fn is_index_dir(entry: &walkdir::DirEntry) -> bool {
+    entry.file_type().is_dir() && entry.path().join(INDEX_MARKER_FILE).exists()
+}
+
+/// `root/a/b.txt` → `a/b.txt`, always `/`-separated so ids match across platforms.
+fn relative_id(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<_> = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect();
+    parts.join("/")
+}
+
+/// Parses `files` on all cores, yielding results in the order of `files`.
+///
+/// Work is done in batches so memory stays bounded however many files there are, and the
+/// caller can print or index each result as it arrives.
+pub fn parse_files<'a>(
+    files: &'a [SourceFile],
+    options: &'a ParseOptions,
+) -> impl Iterator<Item = (&'a SourceFile, Result<Parsed>)> + 'a {
+    const BATCH: usize = 256;
+    files.chunks(BATCH).flat_map(move |batch| {
+        let results: Vec<Result<Parsed>> = batch.par_iter().map(|f| f.parse(options)).collect();
+        batch.iter().zip(results)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::*;
+
+    fn ids(walk: &Walk) -> Vec<&str> {
+        walk.files.iter().map(|f| f.id_base.as_str()).collect()
+    }
+
+    #[test]
+    fn recursive_sorted_skipping_hidden_unknown_and_index_dirs() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for p in ["b.txt", "a/z.md", "a/c.json", ".hidden/x.txt", "a/.secret.txt", "img.png", "idx/seg.json"] {
+            let path = root.join(p);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "x").unwrap();
+        }
+        fs::write(root.join("idx").join(INDEX_MARKER_FILE), "{}").unwrap();
+        let w = walk(&[root], &WalkOptions::new());
+        assert_eq!(ids(&w), ["a/c.json", "a/z.md", "b.txt"]);
+        assert_eq!(w.unknown_extension, 1);
+        assert!(w.errors.is_empty());
+        let forced = walk(&[root], &WalkOptions::new().format(Some(Format::Txt)));
+        assert_eq!(ids(&forced), ["a/c.json", "a/z.md", "b.txt", "img.png"]);
+        assert!(forced.files.iter().all(|f| f.format == Format::Txt));
+    }
+
+    #[test]
+    fn named_files_and_missing_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(".note.md");
+        fs::write(&file, "x").unwrap();
+        let odd = dir.path().join("page.html");
+        fs::write(&odd, "x").unwrap();
+        let w = walk(&[file.clone(), odd, dir.path().join("missing")], &WalkOptions::new());
+        assert_eq!(ids(&w), [".note.md"]);
+        assert!(matches!(w.errors[0], Error::UnknownFormat { .. }));
+        assert!(matches!(w.errors[1], Error::Io { .. }));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_followed_only_when_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, other) = (dir.path().join("root"), dir.path().join("other"));
+        fs::create_dir_all(&root).unwrap();
+        fs::create_dir_all(&other).unwrap();
+        fs::write(other.join("a.txt"), "x").unwrap();
+        std::os::unix::fs::symlink(&other, root.join("link")).unwrap();
+        std::os::unix::fs::symlink(&root, root.join("loop")).unwrap();
+        let w = walk(&[&root], &WalkOptions::new());
+        assert!(w.files.is_empty());
+        assert_eq!(w.symlinks_skipped, 2);
+        let w = walk(&[&root], &WalkOptions::new().follow_symlinks(true));
+        assert_eq!(ids(&w), ["link/a.txt"]);
+        assert_eq!(w.errors.len(), 1, "the loop is reported: {:?}", w.errors);
+    }
+
+    #[test]
+    fn parse_files_keeps_order() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..600 {
+            fs::write(dir.path().join(format!("{i:04}.txt")), format!("Title {i}\n\nBody")).unwrap();
+        }
+        let w = walk(&[dir.path()], &WalkOptions::new());
+        let options = ParseOptions::new();
+        let titles: Vec<String> =
+            parse_files(&w.files, &options).map(|(_, r)| r.unwrap().articles[0].title.clone()).collect();
+        let want: Vec<String> = (0..600).map(|i| format!("Title {i}")).collect();
+        assert_eq!(titles, want);
+    }
+}
