@@ -1,1 +1,37 @@
-fn main() {}
+//! The `newsearch` command: argument parsing, printing and exit codes on top of the library.
+
+mod args;
+mod parse_cmd;
+mod print;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+
+/// Exit status when a command succeeded (for queries: found something).
+pub(crate) const EXIT_OK: u8 = 0;
+/// Exit status when something failed: bad input, bad arguments, a broken index.
+pub(crate) const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Parse(args) => parse_cmd::run(&args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        // A reader that went away (`newsearch parse … | head`) is not an error.
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_OK),
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "newsearch: {e:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().filter_map(|c| c.downcast_ref::<io::Error>()).any(|io| io.kind() == io::ErrorKind::BrokenPipe)
+}

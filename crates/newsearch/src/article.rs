@@ -183,11 +183,11 @@ impl From<Tag> for String {
 }
 
 mod path_as_string {
-    use std::path::PathBuf;
+    use std::path::{Path, PathBuf};
 
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub(super) fn serialize<S: Serializer>(path: &PathBuf, s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(path: &Path, s: S) -> Result<S::Ok, S::Error> {
         // Paths that are not UTF-8 are shown lossily rather than failing the whole record.
         s.serialize_str(&path.to_string_lossy())
     }
@@ -211,9 +211,7 @@ mod date_rfc3339 {
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
         let text = Option::<String>::deserialize(d)?;
         text.map(|t| {
-            DateTime::parse_from_rfc3339(&t)
-                .map(|d| d.with_timezone(&Utc))
-                .map_err(serde::de::Error::custom)
+            DateTime::parse_from_rfc3339(&t).map(|d| d.with_timezone(&Utc)).map_err(serde::de::Error::custom)
         })
         .transpose()
     }

@@ -137,9 +137,7 @@ impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.path.display(), at_line(self.line))?;
         match &self.kind {
-            WarningKind::DecodedAsWindows1252 => {
-                f.write_str("not valid UTF-8; decoded as Windows-1252")
-            }
+            WarningKind::DecodedAsWindows1252 => f.write_str("not valid UTF-8; decoded as Windows-1252"),
             WarningKind::UnreadableDate { value } => {
                 write!(f, "unreadable date {value:?}; article kept without a date")
             }
@@ -169,9 +167,6 @@ mod tests {
             line: Some(3),
             kind: WarningKind::UnreadableDate { value: "Smarch 3".into() },
         };
-        assert_eq!(
-            w.to_string(),
-            "x.txt: line 3: unreadable date \"Smarch 3\"; article kept without a date"
-        );
+        assert_eq!(w.to_string(), "x.txt: line 3: unreadable date \"Smarch 3\"; article kept without a date");
     }
 }

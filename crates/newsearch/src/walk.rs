@@ -75,7 +75,9 @@ fn walk_root(root: &Path, options: &WalkOptions, out: &mut Walk) {
     if meta.is_file() {
         let name = root.file_name().map_or_else(|| root.to_string_lossy(), |n| n.to_string_lossy());
         match options.format.or_else(|| Format::from_path(root)) {
-            Some(format) => out.files.push(SourceFile { path: root.to_owned(), id_base: name.into_owned(), format }),
+            Some(format) => {
+                out.files.push(SourceFile { path: root.to_owned(), id_base: name.into_owned(), format })
+            }
             None => out.errors.push(Error::UnknownFormat { path: root.to_owned() }),
         }
         return;
@@ -107,7 +109,11 @@ fn walk_root(root: &Path, options: &WalkOptions, out: &mut Walk) {
             out.unknown_extension += 1;
             continue;
         };
-        out.files.push(SourceFile { id_base: relative_id(root, entry.path()), path: entry.into_path(), format });
+        out.files.push(SourceFile {
+            id_base: relative_id(root, entry.path()),
+            path: entry.into_path(),
+            format,
+        });
     }
 }
 
@@ -155,7 +161,8 @@ mod tests {
     fn recursive_sorted_skipping_hidden_unknown_and_index_dirs() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for p in ["b.txt", "a/z.md", "a/c.json", ".hidden/x.txt", "a/.secret.txt", "img.png", "idx/seg.json"] {
+        for p in ["b.txt", "a/z.md", "a/c.json", ".hidden/x.txt", "a/.secret.txt", "img.png", "idx/seg.json"]
+        {
             let path = root.join(p);
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(path, "x").unwrap();

@@ -28,10 +28,10 @@ pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
     if let Ok(d) = DateTime::parse_from_rfc3339(text) {
         return Some(d.with_timezone(&Utc));
     }
-    if text.as_bytes()[0].is_ascii_digit() {
-        if let Some(d) = iso_without_zone(text) {
-            return Some(d);
-        }
+    if text.as_bytes()[0].is_ascii_digit()
+        && let Some(d) = iso_without_zone(text)
+    {
+        return Some(d);
     }
     month_name_date(text)
 }
@@ -108,8 +108,18 @@ fn day_number(word: &str) -> Option<u32> {
 
 fn month_number(word: &str) -> Option<u32> {
     const MONTHS: [&str; 12] = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september",
-        "october", "november", "december",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     ];
     let w = word.to_ascii_lowercase();
     if w.len() < 3 {
@@ -160,8 +170,16 @@ mod tests {
     #[test]
     fn non_dates_are_rejected() {
         for bad in [
-            "", "//", "Smarch 3, 2025", "February 30, 2025", "2025-13-01", "February 2025",
-            "1 2 February 2025", "February 21, 2025 // 25:00", "hello", "31-MAR-1987 605:12:19.12",
+            "",
+            "//",
+            "Smarch 3, 2025",
+            "February 30, 2025",
+            "2025-13-01",
+            "February 2025",
+            "1 2 February 2025",
+            "February 21, 2025 // 25:00",
+            "hello",
+            "31-MAR-1987 605:12:19.12",
         ] {
             assert_eq!(parse_date(bad), None, "{bad:?}");
         }

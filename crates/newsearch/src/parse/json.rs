@@ -45,9 +45,13 @@ pub(super) fn parse_json_lines(text: &str, src: &Source<'_>, out: &mut Parsed) {
             continue;
         }
         let result = match serde_json::from_str::<Value>(line) {
-            Ok(Value::Object(obj)) => article_from_object(&obj, src, Some(n), Some(n), None, &mut out.warnings),
+            Ok(Value::Object(obj)) => {
+                article_from_object(&obj, src, Some(n), Some(n), None, &mut out.warnings)
+            }
             Ok(_) => Err(Error::malformed(src.path, Some(n), "expected a JSON object")),
-            Err(e) => Err(Error::malformed(src.path, Some(n), format!("malformed JSON: {}", strip_position(&e)))),
+            Err(e) => {
+                Err(Error::malformed(src.path, Some(n), format!("malformed JSON: {}", strip_position(&e))))
+            }
         };
         push(out, result);
     }
@@ -64,7 +68,8 @@ fn push(out: &mut Parsed, result: Result<crate::Article>) {
 fn strip_position(e: &serde_json::Error) -> String {
     let msg = e.to_string();
     match msg.rfind(" at line ") {
-        Some(at) => format!("{} at column {}", &msg[..at], e.column()),
+        Some(at) if e.column() > 0 => format!("{} at column {}", &msg[..at], e.column()),
+        Some(at) => msg[..at].to_owned(),
         None => msg,
     }
 }
@@ -100,7 +105,10 @@ mod tests {
     fn malformed_json_names_line_and_column() {
         let err = parse("{\n  \"title\": \"T\",\n  oops\n}", Format::Json).unwrap_err();
         assert_eq!(err.line(), Some(3));
-        assert!(err.to_string().starts_with("x.json: line 3: malformed JSON: key must be a string at column 3"), "{err}");
+        assert!(
+            err.to_string().starts_with("x.json: line 3: malformed JSON: key must be a string at column 3"),
+            "{err}"
+        );
         assert!(parse("\"just a string\"", Format::Json).is_err());
     }
 
@@ -112,7 +120,11 @@ mod tests {
         assert_eq!(ids, ["x.json#1", "x.json#5"]);
         let lines: Vec<_> = p.errors.iter().map(|e| e.line()).collect();
         assert_eq!(lines, [Some(3), Some(4)]);
-        assert!(p.errors[0].to_string().starts_with("x.json: line 3: malformed JSON: EOF"), "{}", p.errors[0]);
+        assert!(
+            p.errors[0].to_string().starts_with("x.json: line 3: malformed JSON: EOF"),
+            "{}",
+            p.errors[0]
+        );
     }
 
     #[test]

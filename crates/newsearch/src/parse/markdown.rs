@@ -49,7 +49,11 @@ fn split_front_matter<'t>(text: &'t str, src: &Source<'_>) -> Result<(Option<Map
     }
     let kind = if is_toml { "TOML" } else { "YAML" };
     let Some((end, rest_start)) = close else {
-        return Err(Error::malformed(src.path, Some(1), format!("{kind} front matter is not closed by `{fence}`")));
+        return Err(Error::malformed(
+            src.path,
+            Some(1),
+            format!("{kind} front matter is not closed by `{fence}`"),
+        ));
     };
     let matter = &after_open[..end];
     // Front matter starts on line 2 of the file.
@@ -63,7 +67,11 @@ fn yaml_map(matter: &str, src: &Source<'_>) -> Result<Map<String, Value>> {
     }
     let value: Value = serde_yaml_ng::from_str(matter).map_err(|e| {
         let line = e.location().map(|l| l.line() + 1);
-        Error::malformed(src.path, line, format!("malformed YAML front matter: {}", first_clause(&e.to_string())))
+        Error::malformed(
+            src.path,
+            line,
+            format!("malformed YAML front matter: {}", first_clause(&e.to_string())),
+        )
     })?;
     match value {
         Value::Object(map) => Ok(map),

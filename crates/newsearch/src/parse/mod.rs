@@ -196,11 +196,11 @@ fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
 /// Bytes to text: the one place encodings are decided.
 fn decode<'a>(bytes: &'a [u8], path: &Path) -> Result<(Cow<'a, str>, Option<Warning>)> {
     // UTF-16 text is full of NUL bytes, so recognise it by its BOM before the binary check.
-    if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(bytes) {
-        if encoding != encoding_rs::UTF_8 {
-            let (text, _, _) = encoding.decode(bytes);
-            return non_empty(text, None, path);
-        }
+    if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(bytes)
+        && encoding != encoding_rs::UTF_8
+    {
+        let (text, _, _) = encoding.decode(bytes);
+        return non_empty(text, None, path);
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.contains(&0) {
@@ -210,11 +210,8 @@ fn decode<'a>(bytes: &'a [u8], path: &Path) -> Result<(Cow<'a, str>, Option<Warn
         Ok(text) => non_empty(Cow::Borrowed(text), None, path),
         Err(_) => {
             let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
-            let warning = Warning {
-                path: path.to_owned(),
-                line: None,
-                kind: WarningKind::DecodedAsWindows1252,
-            };
+            let warning =
+                Warning { path: path.to_owned(), line: None, kind: WarningKind::DecodedAsWindows1252 };
             non_empty(text, Some(warning), path)
         }
     }
@@ -225,11 +222,7 @@ fn non_empty<'a>(
     warning: Option<Warning>,
     path: &Path,
 ) -> Result<(Cow<'a, str>, Option<Warning>)> {
-    if text.trim().is_empty() {
-        Err(Error::EmptyFile { path: path.to_owned() })
-    } else {
-        Ok((text, warning))
-    }
+    if text.trim().is_empty() { Err(Error::EmptyFile { path: path.to_owned() }) } else { Ok((text, warning)) }
 }
 
 #[cfg(test)]

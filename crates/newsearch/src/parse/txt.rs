@@ -42,17 +42,17 @@ pub(super) fn parse(text: &str, src: &Source<'_>, out: &mut Parsed) {
     let mut article = Article::new(src.id(None), src.path, title);
 
     skip_blank(&mut rest);
-    if let Some(&(line_no, line)) = rest.first() {
-        if let Some(header) = Header::parse(line) {
-            rest = &rest[1..];
-            article.section = header.section;
-            article.views = header.views;
-            match header.date {
-                DateField::Absent => {}
-                DateField::Parsed(d) => article.date = Some(d),
-                DateField::Unreadable(value) => {
-                    out.warnings.push(src.warn(Some(line_no), WarningKind::UnreadableDate { value }));
-                }
+    if let Some(&(line_no, line)) = rest.first()
+        && let Some(header) = Header::parse(line)
+    {
+        rest = &rest[1..];
+        article.section = header.section;
+        article.views = header.views;
+        match header.date {
+            DateField::Absent => {}
+            DateField::Parsed(d) => article.date = Some(d),
+            DateField::Unreadable(value) => {
+                out.warnings.push(src.warn(Some(line_no), WarningKind::UnreadableDate { value }));
             }
         }
     }
@@ -64,15 +64,15 @@ pub(super) fn parse(text: &str, src: &Source<'_>, out: &mut Parsed) {
     trim_tail(&mut rest);
     // Tags and Sources close the article, in either order.
     for _ in 0..2 {
-        if article.tags.is_empty() {
-            if let Some(tags) = take_tags(&mut rest) {
-                tags.split(',').for_each(|t| article.push_tag(Tag::new(t)));
-            }
+        if article.tags.is_empty()
+            && let Some(tags) = take_tags(&mut rest)
+        {
+            tags.split(',').for_each(|t| article.push_tag(Tag::new(t)));
         }
-        if article.sources.is_empty() {
-            if let Some(sources) = take_sources(&mut rest) {
-                article.sources = sources;
-            }
+        if article.sources.is_empty()
+            && let Some(sources) = take_sources(&mut rest)
+        {
+            article.sources = sources;
         }
     }
     article.body = paragraphs(rest);
@@ -114,7 +114,8 @@ fn take_tags<'a>(rest: &mut &[(usize, &'a str)]) -> Option<&'a str> {
 fn take_sources(rest: &mut &[(usize, &str)]) -> Option<Vec<String>> {
     let start = rest.iter().rposition(|(_, l)| strip_label(l, "sources:").is_some())?;
     let inline = strip_label(rest[start].1, "sources:")?;
-    let mut sources: Vec<String> = inline.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+    let mut sources: Vec<String> =
+        inline.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
     for (_, line) in &rest[start + 1..] {
         if line.is_empty() {
             continue;
@@ -184,9 +185,8 @@ impl Header {
             }
         };
         // Only a line that looks like the header is one: a views field, a date, or `//`.
-        let looks_like_header = views.is_some()
-            || matches!(date, DateField::Parsed(_))
-            || date_text.contains("//");
+        let looks_like_header =
+            views.is_some() || matches!(date, DateField::Parsed(_)) || date_text.contains("//");
         if !looks_like_header {
             return None;
         }
