@@ -48,7 +48,9 @@ fn main() -> ExitCode {
 }
 
 fn run(wanted: &[&str]) -> Result<ExitCode, String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    // benches/ is one level below the workspace root.
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = manifest_dir.parent().unwrap_or(manifest_dir);
     let shared = std::env::var_os("NEWSEARCH_SHARED").map_or_else(|| root.join("../shared"), PathBuf::from);
     let (corpus, tool) = (shared.join(CORPUS), shared.join(RENDER_TOOL));
     for needed in [&corpus, &tool] {
