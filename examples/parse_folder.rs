@@ -37,7 +37,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Ok(parsed) => {
                 for article in &parsed.articles {
                     count += 1;
-                    let date = article.date.map_or_else(|| "undated".to_owned(), |d| d.date_naive().to_string());
+                    let date =
+                        article.date.map_or_else(|| "undated".to_owned(), |d| d.date_naive().to_string());
                     let tags: Vec<&str> = article.tags.iter().map(|t| t.as_str()).collect();
                     println!("{date}  {:<40}  [{}]  {}", article.id, tags.join(", "), article.title);
                 }
