@@ -58,6 +58,61 @@ pub enum Error {
         /// What the user typed.
         name: String,
     },
+    /// There is no index where one was expected.
+    #[error("no index at {}; create one with `newsearch index PATH`", path.display())]
+    NoIndex {
+        /// Where the index was looked for.
+        path: PathBuf,
+    },
+    /// A folder holds something other than a newsearch index.
+    #[error("{} is not a newsearch index (no {marker}); choose another --index folder", path.display(), marker = crate::walk::INDEX_MARKER_FILE)]
+    NotAnIndex {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// The index was built by a newsearch with another schema.
+    #[error("index at {} has schema version {found}, this newsearch uses {expected}; rebuild it with `newsearch index --rebuild`", path.display())]
+    IndexVersion {
+        /// The index folder.
+        path: PathBuf,
+        /// The version the index was built with.
+        found: String,
+        /// The version this build reads and writes.
+        expected: u32,
+    },
+    /// Another writer holds the index.
+    #[error("index at {} is locked by another newsearch process", path.display())]
+    Locked {
+        /// The index folder.
+        path: PathBuf,
+    },
+    /// The search engine failed (storage, corruption, or a bug).
+    #[error("index error{}: {message}", path.as_ref().map(|p| format!(" at {}", p.display())).unwrap_or_default())]
+    Index {
+        /// The index folder, unless the index is in memory.
+        path: Option<PathBuf>,
+        /// What the engine reported.
+        message: String,
+    },
+    /// A query could not be read.
+    #[error("query syntax error at column {column}: {message}")]
+    QuerySyntax {
+        /// What is wrong.
+        message: String,
+        /// 1-based column (in characters) where the problem is.
+        column: usize,
+    },
+    /// A date or period given by the user could not be read.
+    #[error(
+        "can't read date {text:?} (expected YYYY, YYYY-MM, YYYY-MM-DD, an RFC 3339 time, or a span back from now like 7d, 2w, 3m, 1y)"
+    )]
+    InvalidDate {
+        /// What the user typed.
+        text: String,
+    },
+    /// An argument is out of range or malformed.
+    #[error("{0}")]
+    InvalidArgument(String),
     /// The file (or one record of it) is not well-formed JSON, YAML or TOML, or is not
     /// shaped like an article.
     #[error("{}: {}{message}", path.display(), at_line(*line))]
@@ -81,7 +136,15 @@ impl Error {
             | Error::TooLarge { path, .. }
             | Error::UnknownFormat { path }
             | Error::Malformed { path, .. } => Some(path),
-            Error::UnknownFormatName { .. } => None,
+            Error::NoIndex { path } | Error::NotAnIndex { path } | Error::IndexVersion { path, .. } => {
+                Some(path)
+            }
+            Error::Locked { path } => Some(path),
+            Error::Index { path, .. } => path.as_deref(),
+            Error::UnknownFormatName { .. }
+            | Error::QuerySyntax { .. }
+            | Error::InvalidDate { .. }
+            | Error::InvalidArgument(_) => None,
         }
     }
 
@@ -95,6 +158,11 @@ impl Error {
 
     pub(crate) fn io(path: &Path, source: io::Error) -> Self {
         Error::Io { path: path.to_owned(), source }
+    }
+
+    /// Wraps an engine error; the engine's types never appear in this crate's API.
+    pub(crate) fn engine(path: Option<&Path>, e: impl fmt::Display) -> Self {
+        Error::Index { path: path.map(Path::to_owned), message: e.to_string() }
     }
 
     pub(crate) fn malformed(path: &Path, line: Option<usize>, message: impl Into<String>) -> Self {

@@ -1,44 +1,59 @@
 //! newsearch: full-text search for folders of news articles.
 //!
 //! Archives of news come as scraped pages, JSON exports and Markdown notes. newsearch reads
-//! them all into one typed [`Article`], so everything after parsing works the same whatever
-//! the source.
+//! them all into one typed [`Article`], indexes them, and answers ranked queries with tag,
+//! date and views filters, snippets and totals.
 //!
 //! ```
-//! use newsearch::{parse_files, walk, ParseOptions, WalkOptions};
+//! use newsearch::{Article, Index, IndexOptions, Query, Tag};
 //!
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let dir = tempfile::tempdir()?;
-//! std::fs::write(
-//!     dir.path().join("kyiv.txt"),
-//!     "Kellogg meets Zelensky\n\nUkraine | February 21, 2025, Friday // 08:37|\u{a0} 1,523 views\n\n\
-//!      The envoy arrived in Kyiv.\n\nTags: Ukraine, US",
-//! )?;
-//! std::fs::write(dir.path().join("note.md"), "---\ntitle: Markets calm\ntags: [Economy]\n---\nStocks *rose*.")?;
+//! # fn main() -> Result<(), newsearch::Error> {
+//! let index = Index::in_memory(&IndexOptions::new())?;
+//! let mut writer = index.writer()?;
+//! let mut article = Article::new("kyiv.txt", "kyiv.txt", "Kellogg meets Zelensky in Kyiv");
+//! article.body = "The US envoy Keith Kellogg met President Zelensky on Thursday.".into();
+//! article.tags.push(Tag::new("Ukraine"));
+//! article.date = Some("2025-02-20T10:00:00Z".parse().unwrap());
+//! writer.add(&article)?;
+//! writer.commit()?;
 //!
-//! let found = walk(&[dir.path()], &WalkOptions::new());
-//! let options = ParseOptions::new();
-//! let mut titles = Vec::new();
-//! for (file, result) in parse_files(&found.files, &options) {
-//!     let parsed = result?;
-//!     for article in parsed.articles {
-//!         titles.push(format!("{} ({})", article.title, file.id_base));
-//!     }
-//! }
-//! assert_eq!(titles, ["Kellogg meets Zelensky (kyiv.txt)", "Markets calm (note.md)"]);
+//! let results = index.search(&Query::new("Zelensky Kellogg").tag("ukraine"))?;
+//! assert_eq!(results.total, 1);
+//! let hit = &results.hits[0];
+//! assert_eq!(hit.article.title, "Kellogg meets Zelensky in Kyiv");
+//! assert_eq!(hit.snippet.marked("[", "]"), "The US envoy Keith [Kellogg] met President [Zelensky] on Thursday.");
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Folders are indexed incrementally with [`Index::update`]; files are read with [`walk`]
+//! and [`parse_files`] when you only need the articles.
 #![deny(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 #![doc(test(attr(deny(warnings))))]
 
+mod analyzer;
 mod article;
 mod error;
+mod index;
 mod parse;
+mod query;
+mod schema;
+mod search;
+mod snippet;
+mod syntax;
+mod update;
 mod walk;
+mod writer;
 
+pub use analyzer::Stemming;
 pub use article::{Article, ArticleId, Tag};
 pub use error::{Error, Result, Warning, WarningKind};
+pub use index::{Index, IndexOptions};
 pub use parse::{Format, ParseOptions, Parsed, SourceFile, parse_bytes, parse_date, render_txt};
+pub use query::{Period, Query, Sort};
+pub use search::{Hit, SearchResults, TITLE_BOOST};
+pub use snippet::Snippet;
+pub use update::{UpdateEvent, UpdateOptions, UpdateReport};
 pub use walk::{INDEX_MARKER_FILE, Walk, WalkOptions, parse_files, walk};
+pub use writer::{CommitStats, IndexWriter, WriterOptions};

@@ -140,9 +140,17 @@ pub fn parse_files<'a>(
     files: &'a [SourceFile],
     options: &'a ParseOptions,
 ) -> impl Iterator<Item = (&'a SourceFile, Result<Parsed>)> + 'a {
+    ordered_par_map(files, move |f| f.parse(options))
+}
+
+/// `f` over `items` on all cores, in batches, yielding `(item, result)` in input order.
+pub(crate) fn ordered_par_map<'a, T: Sync, R: Send + 'a>(
+    items: &'a [T],
+    f: impl Fn(&T) -> R + Sync + Send + 'a,
+) -> impl Iterator<Item = (&'a T, R)> + 'a {
     const BATCH: usize = 256;
-    files.chunks(BATCH).flat_map(move |batch| {
-        let results: Vec<Result<Parsed>> = batch.par_iter().map(|f| f.parse(options)).collect();
+    items.chunks(BATCH).flat_map(move |batch| {
+        let results: Vec<R> = batch.par_iter().map(&f).collect();
         batch.iter().zip(results)
     })
 }

@@ -178,7 +178,7 @@ pub fn parse_bytes(bytes: &[u8], format: Format, path: &Path, id_base: &str) -> 
     Ok(parsed)
 }
 
-fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
+pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
     let file = fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let size = file.metadata().map_err(|e| Error::io(path, e))?.len();
     if size > limit {

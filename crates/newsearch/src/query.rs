@@ -1,0 +1,334 @@
+//! What a search asks for: text, filters, order and page, as one cheap value.
+//!
+//! ```
+//! use newsearch::{Period, Query, Sort};
+//! let since = "2025-02".parse::<Period>().unwrap().start();
+//! let q = Query::new("Zelensky Kellogg").tag("Ukraine").since(since).sort(Sort::Date).limit(5);
+//! assert_eq!(q.text(), "Zelensky Kellogg");
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, TimeDelta, Utc};
+
+use crate::error::Error;
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Sort {
+    /// Best match first (BM25 over title and body, title boosted).
+    #[default]
+    Relevance,
+    /// Newest first; undated articles last.
+    Date,
+    /// Most viewed first; articles without a count last.
+    Views,
+}
+
+impl fmt::Display for Sort {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Sort::Relevance => "relevance",
+            Sort::Date => "date",
+            Sort::Views => "views",
+        })
+    }
+}
+
+impl FromStr for Sort {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Sort, Error> {
+        match s.to_ascii_lowercase().as_str() {
+            "relevance" | "score" => Ok(Sort::Relevance),
+            "date" | "newest" => Ok(Sort::Date),
+            "views" | "popular" => Ok(Sort::Views),
+            _ => {
+                Err(Error::InvalidArgument(format!("unknown sort {s:?} (expected relevance, date or views)")))
+            }
+        }
+    }
+}
+
+/// A search request. Build it with chained setters; every part is optional.
+///
+/// Text syntax: words must all match (in title, body or tags); `"exact phrase"`; `a OR b`;
+/// `-word` excludes; `title:`, `body:`, `tag:`, `section:`, `source:` limit a word or phrase to
+/// one field; `word*` matches a prefix; parentheses group. Empty text matches every article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    pub(crate) text: String,
+    pub(crate) all_tags: Vec<String>,
+    pub(crate) any_tags: Vec<String>,
+    pub(crate) section: Option<String>,
+    pub(crate) since: Option<DateTime<Utc>>,
+    pub(crate) until: Option<DateTime<Utc>>,
+    pub(crate) min_views: Option<u64>,
+    pub(crate) max_views: Option<u64>,
+    pub(crate) sort: Option<Sort>,
+    pub(crate) limit: usize,
+    pub(crate) offset: usize,
+    pub(crate) fuzzy: bool,
+    pub(crate) snippets: bool,
+    pub(crate) snippet_chars: usize,
+}
+
+impl Query {
+    /// The default page size.
+    pub const DEFAULT_LIMIT: usize = 10;
+
+    /// A query for `text` (may be empty), first 10 hits, with snippets.
+    pub fn new(text: impl Into<String>) -> Self {
+        Query {
+            text: text.into(),
+            all_tags: Vec::new(),
+            any_tags: Vec::new(),
+            section: None,
+            since: None,
+            until: None,
+            min_views: None,
+            max_views: None,
+            sort: None,
+            limit: Self::DEFAULT_LIMIT,
+            offset: 0,
+            fuzzy: false,
+            snippets: true,
+            snippet_chars: 200,
+        }
+    }
+
+    /// Every article: for listing with filters.
+    pub fn all() -> Self {
+        Query::new("")
+    }
+
+    /// The query text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Requires this tag (case-insensitive). Repeat to require several.
+    pub fn tag(mut self, tag: impl Into<String>) -> Self {
+        self.all_tags.push(tag.into());
+        self
+    }
+
+    /// Requires at least one of the tags given this way.
+    pub fn any_tag(mut self, tag: impl Into<String>) -> Self {
+        self.any_tags.push(tag.into());
+        self
+    }
+
+    /// Requires this section (case-insensitive).
+    pub fn section(mut self, section: impl Into<String>) -> Self {
+        self.section = Some(section.into());
+        self
+    }
+
+    /// Only articles dated at or after `instant` (undated articles never pass).
+    pub fn since(mut self, instant: DateTime<Utc>) -> Self {
+        self.since = Some(instant);
+        self
+    }
+
+    /// Only articles dated at or before `instant` (undated articles never pass).
+    pub fn until(mut self, instant: DateTime<Utc>) -> Self {
+        self.until = Some(instant);
+        self
+    }
+
+    /// Only articles with at least `n` views.
+    pub fn min_views(mut self, n: u64) -> Self {
+        self.min_views = Some(n);
+        self
+    }
+
+    /// Only articles with at most `n` views.
+    pub fn max_views(mut self, n: u64) -> Self {
+        self.max_views = Some(n);
+        self
+    }
+
+    /// Result order (default: relevance with text, newest first without).
+    pub fn sort(mut self, sort: Sort) -> Self {
+        self.sort = Some(sort);
+        self
+    }
+
+    /// The order that will be used.
+    pub fn effective_sort(&self) -> Sort {
+        self.sort.unwrap_or(if self.text.trim().is_empty() { Sort::Date } else { Sort::Relevance })
+    }
+
+    /// At most `n` hits (0 counts matches without returning any).
+    pub fn limit(mut self, n: usize) -> Self {
+        self.limit = n;
+        self
+    }
+
+    /// Skips the first `n` hits (for paging).
+    pub fn offset(mut self, n: usize) -> Self {
+        self.offset = n;
+        self
+    }
+
+    /// Tolerates typos: words of 4–7 letters may be one edit off, longer words two.
+    pub fn fuzzy(mut self, yes: bool) -> Self {
+        self.fuzzy = yes;
+        self
+    }
+
+    /// Whether hits carry a snippet (default yes). Without, searches skip that work.
+    pub fn snippets(mut self, yes: bool) -> Self {
+        self.snippets = yes;
+        self
+    }
+
+    /// Snippet length in characters (default 200).
+    pub fn snippet_chars(mut self, n: usize) -> Self {
+        self.snippet_chars = n.max(20);
+        self
+    }
+}
+
+/// A span of time a user names: `2025`, `2025-02`, `2025-02-21`, an RFC 3339 instant, or a
+/// span back from now (`7d`, `2w`, `3m`, `1y`, `12h`).
+///
+/// `--since P` means from [`Period::start`], `--until P` up to [`Period::end`], so
+/// `--since 2025-02 --until 2025-02` is all of February. Calendar periods are UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+}
+
+impl Period {
+    /// Parses `text`, with relative spans counted back from `now`.
+    pub fn parse(text: &str, now: DateTime<Utc>) -> Result<Period, Error> {
+        let t = text.trim();
+        let invalid = || Error::InvalidDate { text: text.to_owned() };
+        if let Some(instant) = relative(t, now) {
+            let instant = instant.ok_or_else(invalid)?;
+            return Ok(Period { start: instant, end: instant });
+        }
+        if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+            let d = d.with_timezone(&Utc);
+            return Ok(Period { start: d, end: d });
+        }
+        let parts: Vec<&str> = t.split('-').collect();
+        let num = |s: &str, len: usize| (s.len() == len).then(|| s.parse::<u32>().ok()).flatten();
+        let (start, next) = match parts.as_slice() {
+            [y] => {
+                let y = num(y, 4).ok_or_else(invalid)? as i32;
+                let start = NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(invalid)?;
+                (start, start.checked_add_months(Months::new(12)))
+            }
+            [y, m] => {
+                let (y, m) = (num(y, 4).ok_or_else(invalid)? as i32, num(m, 2).ok_or_else(invalid)?);
+                let start = NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(invalid)?;
+                (start, start.checked_add_months(Months::new(1)))
+            }
+            [y, m, d] => {
+                let (y, m) = (num(y, 4).ok_or_else(invalid)? as i32, num(m, 2).ok_or_else(invalid)?);
+                let d = num(d, 2).or_else(|| num(d, 1)).ok_or_else(invalid)?;
+                let start = NaiveDate::from_ymd_opt(y, m, d).ok_or_else(invalid)?;
+                (start, start.checked_add_days(Days::new(1)))
+            }
+            _ => return Err(invalid()),
+        };
+        let next = next.ok_or_else(invalid)?;
+        let start = start.and_time(NaiveTime::MIN).and_utc();
+        // Inclusive end: the last second of the period (the index keeps dates in seconds).
+        let end = next.and_time(NaiveTime::MIN).and_utc() - TimeDelta::seconds(1);
+        debug_assert!(start.year() <= end.year());
+        Ok(Period { start, end })
+    }
+
+    /// The first instant of the period.
+    pub fn start(&self) -> DateTime<Utc> {
+        self.start
+    }
+
+    /// The last instant of the period (inclusive, to the second).
+    pub fn end(&self) -> DateTime<Utc> {
+        self.end
+    }
+}
+
+impl FromStr for Period {
+    type Err = Error;
+
+    /// Parses with relative spans counted back from the current time.
+    fn from_str(s: &str) -> Result<Period, Error> {
+        Period::parse(s, Utc::now())
+    }
+}
+
+/// `7d` → `Some(Some(now - 7 days))`; not a span → `None`; a span out of range → `Some(None)`.
+fn relative(text: &str, now: DateTime<Utc>) -> Option<Option<DateTime<Utc>>> {
+    let last = text.chars().last()?;
+    let n: u32 = text[..text.len() - last.len_utf8()].parse().ok()?;
+    let unit = last.to_ascii_lowercase();
+    Some(match unit {
+        'h' => now.checked_sub_signed(TimeDelta::try_hours(i64::from(n))?),
+        'd' => now.checked_sub_days(Days::new(u64::from(n))),
+        'w' => now.checked_sub_days(Days::new(u64::from(n) * 7)),
+        'm' => now.checked_sub_months(Months::new(n)),
+        'y' => now.checked_sub_months(Months::new(n.checked_mul(12)?)),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(text: &str) -> (String, String) {
+        let now = "2025-03-15T12:00:00Z".parse().unwrap();
+        let period = Period::parse(text, now).unwrap();
+        (period.start().to_rfc3339(), period.end().to_rfc3339())
+    }
+
+    #[test]
+    fn calendar_periods_cover_whole_units() {
+        assert_eq!(p("2025"), ("2025-01-01T00:00:00+00:00".into(), "2025-12-31T23:59:59+00:00".into()));
+        assert_eq!(p("2024-02"), ("2024-02-01T00:00:00+00:00".into(), "2024-02-29T23:59:59+00:00".into()));
+        assert_eq!(p("2025-02-21"), ("2025-02-21T00:00:00+00:00".into(), "2025-02-21T23:59:59+00:00".into()));
+        assert_eq!(p("2025-12"), ("2025-12-01T00:00:00+00:00".into(), "2025-12-31T23:59:59+00:00".into()));
+    }
+
+    #[test]
+    fn instants_and_relative_spans() {
+        let t = "2025-02-21T08:37:00+00:00".to_owned();
+        assert_eq!(p("2025-02-21T10:37:00+02:00"), (t.clone(), t));
+        assert_eq!(p("7d").0, "2025-03-08T12:00:00+00:00");
+        assert_eq!(p("2w").0, "2025-03-01T12:00:00+00:00");
+        assert_eq!(p("3m").0, "2024-12-15T12:00:00+00:00");
+        assert_eq!(p("1y").0, "2024-03-15T12:00:00+00:00");
+        assert_eq!(p("12h").0, "2025-03-15T00:00:00+00:00");
+    }
+
+    #[test]
+    fn bad_periods_say_what_is_accepted() {
+        let now = Utc::now();
+        for bad in
+            ["", "yesterday", "2025-13", "2025-02-30", "25-02-01", "7x", "2025/02", "99999999999y", "7é"]
+        {
+            let err = Period::parse(bad, now).unwrap_err();
+            assert!(err.to_string().contains("expected YYYY, YYYY-MM"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn sort_names_round_trip_and_default_depends_on_text() {
+        for s in [Sort::Relevance, Sort::Date, Sort::Views] {
+            assert_eq!(s.to_string().parse::<Sort>().unwrap(), s);
+        }
+        assert!("size".parse::<Sort>().is_err());
+        assert_eq!(Query::new("x").effective_sort(), Sort::Relevance);
+        assert_eq!(Query::all().effective_sort(), Sort::Date);
+        assert_eq!(Query::all().sort(Sort::Views).effective_sort(), Sort::Views);
+    }
+}

@@ -1,0 +1,244 @@
+//! The index schema: the only place that knows field names and how each field is indexed.
+//!
+//! Full text (title, body, tags as words, sources) goes through the news analyzer with
+//! positions, so phrases work. Tags and section are also exact keywords (lowercased, the
+//! whole value one term) for filters and counts. Date and views are fast fields for range
+//! filters and sorting. Size, mtime and content hash of the source file let a re-index skip
+//! files that did not change.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer, TokenizerManager};
+use tantivy::{TantivyDocument, Term};
+
+use crate::analyzer::{Stemming, text_analyzer};
+use crate::article::{Article, ArticleId, Tag};
+
+/// Bumped whenever fields, analyzers or their meaning change: an index built with another
+/// version must be rebuilt.
+pub(crate) const SCHEMA_VERSION: u32 = 1;
+
+/// Analyzer names registered with every index this crate opens.
+pub(crate) const TEXT_TOKENIZER: &str = "news";
+pub(crate) const KEYWORD_TOKENIZER: &str = "keyword";
+
+/// The schema's fields, resolved once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    pub(crate) id: Field,
+    pub(crate) path: Field,
+    pub(crate) title: Field,
+    pub(crate) body: Field,
+    pub(crate) tag: Field,
+    pub(crate) tag_words: Field,
+    pub(crate) section: Field,
+    pub(crate) date: Field,
+    pub(crate) views: Field,
+    pub(crate) sources: Field,
+    pub(crate) url: Field,
+    pub(crate) file_size: Field,
+    pub(crate) file_mtime: Field,
+    pub(crate) file_hash: Field,
+}
+
+/// Field names, also the names users type in `field:term` where one applies.
+pub(crate) mod names {
+    pub(crate) const ID: &str = "id";
+    pub(crate) const PATH: &str = "path";
+    pub(crate) const TITLE: &str = "title";
+    pub(crate) const BODY: &str = "body";
+    pub(crate) const TAG: &str = "tag";
+    pub(crate) const TAG_WORDS: &str = "tag_words";
+    pub(crate) const SECTION: &str = "section";
+    pub(crate) const DATE: &str = "date";
+    pub(crate) const VIEWS: &str = "views";
+    pub(crate) const SOURCES: &str = "sources";
+    pub(crate) const URL: &str = "url";
+    pub(crate) const FILE_SIZE: &str = "file_size";
+    pub(crate) const FILE_MTIME: &str = "file_mtime";
+    pub(crate) const FILE_HASH: &str = "file_hash";
+}
+
+pub(crate) fn build_schema() -> Schema {
+    let mut b = Schema::builder();
+    let text = |stored: bool| {
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(TEXT_TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let options = TextOptions::default().set_indexing_options(indexing);
+        if stored { options.set_stored() } else { options }
+    };
+    let keyword = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(KEYWORD_TOKENIZER)
+                .set_index_option(IndexRecordOption::Basic)
+                .set_fieldnorms(false),
+        )
+        .set_fast(KEYWORD_TOKENIZER)
+        .set_stored();
+    b.add_text_field(names::ID, STRING | STORED);
+    b.add_text_field(names::PATH, TextOptions::from(STRING | STORED).set_fast("raw"));
+    b.add_text_field(names::TITLE, text(true));
+    b.add_text_field(names::BODY, text(true));
+    b.add_text_field(names::TAG, keyword.clone());
+    b.add_text_field(names::TAG_WORDS, text(false));
+    b.add_text_field(names::SECTION, keyword);
+    b.add_date_field(
+        names::DATE,
+        DateOptions::default()
+            .set_indexed()
+            .set_fast()
+            .set_stored()
+            .set_precision(DateTimePrecision::Seconds),
+    );
+    b.add_u64_field(names::VIEWS, INDEXED | FAST | STORED);
+    b.add_text_field(names::SOURCES, text(true));
+    b.add_text_field(names::URL, STORED);
+    b.add_u64_field(names::FILE_SIZE, FAST | STORED);
+    b.add_i64_field(names::FILE_MTIME, FAST | STORED);
+    b.add_u64_field(names::FILE_HASH, FAST | STORED);
+    b.build()
+}
+
+/// The analyzers every index needs, registered on open and create.
+pub(crate) fn register_analyzers(manager: &TokenizerManager, stemming: Stemming) {
+    manager.register(TEXT_TOKENIZER, text_analyzer(stemming));
+    manager.register(KEYWORD_TOKENIZER, keyword_analyzer());
+}
+
+pub(crate) fn keyword_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(RawTokenizer::default()).filter(LowerCaser).build()
+}
+
+/// Where an article's file stood when it was indexed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct FileStamp {
+    pub(crate) size: u64,
+    pub(crate) mtime: i64,
+    pub(crate) hash: u64,
+}
+
+impl Fields {
+    pub(crate) fn resolve(schema: &Schema) -> tantivy::Result<Fields> {
+        let f = |name: &str| schema.get_field(name);
+        Ok(Fields {
+            id: f(names::ID)?,
+            path: f(names::PATH)?,
+            title: f(names::TITLE)?,
+            body: f(names::BODY)?,
+            tag: f(names::TAG)?,
+            tag_words: f(names::TAG_WORDS)?,
+            section: f(names::SECTION)?,
+            date: f(names::DATE)?,
+            views: f(names::VIEWS)?,
+            sources: f(names::SOURCES)?,
+            url: f(names::URL)?,
+            file_size: f(names::FILE_SIZE)?,
+            file_mtime: f(names::FILE_MTIME)?,
+            file_hash: f(names::FILE_HASH)?,
+        })
+    }
+
+    pub(crate) fn id_term(&self, id: &str) -> Term {
+        Term::from_field_text(self.id, id)
+    }
+
+    pub(crate) fn path_term(&self, path: &str) -> Term {
+        Term::from_field_text(self.path, path)
+    }
+
+    /// The term a keyword field (tag, section) holds for `value`.
+    pub(crate) fn keyword_term(&self, field: Field, value: &str) -> Term {
+        Term::from_field_text(field, &Tag::normalize(value))
+    }
+
+    pub(crate) fn to_document(&self, a: &Article, stamp: FileStamp) -> TantivyDocument {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(self.id, a.id.as_str());
+        doc.add_text(self.path, a.path.to_string_lossy());
+        doc.add_text(self.title, &a.title);
+        doc.add_text(self.body, &a.body);
+        for tag in &a.tags {
+            doc.add_text(self.tag, tag.as_str());
+            doc.add_text(self.tag_words, tag.as_str());
+        }
+        if let Some(section) = &a.section {
+            doc.add_text(self.section, section);
+        }
+        if let Some(date) = a.date {
+            doc.add_date(self.date, to_tantivy_date(date));
+        }
+        if let Some(views) = a.views {
+            doc.add_u64(self.views, views);
+        }
+        for source in &a.sources {
+            doc.add_text(self.sources, source);
+        }
+        if let Some(url) = &a.url {
+            doc.add_text(self.url, url);
+        }
+        doc.add_u64(self.file_size, stamp.size);
+        doc.add_i64(self.file_mtime, stamp.mtime);
+        doc.add_u64(self.file_hash, stamp.hash);
+        doc
+    }
+
+    pub(crate) fn to_article(&self, doc: &TantivyDocument) -> Article {
+        let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str().map(str::to_owned));
+        let all = |field: Field| doc.get_all(field).filter_map(|v| v.as_str().map(str::to_owned));
+        Article {
+            id: ArticleId::new(text(self.id).unwrap_or_default()),
+            path: PathBuf::from(text(self.path).unwrap_or_default()),
+            title: text(self.title).unwrap_or_default(),
+            body: text(self.body).unwrap_or_default(),
+            section: text(self.section),
+            date: doc.get_first(self.date).and_then(|v| v.as_datetime()).and_then(from_tantivy_date),
+            views: doc.get_first(self.views).and_then(|v| v.as_u64()),
+            tags: all(self.tag).map(|t| Tag::new(&t)).collect(),
+            sources: all(self.sources).collect(),
+            url: text(self.url),
+        }
+    }
+}
+
+pub(crate) fn to_tantivy_date(date: DateTime<Utc>) -> tantivy::DateTime {
+    tantivy::DateTime::from_timestamp_secs(date.timestamp())
+}
+
+pub(crate) fn from_tantivy_date(date: tantivy::DateTime) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(date.into_timestamp_secs(), 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_round_trip_to_articles() {
+        let schema = build_schema();
+        let fields = Fields::resolve(&schema).unwrap();
+        let mut a = Article::new("2025/a.txt", "/x/2025/a.txt", "Title");
+        a.body = "Body.".into();
+        a.section = Some("Ukraine".into());
+        a.date = Some("2025-02-21T08:37:00Z".parse().unwrap());
+        a.views = Some(7);
+        a.tags = vec![Tag::new("European Union"), Tag::new("G20")];
+        a.sources = vec!["Reuters".into()];
+        a.url = Some("https://example.org/a".into());
+        let doc = fields.to_document(&a, FileStamp::default());
+        assert_eq!(fields.to_article(&doc), a);
+    }
+
+    #[test]
+    fn keyword_terms_are_normalized() {
+        let fields = Fields::resolve(&build_schema()).unwrap();
+        let term = fields.keyword_term(fields.tag, "  European   UNION ");
+        assert_eq!(term.value().as_str(), Some("european union"));
+    }
+}

@@ -1,0 +1,305 @@
+//! Answering a [`Query`]: text to an engine query, filters, ranking, hits with snippets.
+//!
+//! Each word of the text must match somewhere in title, body or tags (the title weighs
+//! [`TITLE_BOOST`] times more), analyzed exactly as at index time. Filters never change
+//! scores: they are wrapped to score zero, so `--tag` narrows results without reordering.
+
+use std::ops::Bound;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery,
+    Query as EngineQuery, RangeQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+
+use crate::analyzer::terms;
+use crate::article::Article;
+use crate::error::{Error, Result};
+use crate::index::Index;
+use crate::query::{Query, Sort};
+use crate::schema::{Fields, TEXT_TOKENIZER, names, to_tantivy_date};
+use crate::snippet::{Matcher, Snippet, snippet};
+use crate::syntax::{self, FieldName, Node};
+
+/// How much more a title match weighs than a body match.
+pub const TITLE_BOOST: f32 = 2.0;
+
+/// One result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// Relevance (BM25), when results are ordered by relevance; `None` for date or views order.
+    pub score: Option<f32>,
+    /// The article, as indexed.
+    pub article: Article,
+    /// The part of the body that shows why it matched (empty if snippets were turned off).
+    pub snippet: Snippet,
+}
+
+/// A page of results.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SearchResults {
+    /// How many articles match in all (not only this page).
+    pub total: usize,
+    /// The requested page, best first in the requested order.
+    pub hits: Vec<Hit>,
+}
+
+impl Index {
+    /// Runs `query` against the latest commit.
+    pub fn search(&self, query: &Query) -> Result<SearchResults> {
+        self.refresh()?;
+        let searcher = self.reader.searcher();
+        let mut analyzer = self.text_analyzer()?;
+        let mut matcher = Matcher::default();
+        let text = Builder {
+            fields: &self.fields,
+            analyzer: &mut analyzer,
+            fuzzy: query.fuzzy,
+            matcher: &mut matcher,
+        }
+        .text_query(&query.text)?;
+        let engine_query = with_filters(&self.fields, query, text);
+        let (total, addresses) = self.collect(&searcher, &*engine_query, query)?;
+        let mut hits = Vec::with_capacity(addresses.len());
+        for (score, address) in addresses {
+            let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.error(e))?;
+            let article = self.fields.to_article(&doc);
+            let snippet = if query.snippets {
+                snippet(&article.body, &mut analyzer, &matcher, query.snippet_chars)
+            } else {
+                Snippet::default()
+            };
+            hits.push(Hit { score, article, snippet });
+        }
+        Ok(SearchResults { total, hits })
+    }
+
+    pub(crate) fn text_analyzer(&self) -> Result<TextAnalyzer> {
+        self.inner
+            .tokenizers()
+            .get(TEXT_TOKENIZER)
+            .ok_or_else(|| Error::engine(self.dir(), "analyzer missing"))
+    }
+
+    fn collect(
+        &self,
+        searcher: &Searcher,
+        q: &dyn EngineQuery,
+        query: &Query,
+    ) -> Result<(usize, Vec<(Option<f32>, DocAddress)>)> {
+        let err = |e| self.error(e);
+        if query.limit == 0 {
+            return Ok((searcher.search(q, &Count).map_err(err)?, Vec::new()));
+        }
+        let top = TopDocs::with_limit(query.limit).and_offset(query.offset);
+        Ok(match query.effective_sort() {
+            Sort::Relevance => {
+                let (docs, total) = searcher.search(q, &(top.order_by_score(), Count)).map_err(err)?;
+                (total, docs.into_iter().map(|(s, a)| (Some(s), a)).collect())
+            }
+            Sort::Date => {
+                let by_date = top.order_by_fast_field::<tantivy::DateTime>(names::DATE, Order::Desc);
+                let (docs, total) = searcher.search(q, &(by_date, Count)).map_err(err)?;
+                (total, docs.into_iter().map(|(_, a)| (None, a)).collect())
+            }
+            Sort::Views => {
+                let by_views = top.order_by_u64_field(names::VIEWS, Order::Desc);
+                let (docs, total) = searcher.search(q, &(by_views, Count)).map_err(err)?;
+                (total, docs.into_iter().map(|(_, a)| (None, a)).collect())
+            }
+        })
+    }
+}
+
+/// The text query, plus the filters as zero-scoring required clauses.
+fn with_filters(fields: &Fields, query: &Query, text: Box<dyn EngineQuery>) -> Box<dyn EngineQuery> {
+    let mut clauses: Vec<(Occur, Box<dyn EngineQuery>)> = vec![(Occur::Must, text)];
+    let filter = |q: Box<dyn EngineQuery>| -> (Occur, Box<dyn EngineQuery>) {
+        (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
+    };
+    let keyword = |field: Field, value: &str| -> Box<dyn EngineQuery> {
+        Box::new(TermQuery::new(fields.keyword_term(field, value), IndexRecordOption::Basic))
+    };
+    for tag in &query.all_tags {
+        clauses.push(filter(keyword(fields.tag, tag)));
+    }
+    if !query.any_tags.is_empty() {
+        let any = query.any_tags.iter().map(|t| (Occur::Should, keyword(fields.tag, t))).collect();
+        clauses.push(filter(Box::new(BooleanQuery::new(any))));
+    }
+    if let Some(section) = &query.section {
+        clauses.push(filter(keyword(fields.section, section)));
+    }
+    if query.since.is_some() || query.until.is_some() {
+        let bound = |d: Option<chrono::DateTime<chrono::Utc>>| match d {
+            Some(d) => Bound::Included(Term::from_field_date_for_search(fields.date, to_tantivy_date(d))),
+            None => Bound::Unbounded,
+        };
+        clauses.push(filter(Box::new(RangeQuery::new(bound(query.since), bound(query.until)))));
+    }
+    if query.min_views.is_some() || query.max_views.is_some() {
+        let bound = |v: Option<u64>| match v {
+            Some(v) => Bound::Included(Term::from_field_u64(fields.views, v)),
+            None => Bound::Unbounded,
+        };
+        clauses.push(filter(Box::new(RangeQuery::new(bound(query.min_views), bound(query.max_views)))));
+    }
+    if clauses.len() == 1 {
+        return clauses.remove(0).1;
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// Turns the parsed text into an engine query and records what snippets should mark.
+struct Builder<'a> {
+    fields: &'a Fields,
+    analyzer: &'a mut TextAnalyzer,
+    fuzzy: bool,
+    matcher: &'a mut Matcher,
+}
+
+impl Builder<'_> {
+    fn text_query(&mut self, text: &str) -> Result<Box<dyn EngineQuery>> {
+        let node = syntax::parse(text)?;
+        match self.node(&node, false) {
+            Some(q) => Ok(q),
+            None => Err(Error::InvalidArgument(format!(
+                "nothing searchable in the query {text:?}: it has no words (only punctuation or symbols)"
+            ))),
+        }
+    }
+
+    /// `None` when the node constrains nothing (a word that analyzes to no terms).
+    fn node(&mut self, node: &Node, negated: bool) -> Option<Box<dyn EngineQuery>> {
+        match node {
+            Node::All => Some(Box::new(AllQuery)),
+            Node::Word { field, text, prefix } => self.words(*field, text, *prefix, 0, negated),
+            Node::Phrase { field, text, slop } => self.words(*field, text, false, *slop, negated),
+            Node::Not(inner) => {
+                let inner = self.node(inner, !negated)?;
+                Some(Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, Box::new(AllQuery)),
+                    (Occur::MustNot, inner),
+                ])))
+            }
+            Node::And(parts) => {
+                let mut clauses: Vec<(Occur, Box<dyn EngineQuery>)> = Vec::new();
+                for part in parts {
+                    match part {
+                        Node::Not(inner) => {
+                            if let Some(q) = self.node(inner, !negated) {
+                                clauses.push((Occur::MustNot, q));
+                            }
+                        }
+                        other => {
+                            if let Some(q) = self.node(other, negated) {
+                                clauses.push((Occur::Must, q));
+                            }
+                        }
+                    }
+                }
+                if clauses.is_empty() {
+                    return None;
+                }
+                if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
+                    clauses.push((Occur::Must, Box::new(AllQuery)));
+                }
+                Some(Box::new(BooleanQuery::new(clauses)))
+            }
+            Node::Or(parts) => {
+                let clauses: Vec<(Occur, Box<dyn EngineQuery>)> =
+                    parts.iter().filter_map(|p| self.node(p, negated)).map(|q| (Occur::Should, q)).collect();
+                (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn EngineQuery>)
+            }
+        }
+    }
+
+    /// A word or phrase in the fields it targets.
+    fn words(
+        &mut self,
+        field: Option<FieldName>,
+        text: &str,
+        prefix: bool,
+        slop: u32,
+        negated: bool,
+    ) -> Option<Box<dyn EngineQuery>> {
+        let f = self.fields;
+        let targets: &[(Field, f32)] = match field {
+            Some(FieldName::Tag) => return Some(self.keyword(f.tag, text, prefix)),
+            Some(FieldName::Section) => return Some(self.keyword(f.section, text, prefix)),
+            None => &[(f.title, TITLE_BOOST), (f.body, 1.0), (f.tag_words, 1.0)],
+            Some(FieldName::Title) => &[(f.title, 1.0)],
+            Some(FieldName::Body) => &[(f.body, 1.0)],
+            Some(FieldName::Source) => &[(f.sources, 1.0)],
+        };
+        let words = terms(self.analyzer, text);
+        if words.is_empty() {
+            return None;
+        }
+        let single = words.len() == 1;
+        let fuzzy_distance = if single && self.fuzzy && !prefix { typo_budget(&words[0]) } else { 0 };
+        if !negated {
+            match (single, prefix, fuzzy_distance) {
+                (true, true, _) => self.matcher.prefixes.push(words[0].clone()),
+                (true, false, d) if d > 0 => self.matcher.fuzzy.push((words[0].clone(), d)),
+                _ => self.matcher.exact.extend(words.iter().cloned()),
+            }
+        }
+        let per_field: Vec<(Occur, Box<dyn EngineQuery>)> = targets
+            .iter()
+            .map(|&(field, boost)| {
+                let q: Box<dyn EngineQuery> = if single {
+                    let term = Term::from_field_text(field, &words[0]);
+                    if prefix {
+                        Box::new(FuzzyTermQuery::new_prefix(term, 0, true))
+                    } else if fuzzy_distance > 0 {
+                        // Exact matches keep their BM25 score; near misses add a little.
+                        let exact = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+                        let near =
+                            BoostQuery::new(Box::new(FuzzyTermQuery::new(term, fuzzy_distance, true)), 0.5);
+                        Box::new(BooleanQuery::new(vec![
+                            (Occur::Should, Box::new(exact) as Box<dyn EngineQuery>),
+                            (Occur::Should, Box::new(near)),
+                        ]))
+                    } else {
+                        Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+                    }
+                } else {
+                    let terms: Vec<(usize, Term)> =
+                        words.iter().enumerate().map(|(i, w)| (i, Term::from_field_text(field, w))).collect();
+                    Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop))
+                };
+                let q =
+                    if (boost - 1.0).abs() > f32::EPSILON { Box::new(BoostQuery::new(q, boost)) } else { q };
+                (Occur::Should, q)
+            })
+            .collect();
+        Some(if per_field.len() == 1 {
+            per_field.into_iter().next().map(|(_, q)| q)?
+        } else {
+            Box::new(BooleanQuery::new(per_field))
+        })
+    }
+
+    /// `tag:Ukraine`, `section:"World News"`: the whole value, case-insensitive.
+    fn keyword(&mut self, field: Field, text: &str, prefix: bool) -> Box<dyn EngineQuery> {
+        let term = self.fields.keyword_term(field, text);
+        if prefix {
+            Box::new(FuzzyTermQuery::new_prefix(term, 0, true))
+        } else {
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+        }
+    }
+}
+
+/// Edits allowed for a typo-tolerant word: none under 4 letters, one up to 7, else two.
+fn typo_budget(word: &str) -> u8 {
+    match word.chars().count() {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    }
+}

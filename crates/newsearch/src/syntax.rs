@@ -1,0 +1,393 @@
+//! The query language users type, parsed into a tree before anything touches the index.
+//!
+//! Our own small parser rather than tantivy's: words must be ANDed by default, `word*`
+//! must be a prefix, `tag:` and `section:` must mean exact keywords, and every syntax error
+//! must say what is wrong and at which column. The grammar:
+//!
+//! ```text
+//! query   := or
+//! or      := and ("OR" and)*
+//! and     := unary (["AND"] unary)*
+//! unary   := ("-" | "NOT") unary | "+" unary | primary
+//! primary := "(" or ")" | [field ":"] ("(" or ")" | phrase | word)
+//! phrase  := '"' text '"' ["~" digits]
+//! word    := anything up to whitespace, parenthesis or quote; a trailing "*" makes a prefix
+//! ```
+
+use crate::error::Error;
+
+/// A field a user may name before a colon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FieldName {
+    Title,
+    Body,
+    Tag,
+    Section,
+    Source,
+}
+
+impl FieldName {
+    fn parse(name: &str) -> Option<FieldName> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "title" => FieldName::Title,
+            "body" | "text" => FieldName::Body,
+            "tag" | "tags" => FieldName::Tag,
+            "section" | "category" => FieldName::Section,
+            "source" | "sources" => FieldName::Source,
+            _ => return None,
+        })
+    }
+}
+
+/// The parsed query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Node {
+    /// Every article (`*`, or a query of only exclusions).
+    All,
+    Word {
+        field: Option<FieldName>,
+        text: String,
+        prefix: bool,
+    },
+    Phrase {
+        field: Option<FieldName>,
+        text: String,
+        slop: u32,
+    },
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    Not(Box<Node>),
+}
+
+/// Parses `input`; an empty or blank input is `Node::All`.
+pub(crate) fn parse(input: &str) -> Result<Node, Error> {
+    let tokens = lex(input)?;
+    if tokens.is_empty() {
+        return Ok(Node::All);
+    }
+    let mut p = Parser { tokens, pos: 0, end_column: input.chars().count() + 1 };
+    let node = p.or(None)?;
+    if let Some(t) = p.peek() {
+        return Err(syntax(t.column, "unexpected `)` without a matching `(`"));
+    }
+    Ok(node)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    Open,
+    Close,
+    Minus,
+    Plus,
+    Or,
+    And,
+    Not,
+    /// `name:` directly followed by a value.
+    Field(FieldName),
+    Word(String),
+    Phrase(String, u32),
+}
+
+#[derive(Debug)]
+struct Token {
+    tok: Tok,
+    column: usize,
+}
+
+fn syntax(column: usize, message: impl Into<String>) -> Error {
+    Error::QuerySyntax { message: message.into(), column }
+}
+
+fn lex(input: &str) -> Result<Vec<Token>, Error> {
+    let chars: Vec<char> = input.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let boundary = |c: char| c.is_whitespace() || matches!(c, '(' | ')' | '"');
+    while i < chars.len() {
+        let c = chars[i];
+        let column = i + 1;
+        let push = |out: &mut Vec<Token>, tok| out.push(Token { tok, column });
+        match c {
+            c if c.is_whitespace() => i += 1,
+            '(' => {
+                push(&mut out, Tok::Open);
+                i += 1;
+            }
+            ')' => {
+                push(&mut out, Tok::Close);
+                i += 1;
+            }
+            '"' => {
+                let close = chars[i + 1..].iter().position(|&c| c == '"').map(|p| i + 1 + p);
+                let Some(close) = close else {
+                    return Err(syntax(column, "unclosed `\"`: add the closing quote"));
+                };
+                let text: String = chars[i + 1..close].iter().collect();
+                i = close + 1;
+                let mut slop = 0;
+                if chars.get(i) == Some(&'~') {
+                    let digits: String = chars[i + 1..].iter().take_while(|c| c.is_ascii_digit()).collect();
+                    slop = digits
+                        .parse()
+                        .map_err(|_| syntax(i + 1, "`~` after a phrase needs a number, like \"a b\"~2"))?;
+                    i += 1 + digits.len();
+                }
+                push(&mut out, Tok::Phrase(text, slop));
+            }
+            // A leading sign binds to what follows; inside a word it is part of it ("Kremlin-aligned").
+            '-' | '+' if chars.get(i + 1).is_some_and(|&n| !n.is_whitespace()) => {
+                push(&mut out, if c == '-' { Tok::Minus } else { Tok::Plus });
+                i += 1;
+            }
+            _ => {
+                let start = i;
+                while i < chars.len() && !boundary(chars[i]) {
+                    // `name:` followed by a value is a field prefix.
+                    if chars[i] == ':' && i > start && i + 1 < chars.len() && !chars[i + 1].is_whitespace() {
+                        let name: String = chars[start..i].iter().collect();
+                        if let Some(field) = FieldName::parse(&name) {
+                            push(&mut out, Tok::Field(field));
+                            i += 1;
+                            break;
+                        }
+                        if name.chars().all(char::is_alphabetic) {
+                            return Err(syntax(
+                                column,
+                                format!(
+                                    "unknown field `{name}:` (use title:, body:, tag:, section: or source:)"
+                                ),
+                            ));
+                        }
+                    }
+                    i += 1;
+                }
+                if matches!(out.last(), Some(Token { tok: Tok::Field(_), column: c }) if *c == column) {
+                    continue;
+                }
+                let word: String = chars[start..i].iter().collect();
+                let tok = match word.as_str() {
+                    "OR" | "||" => Tok::Or,
+                    "AND" | "&&" => Tok::And,
+                    "NOT" => Tok::Not,
+                    _ => Tok::Word(word),
+                };
+                push(&mut out, tok);
+            }
+        }
+    }
+    Ok(out)
+}
+
+struct Parser {
+    tokens: Vec<Token>,
+    pos: usize,
+    end_column: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.pos)
+    }
+
+    fn column(&self) -> usize {
+        self.peek().map_or(self.end_column, |t| t.column)
+    }
+
+    fn or(&mut self, open: Option<usize>) -> Result<Node, Error> {
+        let mut alternatives = vec![self.and(open)?];
+        while let Some(Token { tok: Tok::Or, column }) = self.peek() {
+            let column = *column;
+            self.pos += 1;
+            if self.at_group_end() {
+                return Err(syntax(column, "`OR` needs something on both sides"));
+            }
+            alternatives.push(self.and(open)?);
+        }
+        Ok(if alternatives.len() == 1 { alternatives.remove(0) } else { Node::Or(alternatives) })
+    }
+
+    fn at_group_end(&self) -> bool {
+        matches!(self.peek(), None | Some(Token { tok: Tok::Close, .. }))
+    }
+
+    fn and(&mut self, open: Option<usize>) -> Result<Node, Error> {
+        let mut parts = Vec::new();
+        loop {
+            match self.peek().map(|t| &t.tok) {
+                None | Some(Tok::Close) | Some(Tok::Or) => break,
+                Some(Tok::And) => {
+                    let column = self.column();
+                    self.pos += 1;
+                    if parts.is_empty()
+                        || self.at_group_end()
+                        || matches!(self.peek().map(|t| &t.tok), Some(Tok::Or))
+                    {
+                        return Err(syntax(column, "`AND` needs something on both sides"));
+                    }
+                }
+                Some(_) => parts.push(self.unary(open)?),
+            }
+        }
+        match parts.len() {
+            0 => {
+                let column = self.column();
+                let what =
+                    if open.is_some() { "empty parentheses" } else { "`OR` needs something on both sides" };
+                Err(syntax(column, what))
+            }
+            1 => Ok(parts.remove(0)),
+            _ => Ok(Node::And(parts)),
+        }
+    }
+
+    fn unary(&mut self, open: Option<usize>) -> Result<Node, Error> {
+        let Some(token) = self.peek() else {
+            return Err(syntax(self.end_column, "query ends too early"));
+        };
+        let column = token.column;
+        match token.tok {
+            Tok::Minus | Tok::Not => {
+                self.pos += 1;
+                if self.at_group_end() {
+                    return Err(syntax(column, "nothing to exclude after `-`/`NOT`"));
+                }
+                Ok(Node::Not(Box::new(self.unary(open)?)))
+            }
+            Tok::Plus => {
+                self.pos += 1;
+                self.unary(open)
+            }
+            _ => self.primary(None),
+        }
+    }
+
+    fn primary(&mut self, field: Option<FieldName>) -> Result<Node, Error> {
+        let Some(token) = self.tokens.get(self.pos) else {
+            return Err(syntax(self.end_column, "a field name needs a value after the colon"));
+        };
+        let column = token.column;
+        let tok = token.tok.clone();
+        self.pos += 1;
+        match tok {
+            Tok::Open => {
+                let inner = self.or(Some(column))?;
+                match self.peek() {
+                    Some(Token { tok: Tok::Close, .. }) => self.pos += 1,
+                    _ => return Err(syntax(column, "`(` is never closed")),
+                }
+                Ok(match field {
+                    Some(f) => with_field(inner, f),
+                    None => inner,
+                })
+            }
+            Tok::Field(f) => {
+                if field.is_some() {
+                    return Err(syntax(column, "only one field name per value"));
+                }
+                self.primary(Some(f))
+            }
+            Tok::Phrase(text, slop) => Ok(Node::Phrase { field, text, slop }),
+            Tok::Word(w) if w == "*" => Ok(Node::All),
+            Tok::Word(w) => {
+                let (text, prefix) = match w.strip_suffix('*') {
+                    Some(stem) => (stem.to_owned(), true),
+                    None => (w, false),
+                };
+                Ok(Node::Word { field, text, prefix })
+            }
+            Tok::Close => Err(syntax(column, "unexpected `)` without a matching `(`")),
+            Tok::Or | Tok::And | Tok::Not | Tok::Minus | Tok::Plus => {
+                Err(syntax(column, "expected a word, a phrase or `(` here"))
+            }
+        }
+    }
+}
+
+/// `title:(a OR "b c")` applies the field to every leaf that has none.
+fn with_field(node: Node, field: FieldName) -> Node {
+    match node {
+        Node::Word { field: None, text, prefix } => Node::Word { field: Some(field), text, prefix },
+        Node::Phrase { field: None, text, slop } => Node::Phrase { field: Some(field), text, slop },
+        Node::And(v) => Node::And(v.into_iter().map(|n| with_field(n, field)).collect()),
+        Node::Or(v) => Node::Or(v.into_iter().map(|n| with_field(n, field)).collect()),
+        Node::Not(n) => Node::Not(Box::new(with_field(*n, field))),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word(t: &str) -> Node {
+        Node::Word { field: None, text: t.into(), prefix: false }
+    }
+
+    fn err(input: &str) -> (usize, String) {
+        match parse(input).unwrap_err() {
+            Error::QuerySyntax { column, message } => (column, message),
+            other => panic!("{other}"),
+        }
+    }
+
+    #[test]
+    fn words_are_anded() {
+        assert_eq!(parse("Zelensky Kellogg").unwrap(), Node::And(vec![word("Zelensky"), word("Kellogg")]));
+        assert_eq!(parse("  ").unwrap(), Node::All);
+        assert_eq!(parse("a AND b").unwrap(), parse("a b").unwrap());
+    }
+
+    #[test]
+    fn or_binds_looser_than_and() {
+        let q = parse("a b OR c").unwrap();
+        assert_eq!(q, Node::Or(vec![Node::And(vec![word("a"), word("b")]), word("c")]));
+    }
+
+    #[test]
+    fn phrases_exclusions_fields_prefixes() {
+        let q = parse(r#""security guarantees"~1 -Trump title:Kyiv tag:"European Union" Zel*"#).unwrap();
+        let Node::And(parts) = q else { panic!() };
+        assert_eq!(parts[0], Node::Phrase { field: None, text: "security guarantees".into(), slop: 1 });
+        assert_eq!(parts[1], Node::Not(Box::new(word("Trump"))));
+        assert_eq!(
+            parts[2],
+            Node::Word { field: Some(FieldName::Title), text: "Kyiv".into(), prefix: false }
+        );
+        assert_eq!(
+            parts[3],
+            Node::Phrase { field: Some(FieldName::Tag), text: "European Union".into(), slop: 0 }
+        );
+        assert_eq!(parts[4], Node::Word { field: None, text: "Zel".into(), prefix: true });
+    }
+
+    #[test]
+    fn hyphens_inside_words_and_colons_that_are_not_fields() {
+        assert_eq!(parse("Kremlin-aligned").unwrap(), word("Kremlin-aligned"));
+        assert_eq!(parse("10:30").unwrap(), word("10:30"));
+        assert_eq!(parse("Update: talks").unwrap(), Node::And(vec![word("Update:"), word("talks")]));
+    }
+
+    #[test]
+    fn grouped_fields() {
+        let q = parse("title:(Kyiv OR Kiev)").unwrap();
+        let title = |t: &str| Node::Word { field: Some(FieldName::Title), text: t.into(), prefix: false };
+        assert_eq!(q, Node::Or(vec![title("Kyiv"), title("Kiev")]));
+    }
+
+    #[test]
+    fn errors_say_what_and_where() {
+        assert_eq!(err(r#"Kellogg "security deal"#).0, 9);
+        assert!(err(r#"Kellogg "security deal"#).1.contains("unclosed"));
+        assert_eq!(err("(a OR b").0, 1);
+        assert_eq!(err("a OR").0, 3);
+        assert_eq!(err("a )").0, 3);
+        assert_eq!(err("()").0, 2);
+        assert_eq!(
+            err("titel:Kyiv").1,
+            "unknown field `titel:` (use title:, body:, tag:, section: or source:)"
+        );
+        assert_eq!(err("AND a").0, 1);
+        assert_eq!(parse("a -").unwrap(), Node::And(vec![word("a"), word("-")]), "a lone dash is a word");
+        assert!(err("\"a b\"~x").1.contains("needs a number"));
+    }
+}

@@ -1,0 +1,184 @@
+//! Adding, replacing and deleting articles.
+//!
+//! Articles are keyed by id: adding an article whose id is already indexed replaces it
+//! (tantivy has no upsert, so the writer deletes the id first; a delete only applies to
+//! documents added before it, so the new copy survives). Nothing is visible to searches
+//! until [`IndexWriter::commit`], and a commit is all-or-nothing.
+
+use tantivy::TantivyDocument;
+
+use crate::article::{Article, ArticleId};
+use crate::error::Result;
+use crate::index::Index;
+use crate::schema::FileStamp;
+
+/// Memory and threads for indexing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriterOptions {
+    budget_bytes: usize,
+    threads: Option<usize>,
+}
+
+impl WriterOptions {
+    /// The default memory budget: 256 MiB, shared by the indexing threads.
+    pub const DEFAULT_BUDGET_BYTES: usize = 256 << 20;
+    /// The smallest budget one indexing thread accepts.
+    pub const MIN_BUDGET_PER_THREAD: usize = 15 << 20;
+
+    /// Defaults: 256 MiB, one indexing thread per core (at most 8).
+    pub fn new() -> Self {
+        WriterOptions { budget_bytes: Self::DEFAULT_BUDGET_BYTES, threads: None }
+    }
+
+    /// Total memory for in-progress segments. Each thread needs at least 15 MiB, so a small
+    /// budget lowers the number of threads. Indexing may briefly use about twice this.
+    pub fn memory_budget(mut self, bytes: usize) -> Self {
+        self.budget_bytes = bytes;
+        self
+    }
+
+    /// Indexing threads (default: cores, at most 8).
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = Some(n.max(1));
+        self
+    }
+
+    pub(crate) fn budget_bytes(&self) -> usize {
+        self.budget_bytes.max(Self::MIN_BUDGET_PER_THREAD)
+    }
+
+    /// Threads, fitted to the budget.
+    pub(crate) fn threads_or_default(&self) -> usize {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        let wanted = self.threads.unwrap_or(cores);
+        wanted.min(self.budget_bytes() / Self::MIN_BUDGET_PER_THREAD).max(1)
+    }
+}
+
+impl Default for WriterOptions {
+    fn default() -> Self {
+        WriterOptions::new()
+    }
+}
+
+/// What a commit made visible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommitStats {
+    /// Articles added (or replaced) since the previous commit.
+    pub added: u64,
+    /// Delete requests since the previous commit (by id or by file).
+    pub deletes: u64,
+    /// Articles in the index after the commit.
+    pub articles: u64,
+}
+
+/// Adds and deletes articles; one per index at a time, across processes.
+pub struct IndexWriter<'a> {
+    index: &'a Index,
+    inner: tantivy::IndexWriter<TantivyDocument>,
+    added: u64,
+    deletes: u64,
+}
+
+impl std::fmt::Debug for IndexWriter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndexWriter").field("index", self.index).field("pending_adds", &self.added).finish()
+    }
+}
+
+impl<'a> IndexWriter<'a> {
+    pub(crate) fn new(index: &'a Index, inner: tantivy::IndexWriter<TantivyDocument>) -> Self {
+        IndexWriter { index, inner, added: 0, deletes: 0 }
+    }
+
+    /// Adds `article`, replacing any indexed article with the same id.
+    pub fn add(&mut self, article: &Article) -> Result<()> {
+        self.add_stamped(article, FileStamp::default())
+    }
+
+    pub(crate) fn add_stamped(&mut self, article: &Article, stamp: FileStamp) -> Result<()> {
+        let fields = &self.index.fields;
+        self.inner.delete_term(fields.id_term(article.id.as_str()));
+        self.inner.add_document(fields.to_document(article, stamp)).map_err(|e| self.index.error(e))?;
+        self.added += 1;
+        Ok(())
+    }
+
+    /// Deletes the article with this id, if any.
+    pub fn delete(&mut self, id: &ArticleId) {
+        self.inner.delete_term(self.index.fields.id_term(id.as_str()));
+        self.deletes += 1;
+    }
+
+    /// Deletes every article read from the file at `path` (as stored in `Article::path`).
+    pub fn delete_path(&mut self, path: &str) {
+        self.inner.delete_term(self.index.fields.path_term(path));
+        self.deletes += 1;
+    }
+
+    /// Deletes every article (visible at the next commit; until then searches see them all).
+    pub fn delete_all(&mut self) -> Result<()> {
+        self.inner.delete_all_documents().map_err(|e| self.index.error(e))?;
+        self.deletes += 1;
+        Ok(())
+    }
+
+    /// Makes everything added and deleted so far visible, atomically and durably.
+    pub fn commit(&mut self) -> Result<CommitStats> {
+        self.inner.commit().map_err(|e| self.index.error(e))?;
+        self.index.refresh()?;
+        let stats = CommitStats {
+            added: self.added,
+            deletes: self.deletes,
+            articles: self.index.reader.searcher().num_docs(),
+        };
+        self.added = 0;
+        self.deletes = 0;
+        Ok(stats)
+    }
+
+    /// Drops everything since the last commit.
+    pub fn rollback(&mut self) -> Result<()> {
+        self.inner.rollback().map_err(|e| self.index.error(e))?;
+        self.added = 0;
+        self.deletes = 0;
+        Ok(())
+    }
+
+    /// Waits for background merges to finish, then releases the index for other writers.
+    pub fn finish(self) -> Result<()> {
+        let IndexWriter { index, inner, .. } = self;
+        inner.wait_merging_threads().map_err(|e| index.error(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::IndexOptions;
+
+    #[test]
+    fn add_replaces_by_id_and_commit_counts() {
+        let index = Index::in_memory(&IndexOptions::new()).unwrap();
+        let mut w = index.writer_with(&WriterOptions::new().memory_budget(20 << 20)).unwrap();
+        w.add(&Article::new("a", "a.txt", "First")).unwrap();
+        w.add(&Article::new("b", "b.txt", "Second")).unwrap();
+        assert_eq!(index.len().unwrap(), 0, "nothing visible before commit");
+        let stats = w.commit().unwrap();
+        assert_eq!((stats.added, stats.articles), (2, 2));
+        w.add(&Article::new("a", "a.txt", "First, revised")).unwrap();
+        w.delete(&ArticleId::new("b"));
+        let stats = w.commit().unwrap();
+        assert_eq!((stats.added, stats.deletes, stats.articles), (1, 1, 1));
+        w.delete_path("a.txt");
+        w.rollback().unwrap();
+        assert_eq!(index.len().unwrap(), 1);
+    }
+
+    #[test]
+    fn budget_limits_threads() {
+        assert_eq!(WriterOptions::new().memory_budget(20 << 20).threads(4).threads_or_default(), 1);
+        assert_eq!(WriterOptions::new().memory_budget(1 << 30).threads(3).threads_or_default(), 3);
+        assert!(WriterOptions::new().memory_budget(1).budget_bytes() >= WriterOptions::MIN_BUDGET_PER_THREAD);
+    }
+}
