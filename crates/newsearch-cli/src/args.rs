@@ -3,10 +3,22 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use newsearch::{Format, ParseOptions, WalkOptions};
+use newsearch::{
+    Format, IndexOptions, ParseOptions, Period, Query, Sort, Stemming, UpdateOptions, WalkOptions,
+    WriterOptions,
+};
 
 const EXIT_CODES: &str = "Exit status: 0 on success, 2 if any file or record could not be read \
 (each problem is printed to stderr as `newsearch: PATH: problem`).";
+
+const QUERY_HELP: &str = "Query syntax: words must all match (in title, body or tags); \"exact phrase\"; \
+a OR b; -word excludes; title:, body:, tag:, section:, source: limit a word or phrase to one field; \
+word* matches a prefix; parentheses group.
+
+Dates (--since, --until): YYYY, YYYY-MM, YYYY-MM-DD, an RFC 3339 time, or a span back from now: \
+12h, 7d, 2w, 3m, 1y. Both ends are inclusive: --until 2025-02 includes all of February (UTC).
+
+Exit status: 0 if something matched, 1 if nothing did, 2 on error.";
 
 /// Full-text search for folders of news articles.
 #[derive(Debug, Parser)]
@@ -18,9 +30,171 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Index article files or folders (incrementally: unchanged files are skipped).
+    #[command(after_help = EXIT_CODES)]
+    Index(IndexArgs),
+    /// Search the index; without TEXT, list the articles that pass the filters.
+    #[command(after_help = QUERY_HELP)]
+    Query(QueryArgs),
     /// Parse article files or folders and print what was read, without indexing.
     #[command(after_help = EXIT_CODES)]
     Parse(ParseArgs),
+}
+
+/// Where the index lives; shared by every command that uses one.
+#[derive(Debug, Args)]
+pub(crate) struct IndexLocation {
+    /// Index folder [default: ./.newsearch]
+    #[arg(
+        long = "index",
+        value_name = "DIR",
+        env = "NEWSEARCH_INDEX",
+        default_value = ".newsearch",
+        hide_default_value = true
+    )]
+    pub(crate) dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IndexArgs {
+    /// Files or folders to index; without any, the folders indexed before are updated.
+    #[arg(value_name = "PATH")]
+    pub(crate) paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) location: IndexLocation,
+
+    /// Start over: replace the index with what PATHs hold (searches see the old index until done).
+    #[arg(long)]
+    pub(crate) rebuild: bool,
+
+    /// Memory for indexing (bytes, or with a K, M or G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_size)]
+    pub(crate) memory: u64,
+
+    /// Indexing threads [default: one per core, at most 8]
+    #[arg(long, value_name = "N")]
+    pub(crate) threads: Option<usize>,
+
+    /// Stemming for a new or rebuilt index: english, none, french, german, spanish, italian,
+    /// portuguese, dutch, russian.
+    #[arg(long, value_name = "LANGUAGE", default_value = "english", value_parser = parse_stemming)]
+    pub(crate) stemming: Stemming,
+
+    /// Print nothing but problems.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+
+    #[command(flatten)]
+    pub(crate) input: InputArgs,
+}
+
+impl IndexArgs {
+    pub(crate) fn index_options(&self) -> IndexOptions {
+        IndexOptions::new().stemming(self.stemming)
+    }
+
+    pub(crate) fn update_options(&self) -> UpdateOptions {
+        let mut writer =
+            WriterOptions::new().memory_budget(usize::try_from(self.memory).unwrap_or(usize::MAX));
+        if let Some(n) = self.threads {
+            writer = writer.threads(n);
+        }
+        UpdateOptions::new()
+            .walk(self.input.walk_options())
+            .parse(self.input.parse_options())
+            .writer(writer)
+            .rebuild(self.rebuild)
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct QueryArgs {
+    /// What to search for (several words are joined: quoting is optional).
+    #[arg(value_name = "TEXT")]
+    pub(crate) text: Vec<String>,
+
+    #[command(flatten)]
+    pub(crate) location: IndexLocation,
+
+    /// Only articles with this tag (case-insensitive); repeat to require several.
+    #[arg(long, value_name = "TAG")]
+    pub(crate) tag: Vec<String>,
+
+    /// Only articles with at least one of these tags; repeatable.
+    #[arg(long, value_name = "TAG")]
+    pub(crate) any_tag: Vec<String>,
+
+    /// Only articles in this section (case-insensitive).
+    #[arg(long, value_name = "SECTION")]
+    pub(crate) section: Option<String>,
+
+    /// Only articles dated in or after this period.
+    #[arg(long, value_name = "DATE", value_parser = parse_period)]
+    pub(crate) since: Option<Period>,
+
+    /// Only articles dated in or before this period.
+    #[arg(long, value_name = "DATE", value_parser = parse_period)]
+    pub(crate) until: Option<Period>,
+
+    /// Only articles with at least N views.
+    #[arg(long, value_name = "N")]
+    pub(crate) min_views: Option<u64>,
+
+    /// Only articles with at most N views.
+    #[arg(long, value_name = "N")]
+    pub(crate) max_views: Option<u64>,
+
+    /// Order: relevance, date (newest first) or views [default: relevance with TEXT, else date]
+    #[arg(long, value_name = "ORDER", value_parser = parse_sort)]
+    pub(crate) sort: Option<Sort>,
+
+    /// Number of results.
+    #[arg(short = 'n', long, value_name = "N", default_value_t = Query::DEFAULT_LIMIT)]
+    pub(crate) limit: usize,
+
+    /// Skip this many results first (for paging).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub(crate) offset: usize,
+
+    /// Tolerate typos: "Zelenski" finds "Zelensky".
+    #[arg(long)]
+    pub(crate) fuzzy: bool,
+
+    /// Print one JSON object per hit, one per line (JSON Lines).
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+impl QueryArgs {
+    pub(crate) fn to_query(&self) -> Query {
+        let mut q = Query::new(self.text.join(" ")).limit(self.limit).offset(self.offset).fuzzy(self.fuzzy);
+        for t in &self.tag {
+            q = q.tag(t);
+        }
+        for t in &self.any_tag {
+            q = q.any_tag(t);
+        }
+        if let Some(s) = &self.section {
+            q = q.section(s);
+        }
+        if let Some(p) = self.since {
+            q = q.since(p.start());
+        }
+        if let Some(p) = self.until {
+            q = q.until(p.end());
+        }
+        if let Some(n) = self.min_views {
+            q = q.min_views(n);
+        }
+        if let Some(n) = self.max_views {
+            q = q.max_views(n);
+        }
+        if let Some(s) = self.sort {
+            q = q.sort(s);
+        }
+        q
+    }
 }
 
 #[derive(Debug, Args)]
@@ -61,6 +235,18 @@ impl InputArgs {
     pub(crate) fn parse_options(&self) -> ParseOptions {
         ParseOptions::new().max_file_size(self.max_file_size)
     }
+}
+
+fn parse_period(text: &str) -> Result<Period, String> {
+    text.parse().map_err(|e: newsearch::Error| e.to_string())
+}
+
+fn parse_sort(text: &str) -> Result<Sort, String> {
+    text.parse().map_err(|e: newsearch::Error| e.to_string())
+}
+
+fn parse_stemming(text: &str) -> Result<Stemming, String> {
+    text.parse().map_err(|e: newsearch::Error| e.to_string())
 }
 
 fn parse_format(text: &str) -> Result<Format, String> {

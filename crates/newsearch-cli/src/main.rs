@@ -1,8 +1,10 @@
 //! The `newsearch` command: argument parsing, printing and exit codes on top of the library.
 
 mod args;
+mod index_cmd;
 mod parse_cmd;
 mod print;
+mod query_cmd;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -19,6 +21,8 @@ pub(crate) const EXIT_ERROR: u8 = 2;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Index(args) => index_cmd::run(&args),
+        Command::Query(args) => query_cmd::run(&args),
         Command::Parse(args) => parse_cmd::run(&args),
     };
     match result {

@@ -2,7 +2,9 @@
 
 use std::io::{self, Write};
 
-use newsearch::{Article, Error, Parsed};
+use std::path::Path;
+
+use newsearch::{Article, Error, Hit, Parsed};
 
 /// Shows an article for a person: title, the metadata, and the start of the body.
 pub(crate) fn print_article(out: &mut impl Write, a: &Article) -> io::Result<()> {
@@ -27,6 +29,70 @@ pub(crate) fn print_article(out: &mut impl Write, a: &Article) -> io::Result<()>
         writeln!(out, "           {}", preview(&a.body, 100))?;
     }
     writeln!(out)
+}
+
+/// Terminal styling: ANSI codes only on a terminal and when `NO_COLOR` is unset.
+pub(crate) struct Style {
+    color: bool,
+}
+
+impl Style {
+    pub(crate) fn detect(is_terminal: bool) -> Style {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style { color: is_terminal && !no_color }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
+    }
+}
+
+/// One search hit: rank and title, then date · section · tags · views · score, path, snippet.
+pub(crate) fn print_hit(
+    out: &mut impl Write,
+    rank: usize,
+    hit: &Hit,
+    style: &Style,
+    cwd: Option<&Path>,
+) -> io::Result<()> {
+    let a = &hit.article;
+    writeln!(out, "{rank:>3}. {}", style.paint("1", &a.title))?;
+    let mut meta = vec![a.date.map_or_else(|| "undated".to_owned(), |d| d.format("%Y-%m-%d").to_string())];
+    meta.extend(a.section.clone());
+    if !a.tags.is_empty() {
+        let tags: Vec<&str> = a.tags.iter().map(|t| t.as_str()).collect();
+        meta.push(format!("tags: {}", tags.join(", ")));
+    }
+    if let Some(v) = a.views {
+        meta.push(format!("{} views", thousands(v)));
+    }
+    if let Some(s) = hit.score {
+        meta.push(format!("score {s:.2}"));
+    }
+    writeln!(out, "     {}", style.paint("2", &meta.join(" · ")))?;
+    let path = match cwd.and_then(|c| a.path.strip_prefix(c).ok()) {
+        Some(rel) => rel.display().to_string(),
+        None => a.path.display().to_string(),
+    };
+    writeln!(out, "     {}", style.paint("36", &path))?;
+    if !hit.snippet.text.is_empty() {
+        let (before, after) = if style.color { ("\x1b[1;33m", "\x1b[0m") } else { ("", "") };
+        writeln!(out, "     {}", hit.snippet.marked(before, after))?;
+    }
+    writeln!(out)
+}
+
+/// 1523 → "1,523".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn chrono_secs() -> chrono::SecondsFormat {
@@ -90,6 +156,13 @@ impl Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1523), "1,523");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
 
     #[test]
     fn preview_cuts_on_characters() {

@@ -114,12 +114,11 @@ impl Index {
             Ok(index) if index.stemming == options.stemming => Ok(index),
             Ok(_) | Err(Error::IndexVersion { .. }) => {
                 // Refuse to delete what another process is writing.
-                if let Ok(engine) = tantivy::Index::open_in_dir(dir) {
-                    if let Err(TantivyError::LockFailure(LockError::LockBusy, _)) =
+                if let Ok(engine) = tantivy::Index::open_in_dir(dir)
+                    && let Err(TantivyError::LockFailure(LockError::LockBusy, _)) =
                         engine.writer::<tantivy::TantivyDocument>(WriterOptions::MIN_BUDGET_PER_THREAD)
-                    {
-                        return Err(Error::Locked { path: dir.to_owned() });
-                    }
+                {
+                    return Err(Error::Locked { path: dir.to_owned() });
                 }
                 wipe(dir)?;
                 Index::create(dir, options)

@@ -83,7 +83,7 @@ pub(crate) fn build_schema() -> Schema {
         .set_fast(KEYWORD_TOKENIZER)
         .set_stored();
     b.add_text_field(names::ID, STRING | STORED);
-    b.add_text_field(names::PATH, TextOptions::from(STRING | STORED).set_fast("raw"));
+    b.add_text_field(names::PATH, (STRING | STORED).set_fast("raw"));
     b.add_text_field(names::TITLE, text(true));
     b.add_text_field(names::BODY, text(true));
     b.add_text_field(names::TAG, keyword.clone());
@@ -158,7 +158,7 @@ impl Fields {
         Term::from_field_text(field, &Tag::normalize(value))
     }
 
-    pub(crate) fn to_document(&self, a: &Article, stamp: FileStamp) -> TantivyDocument {
+    pub(crate) fn document(&self, a: &Article, stamp: FileStamp) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
         doc.add_text(self.id, a.id.as_str());
         doc.add_text(self.path, a.path.to_string_lossy());
@@ -189,7 +189,7 @@ impl Fields {
         doc
     }
 
-    pub(crate) fn to_article(&self, doc: &TantivyDocument) -> Article {
+    pub(crate) fn article(&self, doc: &TantivyDocument) -> Article {
         let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str().map(str::to_owned));
         let all = |field: Field| doc.get_all(field).filter_map(|v| v.as_str().map(str::to_owned));
         Article {
@@ -231,8 +231,8 @@ mod tests {
         a.tags = vec![Tag::new("European Union"), Tag::new("G20")];
         a.sources = vec!["Reuters".into()];
         a.url = Some("https://example.org/a".into());
-        let doc = fields.to_document(&a, FileStamp::default());
-        assert_eq!(fields.to_article(&doc), a);
+        let doc = fields.document(&a, FileStamp::default());
+        assert_eq!(fields.article(&doc), a);
     }
 
     #[test]

@@ -66,7 +66,7 @@ impl Index {
         let mut hits = Vec::with_capacity(addresses.len());
         for (score, address) in addresses {
             let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.error(e))?;
-            let article = self.fields.to_article(&doc);
+            let article = self.fields.article(&doc);
             let snippet = if query.snippets {
                 snippet(&article.body, &mut analyzer, &matcher, query.snippet_chars)
             } else {
@@ -84,12 +84,7 @@ impl Index {
             .ok_or_else(|| Error::engine(self.dir(), "analyzer missing"))
     }
 
-    fn collect(
-        &self,
-        searcher: &Searcher,
-        q: &dyn EngineQuery,
-        query: &Query,
-    ) -> Result<(usize, Vec<(Option<f32>, DocAddress)>)> {
+    fn collect(&self, searcher: &Searcher, q: &dyn EngineQuery, query: &Query) -> Result<(usize, Ranked)> {
         let err = |e| self.error(e);
         if query.limit == 0 {
             return Ok((searcher.search(q, &Count).map_err(err)?, Vec::new()));
@@ -113,6 +108,9 @@ impl Index {
         })
     }
 }
+
+/// Hits in order, with their score when ordered by relevance.
+type Ranked = Vec<(Option<f32>, DocAddress)>;
 
 /// The text query, plus the filters as zero-scoring required clauses.
 fn with_filters(fields: &Fields, query: &Query, text: Box<dyn EngineQuery>) -> Box<dyn EngineQuery> {

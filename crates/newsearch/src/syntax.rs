@@ -225,7 +225,7 @@ impl Parser {
                         return Err(syntax(column, "`AND` needs something on both sides"));
                     }
                 }
-                Some(_) => parts.push(self.unary(open)?),
+                Some(_) => parts.push(self.unary()?),
             }
         }
         match parts.len() {
@@ -240,7 +240,7 @@ impl Parser {
         }
     }
 
-    fn unary(&mut self, open: Option<usize>) -> Result<Node, Error> {
+    fn unary(&mut self) -> Result<Node, Error> {
         let Some(token) = self.peek() else {
             return Err(syntax(self.end_column, "query ends too early"));
         };
@@ -251,11 +251,11 @@ impl Parser {
                 if self.at_group_end() {
                     return Err(syntax(column, "nothing to exclude after `-`/`NOT`"));
                 }
-                Ok(Node::Not(Box::new(self.unary(open)?)))
+                Ok(Node::Not(Box::new(self.unary()?)))
             }
             Tok::Plus => {
                 self.pos += 1;
-                self.unary(open)
+                self.unary()
             }
             _ => self.primary(None),
         }

@@ -288,7 +288,7 @@ impl Index {
         let Some((_, address)) = top.first() else { return Ok(None) };
         let doc: tantivy::TantivyDocument = searcher.doc(*address).map_err(|e| self.error(e))?;
         debug_assert!(doc.get_first(self.fields.id).and_then(|v| v.as_str()).is_some());
-        Ok(Some(self.fields.to_article(&doc)))
+        Ok(Some(self.fields.article(&doc)))
     }
 }
 

@@ -99,7 +99,7 @@ impl<'a> IndexWriter<'a> {
     pub(crate) fn add_stamped(&mut self, article: &Article, stamp: FileStamp) -> Result<()> {
         let fields = &self.index.fields;
         self.inner.delete_term(fields.id_term(article.id.as_str()));
-        self.inner.add_document(fields.to_document(article, stamp)).map_err(|e| self.index.error(e))?;
+        self.inner.add_document(fields.document(article, stamp)).map_err(|e| self.index.error(e))?;
         self.added += 1;
         Ok(())
     }

@@ -1,5 +1,6 @@
 //! End-to-end tests of the `newsearch` binary.
 
+mod index_query;
 mod parse;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,84 @@
+//! `newsearch index`: bring an index up to date with folders of articles.
+
+use std::io::{self, IsTerminal, Write};
+use std::time::Duration;
+
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
+use newsearch::{Index, UpdateEvent, UpdateReport};
+
+use crate::args::IndexArgs;
+use crate::{EXIT_ERROR, EXIT_OK};
+
+pub(crate) fn run(args: &IndexArgs) -> Result<u8> {
+    let dir = &args.location.dir;
+    let index = if args.rebuild {
+        Index::open_to_rebuild(dir, &args.index_options())?
+    } else {
+        Index::open_or_create(dir, &args.index_options())?
+    };
+    let bar = progress_bar(args.quiet);
+    let report = index.update(&args.paths, &args.update_options(), &mut |event| match event {
+        UpdateEvent::Found { files } => bar.set_length(files as u64),
+        UpdateEvent::Progress { done, .. } => bar.set_position(done as u64),
+        UpdateEvent::Error(e) => bar.suspend(|| eprintln_quiet(&format!("newsearch: {e}"))),
+        UpdateEvent::Warning(w) => bar.suspend(|| eprintln_quiet(&format!("newsearch: warning: {w}"))),
+        _ => {}
+    })?;
+    bar.finish_and_clear();
+    if !args.quiet {
+        eprintln_quiet(&format!("newsearch: {}", summary(&report, &dir.display().to_string())));
+    }
+    Ok(if report.failed + report.failed_records > 0 { EXIT_ERROR } else { EXIT_OK })
+}
+
+/// A bar on a terminal, nothing otherwise (or when asked to be quiet).
+fn progress_bar(quiet: bool) -> ProgressBar {
+    if quiet || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    let style =
+        ProgressStyle::with_template("{spinner} indexing {pos}/{len} files [{bar:30}] {per_sec} {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+    bar.set_style(style);
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+fn eprintln_quiet(line: &str) {
+    // stderr gone (e.g. closed by the caller) is no reason to fail the run.
+    let _ = writeln!(io::stderr(), "{line}");
+}
+
+/// One line saying what happened, with the rate.
+pub(crate) fn summary(r: &UpdateReport, index: &str) -> String {
+    let secs = r.elapsed.as_secs_f64();
+    let rate = if secs > 0.0 { r.articles_indexed as f64 / secs } else { 0.0 };
+    let skipped = r.failed + r.skipped_unknown_extension + r.skipped_symlinks;
+    let mut line = format!(
+        "{} added, {} updated, {} unchanged, {} removed, {} skipped",
+        r.added, r.updated, r.unchanged, r.removed, skipped
+    );
+    let reasons: Vec<String> = [
+        (r.failed, "failed"),
+        (r.skipped_unknown_extension, "unknown extension"),
+        (r.skipped_symlinks, "symbolic link"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, why)| format!("{n} {why}"))
+    .collect();
+    if !reasons.is_empty() {
+        line.push_str(&format!(" ({})", reasons.join(", ")));
+    }
+    if r.failed_records > 0 {
+        line.push_str(&format!(", {} records failed", r.failed_records));
+    }
+    line.push_str(&format!(
+        "; {} articles indexed in {secs:.2} s ({rate:.0} articles/s); {} articles in {index}",
+        r.articles_indexed, r.articles_total
+    ));
+    line
+}

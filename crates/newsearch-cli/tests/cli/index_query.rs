@@ -1,0 +1,227 @@
+//! `newsearch index` and `newsearch query`, end to end in a temp dir.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::{json_lines, newsearch, repo_path};
+
+/// A temp dir holding a copy of the shipped examples as `articles/`.
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&repo_path("examples/articles"), &dir.path().join("articles"));
+        Env { dir }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn cmd(&self) -> assert_cmd::Command {
+        let mut cmd = newsearch();
+        cmd.current_dir(self.dir.path());
+        cmd
+    }
+
+    fn index(&self) -> assert_cmd::assert::Assert {
+        self.cmd().args(["index", "articles"]).assert()
+    }
+
+    fn query(&self, args: &[&str]) -> (i32, Vec<Value>, String) {
+        let out = self.cmd().arg("query").arg("--json").args(args).output().unwrap();
+        let rows = json_lines(&out.stdout);
+        (out.status.code().unwrap(), rows, String::from_utf8(out.stderr).unwrap())
+    }
+
+    fn ids(&self, args: &[&str]) -> Vec<String> {
+        let (_, rows, stderr) = self.query(args);
+        assert!(!stderr.contains("error"), "{stderr}");
+        rows.iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect()
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+const SEED_ID: &str = "2025/02/zelensky-pushes-for-us-security-deal.txt";
+
+#[test]
+fn the_mission_example_finds_the_seed_first() {
+    let env = Env::new();
+    let out = env.index().success();
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("8 added, 0 updated, 0 unchanged, 0 removed, 0 skipped"), "{stderr}");
+    assert!(stderr.contains("10 articles indexed"), "{stderr}");
+    let (code, rows, stderr) = env.query(&["Zelensky Kellogg", "--tag", "Ukraine"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(rows[0]["id"], SEED_ID);
+    assert_eq!(rows[0]["rank"], 1);
+    let hit = rows[0].as_object().unwrap();
+    let mut keys: Vec<&str> = hit.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        ["date", "highlights", "id", "path", "rank", "score", "section", "snippet", "tags", "title", "views"]
+    );
+    assert_eq!(hit["date"], "2025-02-21T08:37:00Z");
+    assert!(hit["score"].as_f64().unwrap() > 0.0);
+    let snippet = hit["snippet"].as_str().unwrap();
+    for range in hit["highlights"].as_array().unwrap() {
+        let (s, e) = (range[0].as_u64().unwrap() as usize, range[1].as_u64().unwrap() as usize);
+        assert!(["Zelensky", "Kellogg"].contains(&&snippet[s..e]), "{}", &snippet[s..e]);
+    }
+    assert!(stderr.contains("1 match"), "{stderr}");
+}
+
+#[test]
+fn human_output_and_exit_codes() {
+    let env = Env::new();
+    env.index().success();
+    let out = env.cmd().args(["query", "Kellogg"]).assert().success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(stdout.starts_with("  1. "), "{stdout}");
+    assert!(stdout.contains("articles/"), "paths relative to the working directory: {stdout}");
+    assert!(!stdout.contains('\x1b'), "no colour when not a terminal");
+    assert!(stdout.trim_end().ends_with("matches"), "{stdout}");
+    env.cmd().args(["query", "nonexistentword"]).assert().code(1);
+    let out = env.cmd().args(["query", "Kellogg \"security deal"]).assert().code(2);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert_eq!(stderr, "newsearch: query syntax error at column 9: unclosed `\"`: add the closing quote\n");
+    let out = env.cmd().args(["query", "--since", "last tuesday", "x"]).assert().code(2);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("can't read date"));
+}
+
+#[test]
+fn missing_index_says_how_to_create_one() {
+    let env = Env::new();
+    let out = env.cmd().args(["query", "Kellogg"]).assert().code(2);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert_eq!(stderr, "newsearch: no index at .newsearch; create one with `newsearch index PATH`\n");
+}
+
+#[test]
+fn each_filter_and_sort() {
+    let env = Env::new();
+    env.index().success();
+    assert_eq!(env.ids(&["--tag", "ECB", "--tag", "european union"]).len(), 2);
+    assert_eq!(env.ids(&["--any-tag", "G20", "--any-tag", "Bulgaria"]).len(), 2);
+    assert_eq!(env.ids(&["--section", "ukraine"]).len(), 3);
+    let march = env.ids(&["--since", "2025-03", "--until", "2025-03"]);
+    assert_eq!(
+        march,
+        ["2025/03/europe-weighs-security-guarantees.txt", "2025/03/g20-digital-services-tax.md"]
+    );
+    assert_eq!(env.ids(&["--since", "2025-04-17", "--until", "2025-04-17"]), ["digest-2025-04.jsonl#3"]);
+    let popular = env.ids(&["--min-views", "1500", "--sort", "views"]);
+    let (_, rows, _) = env.query(&["--min-views", "1500", "--sort", "views"]);
+    let views: Vec<u64> = rows.iter().map(|r| r["views"].as_u64().unwrap()).collect();
+    assert!(views.windows(2).all(|w| w[0] >= w[1]) && views.iter().all(|v| *v >= 1500), "{views:?}");
+    assert!(!popular.is_empty());
+    assert!(env.ids(&["--max-views", "10"]).is_empty());
+    let newest = env.ids(&["-n", "2"]);
+    assert_eq!(newest, ["digest-2025-04-kellogg-london", "digest-2025-04.jsonl#3"]);
+    let (_, rows, _) = env.query(&["-n", "2", "--offset", "1"]);
+    assert_eq!(rows[0]["id"], "digest-2025-04.jsonl#3");
+    assert_eq!(rows[0]["rank"], 2);
+    let by_date = env.ids(&["security", "--sort", "date"]);
+    assert!(by_date.len() >= 2);
+    let fuzzy = env.ids(&["Zelenksy", "--fuzzy"]);
+    assert!(fuzzy.contains(&SEED_ID.to_owned()), "{fuzzy:?}");
+    assert!(env.ids(&["Zelenksy"]).is_empty());
+}
+
+#[test]
+fn reindex_after_editing_deleting_and_adding() {
+    let env = Env::new();
+    env.index().success();
+    fs::remove_file(env.path("articles/ecb-cuts-rates-december-2024.json")).unwrap();
+    let seed = env.path("articles/2025/02/zelensky-pushes-for-us-security-deal.txt");
+    let text = fs::read_to_string(&seed).unwrap().replace("restores hope", "restores hope and zanzibar");
+    fs::write(&seed, text).unwrap();
+    fs::write(env.path("articles/new.md"), "---\ntitle: Quokka census\n---\nQuokkas counted.").unwrap();
+    let out = env.index().success();
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("1 added, 1 updated, 6 unchanged, 1 removed"), "{stderr}");
+    assert_eq!(env.ids(&["zanzibar"]), [SEED_ID]);
+    assert_eq!(env.ids(&["quokka"]), ["new.md"]);
+    assert!(env.ids(&["--tag", "ECB", "--until", "2024-12"]).is_empty());
+}
+
+#[test]
+fn bad_files_are_reported_and_the_rest_indexed() {
+    let env = Env::new();
+    fs::write(env.path("articles/broken.json"), "{\"title\": ").unwrap();
+    fs::write(env.path("articles/notes.xyz"), "not an article").unwrap();
+    let out = env.index().code(2);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("articles/broken.json: line 1: malformed JSON"), "{stderr}");
+    assert!(
+        stderr.contains("8 added") && stderr.contains("2 skipped (1 failed, 1 unknown extension)"),
+        "{stderr}"
+    );
+    assert_eq!(env.ids(&["Kellogg", "--tag", "Ukraine"]).len(), 2);
+}
+
+#[test]
+fn a_second_writer_is_refused_while_queries_work() {
+    let env = Env::new();
+    env.index().success();
+    let index = newsearch::Index::open(env.path(".newsearch")).unwrap();
+    let writer = index.writer().unwrap();
+    let out = env.index().code(2);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert_eq!(stderr, "newsearch: index at .newsearch is locked by another newsearch process\n");
+    assert_eq!(env.ids(&["Zelensky", "Kellogg"]), [SEED_ID]);
+    drop(writer);
+    env.index().success();
+}
+
+#[test]
+fn index_location_from_flag_env_and_default() {
+    let env = Env::new();
+    env.cmd().args(["index", "--index", "flag-idx", "articles"]).assert().success();
+    env.cmd().env("NEWSEARCH_INDEX", "env-idx").args(["index", "articles"]).assert().success();
+    assert!(env.path("flag-idx/newsearch-index.json").exists());
+    assert!(env.path("env-idx/newsearch-index.json").exists());
+    assert!(!env.path(".newsearch").exists());
+    let out =
+        env.cmd().env("NEWSEARCH_INDEX", "env-idx").args(["query", "--json", "Kellogg"]).assert().success();
+    assert!(!json_lines(&out.get_output().stdout).is_empty());
+    // A folder that is not an index is never touched.
+    fs::create_dir_all(env.path("photos")).unwrap();
+    fs::write(env.path("photos/cat.jpg"), "x").unwrap();
+    let out = env.cmd().args(["index", "--rebuild", "--index", "photos", "articles"]).assert().code(2);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("is not a newsearch index"));
+    assert!(env.path("photos/cat.jpg").exists());
+}
+
+#[test]
+fn rebuild_and_schema_version_errors() {
+    let env = Env::new();
+    env.index().success();
+    let marker = env.path(".newsearch/newsearch-index.json");
+    let text = fs::read_to_string(&marker).unwrap();
+    let old: String = text.replace("\"schema_version\": 1", "\"schema_version\": 0");
+    fs::write(&marker, old).unwrap();
+    let out = env.cmd().args(["query", "Kellogg"]).assert().code(2);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("rebuild it with `newsearch index --rebuild`"), "{stderr}");
+    env.cmd().args(["index", "--rebuild", "articles"]).assert().success();
+    assert_eq!(env.ids(&["Zelensky", "Kellogg"]), [SEED_ID]);
+}

@@ -1,0 +1,131 @@
+//! Indexing folders: incremental by default, nothing lost to bad files.
+
+use std::fs;
+use std::path::Path;
+
+use newsearch::{Error, Index, IndexOptions, Query, UpdateEvent, UpdateOptions, UpdateReport};
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn update(index: &Index, root: &Path) -> (UpdateReport, Vec<String>) {
+    let mut problems = Vec::new();
+    let report = index
+        .update(&[root], &UpdateOptions::new(), &mut |e| {
+            if let UpdateEvent::Error(e) = e {
+                problems.push(e.to_string());
+            }
+        })
+        .expect("update");
+    (report, problems)
+}
+
+fn titles(index: &Index, q: &str) -> Vec<String> {
+    let mut t: Vec<String> =
+        index.search(&Query::new(q).limit(50)).unwrap().hits.into_iter().map(|h| h.article.title).collect();
+    t.sort();
+    t
+}
+
+#[test]
+fn add_edit_delete_and_unchanged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (root, dir) = (tmp.path().join("articles"), tmp.path().join("idx"));
+    write(&root, "a.txt", "Alpha story\n\nAbout kyiv.");
+    write(&root, "sub/b.md", "---\ntitle: Beta story\n---\nAbout kyiv too.");
+    write(
+        &root,
+        "c.jsonl",
+        "{\"title\": \"Gamma story\", \"body\": \"kyiv\"}\n{\"title\": \"Delta story\", \"body\": \"kyiv\"}\n",
+    );
+    let index = Index::open_or_create(&dir, &IndexOptions::new()).unwrap();
+    let (r, problems) = update(&index, &root);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!((r.added, r.updated, r.unchanged, r.removed), (3, 0, 0, 0));
+    assert_eq!((r.articles_indexed, r.articles_total), (4, 4));
+
+    let (r, _) = update(&index, &root);
+    assert_eq!((r.added, r.updated, r.unchanged, r.removed, r.articles_indexed), (0, 0, 3, 0, 0));
+
+    write(&root, "a.txt", "Alpha story, revised\n\nAbout kyiv.");
+    fs::remove_file(root.join("sub/b.md")).unwrap();
+    write(&root, "c.jsonl", "{\"title\": \"Gamma story\", \"body\": \"kyiv\"}\n");
+    write(&root, "new.json", "{\"title\": \"Epsilon story\", \"body\": \"kyiv\"}");
+    let (r, _) = update(&index, &root);
+    assert_eq!((r.added, r.updated, r.unchanged, r.removed), (1, 2, 0, 1));
+    assert_eq!(titles(&index, "kyiv"), ["Alpha story, revised", "Epsilon story", "Gamma story"]);
+
+    // Reopening sees the same state and knows its folder.
+    drop(index);
+    let index = Index::open(&dir).unwrap();
+    assert_eq!(index.roots().unwrap(), [root.canonicalize().unwrap()]);
+    let r = index.update::<&Path>(&[], &UpdateOptions::new(), &mut |_| {}).unwrap();
+    assert_eq!(r.unchanged, 3, "no paths: the recorded folders are updated");
+}
+
+#[test]
+fn touched_but_identical_files_are_not_reindexed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("articles");
+    write(&root, "a.txt", "Alpha\n\nBody.");
+    let index = Index::open_or_create(tmp.path().join("idx"), &IndexOptions::new()).unwrap();
+    update(&index, &root);
+    let file = fs::File::options().write(true).open(root.join("a.txt")).unwrap();
+    file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(60)).unwrap();
+    let (r, _) = update(&index, &root);
+    assert_eq!((r.unchanged, r.updated, r.articles_indexed), (1, 0, 0));
+}
+
+#[test]
+fn a_file_that_breaks_keeps_its_old_articles() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("articles");
+    write(&root, "a.json", "{\"title\": \"Alpha\", \"body\": \"kyiv\"}");
+    write(&root, "b.txt", "Beta\n\nkyiv");
+    let index = Index::open_or_create(tmp.path().join("idx"), &IndexOptions::new()).unwrap();
+    update(&index, &root);
+    write(&root, "a.json", "{\"title\": \"Alpha\", \"body\": ");
+    write(&root, "c.txt", "");
+    let (r, problems) = update(&index, &root);
+    assert_eq!((r.failed, r.unchanged, r.removed), (2, 1, 0));
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems.iter().any(|p| p.contains("a.json: line 1: malformed JSON")), "{problems:?}");
+    assert_eq!(titles(&index, "kyiv"), ["Alpha", "Beta"]);
+}
+
+#[test]
+fn rebuild_replaces_everything_in_one_commit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
+    write(&one, "a.txt", "Alpha\n\nkyiv");
+    write(&two, "b.txt", "Beta\n\nkyiv");
+    let dir = tmp.path().join("idx");
+    let index = Index::open_or_create(&dir, &IndexOptions::new()).unwrap();
+    update(&index, &one);
+    let r = Index::open_to_rebuild(&dir, &IndexOptions::new())
+        .unwrap()
+        .update(&[&two], &UpdateOptions::new().rebuild(true), &mut |_| {})
+        .unwrap();
+    assert_eq!((r.added, r.articles_total), (1, 1));
+    assert_eq!(titles(&index, "kyiv"), ["Beta"]);
+}
+
+#[test]
+fn searches_work_while_another_writer_holds_the_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("articles");
+    write(&root, "a.txt", "Alpha\n\nkyiv");
+    let dir = tmp.path().join("idx");
+    let index = Index::open_or_create(&dir, &IndexOptions::new()).unwrap();
+    update(&index, &root);
+    let held = index.writer().unwrap();
+    let other = Index::open(&dir).unwrap();
+    let err = other.update(&[&root], &UpdateOptions::new(), &mut |_| {}).unwrap_err();
+    assert!(matches!(err, Error::Locked { .. }), "{err}");
+    assert_eq!(titles(&other, "kyiv"), ["Alpha"]);
+    drop(held);
+    assert!(other.update(&[&root], &UpdateOptions::new(), &mut |_| {}).is_ok());
+}

@@ -1,0 +1,205 @@
+//! Searching: analysis, query syntax, filters, order and snippets, through the public API.
+
+use newsearch::{Article, Error, Index, Query, Sort, Stemming};
+
+use crate::{article, index_of, parse_txt, seed_text};
+
+fn ids(index: &Index, query: Query) -> Vec<String> {
+    let results = index.search(&query.limit(100)).expect("search");
+    results.hits.iter().map(|h| h.article.id.to_string()).collect()
+}
+
+fn seed_index() -> Index {
+    let (mut seed, _) = parse_txt(&seed_text());
+    seed.id = "seed".into();
+    index_of(&[seed, article("other", "Markets", "Stocks rose in London.", &["Economy"])], Stemming::English)
+}
+
+#[test]
+fn analyzer_cases_from_the_seed() {
+    let index = seed_index();
+    for q in
+        ["Russia’s", "Russia", "Kremlin", "Kremlin-aligned", "G20", "\"£3 billion\"", "Trump's", "kellogg"]
+    {
+        assert_eq!(ids(&index, Query::new(q)), ["seed"], "{q}");
+    }
+    assert!(ids(&index, Query::new("G2")).is_empty(), "G20 stays one token");
+}
+
+#[test]
+fn diacritics_fold_and_long_cyrillic_words_survive() {
+    let index = index_of(
+        &[
+            article("cafe", "Café owners", "The café on the corner.", &[]),
+            article("bg", "Ток", "Спиране на електроразпределителните мрежи.", &[]),
+        ],
+        Stemming::English,
+    );
+    assert_eq!(ids(&index, Query::new("cafe")), ["cafe"]);
+    assert_eq!(ids(&index, Query::new("CAFÉ")), ["cafe"]);
+    assert_eq!(ids(&index, Query::new("електроразпределителните")), ["bg"]);
+}
+
+fn corpus() -> Index {
+    index_of(
+        &[
+            article(
+                "a",
+                "Kellogg meets Zelensky",
+                "The envoy and the president met in Kyiv.",
+                &["Ukraine", "US"],
+            ),
+            article("b", "Zelensky speaks", "The president spoke about security guarantees.", &["Ukraine"]),
+            article("c", "Kellogg in London", "Talks about a ceasefire framework.", &["US", "Diplomacy"]),
+            article("d", "Markets", "Security of supply worries traders. Guarantees are rare.", &["Economy"]),
+        ],
+        Stemming::English,
+    )
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+#[test]
+fn words_are_anded_and_or_phrase_exclude_work() {
+    let index = corpus();
+    assert_eq!(ids(&index, Query::new("Zelensky Kellogg")), ["a"]);
+    assert_eq!(sorted(ids(&index, Query::new("Zelensky OR Kellogg"))), ["a", "b", "c"]);
+    assert_eq!(ids(&index, Query::new("\"security guarantees\"")), ["b"]);
+    assert_eq!(sorted(ids(&index, Query::new("security guarantees"))), ["b", "d"]);
+    assert_eq!(ids(&index, Query::new("Kellogg -Zelensky")), ["c"]);
+    assert_eq!(sorted(ids(&index, Query::new("-Kellogg"))), ["b", "d"]);
+}
+
+#[test]
+fn fields_prefixes_and_tags_as_words() {
+    let index = corpus();
+    assert_eq!(ids(&index, Query::new("title:Zelensky body:envoy")), ["a"]);
+    assert_eq!(sorted(ids(&index, Query::new("tag:us"))), ["a", "c"]);
+    assert_eq!(ids(&index, Query::new("tag:\"diplomacy\" London")), ["c"]);
+    assert_eq!(sorted(ids(&index, Query::new("Zel*"))), ["a", "b"]);
+    assert_eq!(ids(&index, Query::new("diplomacy")), ["c"], "tags are searchable as words");
+    assert!(ids(&index, Query::new("title:envoy")).is_empty());
+}
+
+#[test]
+fn fuzzy_tolerates_typos_only_when_asked() {
+    // Without stemming, so "Zelenski" and "Zelensky" really differ.
+    let index = index_of(&[article("a", "Zelensky speaks", "", &[])], Stemming::None);
+    assert!(ids(&index, Query::new("Zelenski")).is_empty());
+    assert_eq!(ids(&index, Query::new("Zelenski").fuzzy(true)), ["a"]);
+    let hit = &index.search(&Query::new("Zelenksy").fuzzy(true)).unwrap().hits[0];
+    assert_eq!(hit.article.id.as_str(), "a");
+}
+
+#[test]
+fn title_matches_rank_first() {
+    let index = index_of(
+        &[
+            article(
+                "body",
+                "Markets",
+                "Zelensky was mentioned once in a long text about markets and trade.",
+                &[],
+            ),
+            article("title", "Zelensky visits Paris", "A short visit about markets and trade.", &[]),
+        ],
+        Stemming::English,
+    );
+    assert_eq!(ids(&index, Query::new("Zelensky")), ["title", "body"]);
+}
+
+fn dated(id: &str, date: &str, views: Option<u64>, section: &str, tags: &[&str]) -> Article {
+    let mut a = article(id, &format!("Story {id}"), "Common words here.", tags);
+    a.date = Some(date.parse().unwrap());
+    a.views = views;
+    a.section = Some(section.to_owned());
+    a
+}
+
+fn dated_corpus() -> Index {
+    index_of(
+        &[
+            dated("jan", "2025-01-15T10:00:00Z", Some(10), "World", &["Ukraine"]),
+            dated("feb", "2025-02-21T08:37:00Z", Some(500), "Ukraine", &["Ukraine", "Russia"]),
+            dated("feb-end", "2025-02-28T23:59:59Z", None, "Business", &["Economy"]),
+            dated("mar", "2025-03-01T00:00:00Z", Some(50), "World", &["European Union"]),
+            article("undated", "Story undated", "Common words here.", &["Ukraine"]),
+        ],
+        Stemming::English,
+    )
+}
+
+#[test]
+fn filters_tags_sections_dates_views() {
+    let index = dated_corpus();
+    let p = |s: &str| s.parse::<newsearch::Period>().unwrap();
+    assert_eq!(ids(&index, Query::all().tag("ukraine").tag("RUSSIA")), ["feb"]);
+    assert_eq!(ids(&index, Query::all().any_tag("russia").any_tag("european union")), ["mar", "feb"]);
+    assert_eq!(ids(&index, Query::all().section("world")), ["mar", "jan"]);
+    let feb = p("2025-02");
+    assert_eq!(ids(&index, Query::all().since(feb.start()).until(feb.end())), ["feb-end", "feb"]);
+    assert_eq!(ids(&index, Query::all().since(p("2025-03-01").start())), ["mar"]);
+    assert_eq!(ids(&index, Query::all().until(p("2025-01").end())), ["jan"]);
+    assert_eq!(ids(&index, Query::all().min_views(50)), ["mar", "feb"]);
+    assert_eq!(ids(&index, Query::all().max_views(50)), ["mar", "jan"]);
+    assert_eq!(ids(&index, Query::new("common").tag("Ukraine").sort(Sort::Date)), ["feb", "jan", "undated"]);
+}
+
+#[test]
+fn sorts_totals_and_pages() {
+    let index = dated_corpus();
+    assert_eq!(
+        ids(&index, Query::all()),
+        ["mar", "feb-end", "feb", "jan", "undated"],
+        "newest first, undated last"
+    );
+    assert_eq!(ids(&index, Query::all().sort(Sort::Views)), ["feb", "mar", "jan", "feb-end", "undated"]);
+    let page = index.search(&Query::all().limit(2).offset(1)).unwrap();
+    assert_eq!(page.total, 5);
+    let page_ids: Vec<_> = page.hits.iter().map(|h| h.article.id.as_str()).collect();
+    assert_eq!(page_ids, ["feb-end", "feb"]);
+    assert!(page.hits.iter().all(|h| h.score.is_none()));
+    let counted = index.search(&Query::new("common").limit(0)).unwrap();
+    assert_eq!((counted.total, counted.hits.len()), (5, 0));
+    assert!(index.search(&Query::new("common")).unwrap().hits[0].score.is_some());
+}
+
+#[test]
+fn snippets_mark_matches_in_the_body() {
+    let index = seed_index();
+    let hit = &index.search(&Query::new("Lammy G20")).unwrap().hits[0];
+    let marked = hit.snippet.marked("[", "]");
+    assert!(marked.contains("[Lammy]") && marked.contains("[G20]"), "{marked}");
+    assert!(hit.snippet.text.chars().count() <= 205, "{}", hit.snippet.text);
+    for r in &hit.snippet.highlights {
+        assert!(hit.snippet.text.is_char_boundary(r.start) && hit.snippet.text.is_char_boundary(r.end));
+    }
+    let none = index.search(&Query::new("Kellogg").snippets(false)).unwrap();
+    assert!(none.hits[0].snippet.text.is_empty());
+}
+
+#[test]
+fn bad_queries_are_errors_with_positions() {
+    let index = corpus();
+    match index.search(&Query::new("Kellogg \"security")) {
+        Err(Error::QuerySyntax { column, .. }) => assert_eq!(column, 9),
+        other => panic!("{other:?}"),
+    }
+    let err = index.search(&Query::new("£ €")).unwrap_err();
+    assert!(err.to_string().contains("nothing searchable"), "{err}");
+}
+
+#[test]
+fn get_by_id_and_replace() {
+    let index = corpus();
+    assert_eq!(index.get(&"b".into()).unwrap().unwrap().title, "Zelensky speaks");
+    assert!(index.get(&"zzz".into()).unwrap().is_none());
+    let mut w = index.writer().unwrap();
+    w.add(&article("b", "Zelensky speaks again", "", &[])).unwrap();
+    w.commit().unwrap();
+    assert_eq!(index.get(&"b".into()).unwrap().unwrap().title, "Zelensky speaks again");
+    assert_eq!(index.len().unwrap(), 4);
+}
