@@ -8,13 +8,13 @@
 //! boundary rules (UAX #29), then lowercased, stripped of possessive `'s`, folded to ASCII
 //! where a Latin letter has a plain form, length-limited in characters, and stemmed.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer,
-};
-use unicode_segmentation::{UWordBoundIndices, UnicodeSegmentation};
+use frostem::Algorithm;
+use tantivy::tokenizer::{AsciiFoldingFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer};
+use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::Error;
 
@@ -60,17 +60,17 @@ impl Stemming {
         (Stemming::Russian, "russian"),
     ];
 
-    fn language(self) -> Option<Language> {
+    fn algorithm(self) -> Option<Algorithm> {
         Some(match self {
             Stemming::None => return None,
-            Stemming::English => Language::English,
-            Stemming::French => Language::French,
-            Stemming::German => Language::German,
-            Stemming::Spanish => Language::Spanish,
-            Stemming::Italian => Language::Italian,
-            Stemming::Portuguese => Language::Portuguese,
-            Stemming::Dutch => Language::Dutch,
-            Stemming::Russian => Language::Russian,
+            Stemming::English => Algorithm::English,
+            Stemming::French => Algorithm::French,
+            Stemming::German => Algorithm::German,
+            Stemming::Spanish => Algorithm::Spanish,
+            Stemming::Italian => Algorithm::Italian,
+            Stemming::Portuguese => Algorithm::Portuguese,
+            Stemming::Dutch => Algorithm::Dutch,
+            Stemming::Russian => Algorithm::Russian,
         })
     }
 }
@@ -98,8 +98,8 @@ impl FromStr for Stemming {
 pub(crate) fn text_analyzer(stemming: Stemming) -> TextAnalyzer {
     let builder =
         TextAnalyzer::builder(WordTokenizer::default()).dynamic().filter_dynamic(AsciiFoldingFilter);
-    match stemming.language() {
-        Some(language) => builder.filter_dynamic(Stemmer::new(language)).build(),
+    match stemming.algorithm() {
+        Some(algorithm) => builder.filter_dynamic(CachedStemmer { algorithm }).build(),
         None => builder.build(),
     }
 }
@@ -115,6 +115,11 @@ pub(crate) fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 }
 
 /// UAX #29 words, lowercased, possessives and acronym dots removed, long words dropped.
+///
+/// Word boundaries never fall inside whitespace runs and words never span whitespace, so the
+/// text is first cut at ASCII whitespace; a chunk that is all ASCII (most of English news)
+/// takes a fast path implementing the UAX #29 rules for ASCII, anything else goes through
+/// `unicode-segmentation`. A property test checks the two agree.
 #[derive(Clone, Default)]
 pub(crate) struct WordTokenizer {
     token: Token,
@@ -125,28 +130,105 @@ impl Tokenizer for WordTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
         self.token.reset();
-        WordStream { words: text.split_word_bound_indices(), token: &mut self.token }
+        WordStream { text, pos: 0, pending: Vec::new(), token: &mut self.token }
     }
 }
 
 pub(crate) struct WordStream<'a> {
-    words: UWordBoundIndices<'a>,
+    text: &'a str,
+    /// Where the next chunk starts.
+    pos: usize,
+    /// Words of the current non-ASCII chunk, reversed, as (start, end) byte offsets.
+    pending: Vec<(usize, usize)>,
     token: &'a mut Token,
+}
+
+impl WordStream<'_> {
+    /// The next word's byte span, or `None` at the end.
+    fn next_word(&mut self) -> Option<(usize, usize)> {
+        if let Some(span) = self.pending.pop() {
+            return Some(span);
+        }
+        let bytes = self.text.as_bytes();
+        loop {
+            while self.pos < bytes.len() && bytes[self.pos].is_ascii_whitespace() {
+                self.pos += 1;
+            }
+            if self.pos >= bytes.len() {
+                return None;
+            }
+            let start = self.pos;
+            let mut end = start;
+            let mut ascii = true;
+            while end < bytes.len() && !bytes[end].is_ascii_whitespace() {
+                ascii &= bytes[end].is_ascii();
+                end += 1;
+            }
+            if ascii {
+                // Words inside an ASCII chunk, one at a time.
+                if let Some((s, e)) = next_ascii_word(&bytes[..end], start) {
+                    self.pos = e;
+                    return Some((s, e));
+                }
+                self.pos = end;
+            } else {
+                let chunk = &self.text[start..end];
+                self.pending.extend(chunk.unicode_word_indices().map(|(i, w)| (start + i, start + i + w.len())));
+                self.pending.reverse();
+                self.pos = end;
+                if let Some(span) = self.pending.pop() {
+                    return Some(span);
+                }
+            }
+        }
+    }
+}
+
+/// The first UAX #29 word (with a letter or digit) in `bytes[from..]`, all ASCII, no spaces.
+fn next_ascii_word(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut i = from;
+    loop {
+        while i < bytes.len() && !is_word(bytes[i]) {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return None;
+        }
+        let start = i;
+        loop {
+            while i < bytes.len() && is_word(bytes[i]) {
+                i += 1;
+            }
+            // WB6/7 and WB11/12: one mid character joins letters to letters, digits to digits.
+            if i + 1 < bytes.len() {
+                let (prev, mid, next) = (bytes[i - 1], bytes[i], bytes[i + 1]);
+                let letters = prev.is_ascii_alphabetic() && next.is_ascii_alphabetic();
+                let digits = prev.is_ascii_digit() && next.is_ascii_digit();
+                if (letters && matches!(mid, b'\'' | b'.' | b':')) || (digits && matches!(mid, b'\'' | b'.' | b',' | b';')) {
+                    i += 1;
+                    continue;
+                }
+            }
+            break;
+        }
+        // A run of underscores is a word without letters or digits: not indexed.
+        if bytes[start..i].iter().any(u8::is_ascii_alphanumeric) {
+            return Some((start, i));
+        }
+    }
 }
 
 impl TokenStream for WordStream<'_> {
     fn advance(&mut self) -> bool {
-        for (offset, word) in self.words.by_ref() {
-            // Word-bound segments include spaces and punctuation; words have an alphanumeric.
-            if !word.chars().any(char::is_alphanumeric) {
-                continue;
-            }
-            if word.chars().nth(MAX_WORD_CHARS).is_some() {
+        while let Some((start, end)) = self.next_word() {
+            let word = &self.text[start..end];
+            if word.len() > MAX_WORD_CHARS && word.chars().nth(MAX_WORD_CHARS).is_some() {
                 continue;
             }
             self.token.position = self.token.position.wrapping_add(1);
-            self.token.offset_from = offset;
-            self.token.offset_to = offset + word.len();
+            self.token.offset_from = start;
+            self.token.offset_to = end;
             normalize_into(word, &mut self.token.text);
             if self.token.text.is_empty() {
                 continue;
@@ -162,6 +244,75 @@ impl TokenStream for WordStream<'_> {
 
     fn token_mut(&mut self) -> &mut Token {
         self.token
+    }
+}
+
+/// Snowball stemming with a memo of recent words: news vocabulary repeats so much that
+/// most words are stemmed from the memo instead of re-running the algorithm.
+#[derive(Clone)]
+struct CachedStemmer {
+    algorithm: Algorithm,
+}
+
+impl TokenFilter for CachedStemmer {
+    type Tokenizer<T: Tokenizer> = CachedStemmerFilter<T>;
+
+    fn transform<T: Tokenizer>(self, inner: T) -> CachedStemmerFilter<T> {
+        CachedStemmerFilter { inner, stemmer: frostem::Stemmer::new(self.algorithm), memo: HashMap::new() }
+    }
+}
+
+/// Entries kept before the memo is cleared (about a few MB per indexing thread).
+const MEMO_CAPACITY: usize = 50_000;
+
+#[derive(Clone)]
+pub(crate) struct CachedStemmerFilter<T> {
+    inner: T,
+    stemmer: frostem::Stemmer,
+    memo: HashMap<Box<str>, Box<str>>,
+}
+
+impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
+    type TokenStream<'a> = CachedStemmerStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        if self.memo.len() > MEMO_CAPACITY {
+            self.memo.clear();
+        }
+        CachedStemmerStream { tail: self.inner.token_stream(text), stemmer: self.stemmer, memo: &mut self.memo }
+    }
+}
+
+pub(crate) struct CachedStemmerStream<'a, S> {
+    tail: S,
+    stemmer: frostem::Stemmer,
+    memo: &'a mut HashMap<Box<str>, Box<str>>,
+}
+
+impl<S: TokenStream> TokenStream for CachedStemmerStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        if let Some(stem) = self.memo.get(token.text.as_str()) {
+            token.text.clear();
+            token.text.push_str(stem);
+            return true;
+        }
+        let stem: Box<str> = self.stemmer.stem(&token.text).into();
+        self.memo.insert(token.text.as_str().into(), stem.clone());
+        token.text.clear();
+        token.text.push_str(&stem);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
     }
 }
 
@@ -239,6 +390,38 @@ mod tests {
             assert_eq!(s.to_string().parse::<Stemming>().unwrap(), s);
         }
         assert!("klingon".parse::<Stemming>().is_err());
+    }
+
+    fn reference_words(text: &str) -> Vec<(usize, &str)> {
+        text.unicode_word_indices().collect()
+    }
+
+    fn fast_words(text: &str) -> Vec<(usize, &str)> {
+        let mut token = Token::default();
+        let mut stream = WordStream { text, pos: 0, pending: Vec::new(), token: &mut token };
+        std::iter::from_fn(|| stream.next_word()).map(|(s, e)| (s, &text[s..e])).collect()
+    }
+
+    #[test]
+    fn fast_path_agrees_with_unicode_segmentation_on_news_text() {
+        let text = "U.S. envoy's 3.5% (1,000; 2:30) G20 don't a_b __ e.g., Kremlin-aligned Russia’s £3 Café 12:00 x.y.z";
+        assert_eq!(fast_words(text), reference_words(text));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_path_agrees_with_unicode_segmentation(text in "[a-zA-Z0-9_ .,;:'’\\-\\n£é()]{0,40}") {
+            proptest::prop_assert_eq!(fast_words(&text), reference_words(&text));
+        }
+    }
+
+    #[test]
+    fn stem_memo_gives_the_same_stems() {
+        let mut analyzer = text_analyzer(Stemming::English);
+        let once = terms(&mut analyzer, "negotiations talks running");
+        let twice = terms(&mut analyzer, "negotiations talks running");
+        assert_eq!(once, ["negoti", "talk", "run"]);
+        assert_eq!(once, twice);
     }
 
     #[test]

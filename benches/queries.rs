@@ -1,0 +1,308 @@
+//! Query latency on an existing index, measured the way `../shared/bench/peers/run-peers`
+//! measures its peers, so the figures can sit in one table with theirs.
+//!
+//! ```text
+//! cargo bench -p benches --bench queries -- --index DIR --queries FILE --out FILE.json [--snippets]
+//! ```
+//!
+//! Each `queries.jsonl` row `{"q", "kind", "tag", "since", "until"}` becomes a [`Query`]: a
+//! `phrase` (or a `q` in double quotes) is searched as a quoted phrase, anything else as its
+//! words ANDed (characters other than letters, digits and whitespace become spaces, so no
+//! query syntax leaks in); `tag` requires that tag; `since` / `until` are whole UTC days,
+//! both inclusive. Top 10 by relevance; snippets are off unless `--snippets` is given.
+//!
+//! The index is opened untimed. One untimed warm-up pass runs every query, then one timed
+//! pass (an `Instant` around building the [`Query`] and `Index::search`, which includes
+//! fetching the stored articles of the top 10), then an untimed pass with `limit(0)` counts
+//! all matches for the agreement check. Percentiles use the nearest rank, like run-peers.
+//!
+//! Writes `--out` as JSON: `{n, p50_ms, p90_ms, p99_ms, mean_ms, max_ms, qps, by_kind,
+//! rows: [{i, ns, count, ids}], …}` and prints a one-line summary to stderr. Without
+//! `--index` (as under `cargo test --benches` or a bare `cargo bench`) it prints how to run
+//! it and exits 0. `benches/compare-peers` runs it next to the peers; see `benches/README.md`.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use newsearch::{Index, Period, Query};
+use serde_json::{Value, json};
+
+const USAGE: &str = "usage: cargo bench -p benches --bench queries -- --index DIR --queries FILE \
+                     --out FILE.json [--snippets]";
+
+/// Hits fetched per query, as in run-peers.
+const TOP: usize = 10;
+
+fn main() -> ExitCode {
+    let args = match Args::parse(std::env::args().skip(1)) {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            eprintln!(
+                "queries bench: nothing to do without --index (it times queries on an index you built).\n\
+                 {USAGE}\n\
+                 benches/compare-peers builds the index and runs it next to the peers; see benches/README.md."
+            );
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("queries bench: {message}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("queries bench: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+struct Args {
+    index: PathBuf,
+    queries: PathBuf,
+    out: PathBuf,
+    snippets: bool,
+}
+
+impl Args {
+    /// `Ok(None)` when no `--index` was given.
+    fn parse(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+        let (mut index, mut queries, mut out, mut snippets) = (None, None, None, false);
+        while let Some(arg) = it.next() {
+            let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
+            match arg.as_str() {
+                "--index" => index = Some(PathBuf::from(value("--index")?)),
+                "--queries" => queries = Some(PathBuf::from(value("--queries")?)),
+                "--out" => out = Some(PathBuf::from(value("--out")?)),
+                "--snippets" => snippets = true,
+                // Passed by `cargo bench`.
+                "--bench" => {}
+                other => return Err(format!("unknown argument {other:?}")),
+            }
+        }
+        let Some(index) = index else { return Ok(None) };
+        Ok(Some(Args {
+            index,
+            queries: queries.ok_or("--queries FILE is required")?,
+            out: out.ok_or("--out FILE.json is required")?,
+            snippets,
+        }))
+    }
+}
+
+/// One `queries.jsonl` row, ready to become a [`Query`] (prepared untimed, like run-peers'
+/// normalisation).
+struct Planned {
+    kind: String,
+    text: String,
+    tag: Option<String>,
+    since: Option<Period>,
+    until: Option<Period>,
+}
+
+impl Planned {
+    fn query(&self, snippets: bool) -> Query {
+        let mut q = Query::new(self.text.as_str()).limit(TOP).snippets(snippets);
+        if let Some(tag) = &self.tag {
+            q = q.tag(tag.as_str());
+        }
+        if let Some(p) = self.since {
+            q = q.since(p.start());
+        }
+        if let Some(p) = self.until {
+            q = q.until(p.end());
+        }
+        q
+    }
+}
+
+fn plan(line_no: usize, row: &Value) -> Result<Planned, String> {
+    let at = |what: &str| format!("queries line {line_no}: {what}");
+    let q = row.get("q").and_then(Value::as_str).ok_or_else(|| at("no \"q\" string"))?;
+    let kind = row.get("kind").and_then(Value::as_str).unwrap_or("").to_owned();
+    let trimmed = q.trim();
+    let phrase = kind == "phrase" || (trimmed.len() >= 2 && trimmed.starts_with('"') && trimmed.ends_with('"'));
+    let words: Vec<String> = q
+        .chars()
+        .map(|c| if c.is_alphanumeric() || c.is_whitespace() { c } else { ' ' })
+        .collect::<String>()
+        .split_whitespace()
+        // Upper-case OR / AND / NOT are operators in newsearch's syntax; the analyzer lowercases
+        // anyway, so lowercasing them keeps them plain words.
+        .map(|w| if matches!(w, "OR" | "AND" | "NOT") { w.to_lowercase() } else { w.to_owned() })
+        .collect();
+    if words.is_empty() {
+        return Err(at(&format!("no words in {q:?}")));
+    }
+    let joined = words.join(" ");
+    let text = if phrase { format!("\"{joined}\"") } else { joined };
+    let string = |key: &str| row.get(key).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let day = |key: &str| -> Result<Option<Period>, String> {
+        string(key).map(|s| s.parse::<Period>().map_err(|e| at(&format!("{key}: {e}")))).transpose()
+    };
+    Ok(Planned { kind, text, tag: string("tag").map(str::to_owned), since: day("since")?, until: day("until")? })
+}
+
+fn run(args: &Args) -> Result<(), String> {
+    let source = fs::read_to_string(&args.queries)
+        .map_err(|e| format!("cannot read {}: {e}", args.queries.display()))?;
+    let mut planned = Vec::new();
+    for (n, line) in source.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let row: Value =
+            serde_json::from_str(line).map_err(|e| format!("queries line {}: bad JSON: {e}", n + 1))?;
+        planned.push(plan(n + 1, &row)?);
+    }
+    if planned.is_empty() {
+        return Err(format!("no queries in {}", args.queries.display()));
+    }
+
+    let opened = Instant::now();
+    let index = Index::open(&args.index).map_err(|e| e.to_string())?;
+    let articles = index.len().map_err(|e| e.to_string())?;
+    let open_s = opened.elapsed().as_secs_f64();
+    eprintln!(
+        "queries bench: {} queries on {} ({articles} articles), snippets {}",
+        planned.len(),
+        args.index.display(),
+        if args.snippets { "on" } else { "off" }
+    );
+
+    // A query that fails fails in every pass; it is recorded, not fatal.
+    let mut errors: BTreeMap<usize, String> = BTreeMap::new();
+
+    // Warm-up, untimed.
+    for (i, p) in planned.iter().enumerate() {
+        if let Err(e) = index.search(&p.query(args.snippets)) {
+            errors.insert(i, e.to_string());
+        }
+    }
+
+    // Timed pass.
+    let mut timed: Vec<(u128, Vec<String>)> = Vec::with_capacity(planned.len());
+    let pass = Instant::now();
+    for p in &planned {
+        let t0 = Instant::now();
+        let result = index.search(&p.query(args.snippets));
+        let ns = t0.elapsed().as_nanos();
+        let ids = match result {
+            Ok(r) => r.hits.into_iter().map(|h| h.article.id.as_str().to_owned()).collect(),
+            Err(_) => Vec::new(),
+        };
+        timed.push((ns, ids));
+    }
+    let timed_pass_s = pass.elapsed().as_secs_f64();
+
+    // Counting pass, untimed.
+    let mut rows = Vec::with_capacity(planned.len());
+    let mut by_kind: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for (i, (p, (ns, ids))) in planned.iter().zip(timed).enumerate() {
+        let count = match index.search(&p.query(false).limit(0)) {
+            Ok(r) => r.total,
+            Err(e) => {
+                errors.entry(i).or_insert_with(|| e.to_string());
+                0
+            }
+        };
+        by_kind.entry(p.kind.as_str()).or_default().push(ns as f64 / 1e6);
+        let mut row = json!({"i": i, "ns": ns as u64, "n": ids.len(), "count": count, "ids": ids});
+        if let Some(e) = errors.get(&i) {
+            row["error"] = json!(e);
+        }
+        rows.push(row);
+    }
+
+    let all_ms: Vec<f64> = rows.iter().map(|r| r["ns"].as_u64().unwrap_or(0) as f64 / 1e6).collect();
+    let stats = lat_stats(&all_ms);
+    let kinds: serde_json::Map<String, Value> = by_kind
+        .iter()
+        .map(|(k, ms)| {
+            let s = lat_stats(ms);
+            ((*k).to_owned(), json!({"n": s.n, "p50_ms": s.p50, "p90_ms": s.p90, "p99_ms": s.p99}))
+        })
+        .collect();
+    let out = json!({
+        "engine": "newsearch",
+        "index": args.index.display().to_string(),
+        "queries": args.queries.display().to_string(),
+        "articles": articles,
+        "snippets": args.snippets,
+        "top": TOP,
+        "open_s": open_s,
+        "timed_pass_s": timed_pass_s,
+        "n": stats.n,
+        "p50_ms": stats.p50,
+        "p90_ms": stats.p90,
+        "p99_ms": stats.p99,
+        "mean_ms": stats.mean,
+        "max_ms": stats.max,
+        "qps": stats.qps,
+        "zero_hit_share": rows.iter().filter(|r| r["count"] == 0).count() as f64 / rows.len() as f64,
+        "errors": errors.len(),
+        "by_kind": kinds,
+        "rows": rows,
+    });
+    let text = serde_json::to_string(&out).map_err(|e| e.to_string())?;
+    fs::write(&args.out, text + "\n").map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+
+    eprintln!(
+        "queries bench: {} queries{}: p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, max {:.3} ms, {:.0} QPS (1 thread){}; wrote {}",
+        stats.n,
+        if args.snippets { " with snippets" } else { "" },
+        stats.p50,
+        stats.p90,
+        stats.p99,
+        stats.max,
+        stats.qps,
+        if errors.is_empty() { String::new() } else { format!("; {} queries FAILED", errors.len()) },
+        args.out.display()
+    );
+    for (i, e) in errors.iter().take(5) {
+        eprintln!("queries bench: query {i}: {e}");
+    }
+    Ok(())
+}
+
+struct Stats {
+    n: usize,
+    p50: f64,
+    p90: f64,
+    p99: f64,
+    mean: f64,
+    max: f64,
+    qps: f64,
+}
+
+/// Latency statistics over milliseconds, computed as run-peers' `lat_stats` does.
+fn lat_stats(ms: &[f64]) -> Stats {
+    let mut sorted = ms.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let total_s = ms.iter().sum::<f64>() / 1000.0;
+    Stats {
+        n: ms.len(),
+        p50: pct(&sorted, 50.0),
+        p90: pct(&sorted, 90.0),
+        p99: pct(&sorted, 99.0),
+        mean: if ms.is_empty() { 0.0 } else { ms.iter().sum::<f64>() / ms.len() as f64 },
+        max: sorted.last().copied().unwrap_or(0.0),
+        qps: if total_s > 0.0 { ms.len() as f64 / total_s } else { 0.0 },
+    }
+}
+
+/// Nearest rank: the value at index ceil(p/100 · n) − 1 of the sorted values.
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    // Same operation order as run-peers (`p / 100.0 * len`), so the same rank.
+    let rank = (p / 100.0 * sorted.len() as f64).ceil() as i64 - 1;
+    sorted[rank.clamp(0, sorted.len() as i64 - 1) as usize]
+}
