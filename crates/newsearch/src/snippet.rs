@@ -256,6 +256,26 @@ mod tests {
         assert_eq!(&s.text[s.highlights[0].clone()], "Зеленський");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn highlights_are_valid_and_mark_matches(
+            words in proptest::collection::vec("[a-zA-Zé’.,]{1,8}|Kyiv|talks", 0..80),
+            max in 20usize..300,
+        ) {
+            let text = words.join(" ");
+            let s = snip(&text, &exact(&["kyiv", "talk"]), max);
+            let mut last = 0;
+            for r in &s.highlights {
+                proptest::prop_assert!(r.start >= last && r.start < r.end && r.end <= s.text.len());
+                proptest::prop_assert!(s.text.is_char_boundary(r.start) && s.text.is_char_boundary(r.end));
+                let word = s.text[r.clone()].to_lowercase();
+                proptest::prop_assert!(word == "kyiv" || word == "talks", "{}", word);
+                last = r.end;
+            }
+            proptest::prop_assert!(s.text.chars().count() <= max + 2 + 8, "{} > {}", s.text.chars().count(), max);
+        }
+    }
+
     #[test]
     fn osa_distance() {
         assert!(within_distance("kellogg", "kelogg", 1));

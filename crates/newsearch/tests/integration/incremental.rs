@@ -129,3 +129,24 @@ fn searches_work_while_another_writer_holds_the_index() {
     drop(held);
     assert!(other.update(&[&root], &UpdateOptions::new(), &mut |_| {}).is_ok());
 }
+
+#[test]
+fn searches_see_each_commit_of_a_running_update() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("articles");
+    for i in 0..5 {
+        write(&root, &format!("{i}.txt"), &format!("Story {i}\n\nkyiv"));
+    }
+    let dir = tmp.path().join("idx");
+    let index = Index::open_or_create(&dir, &IndexOptions::new()).unwrap();
+    let reader = Index::open(&dir).unwrap();
+    let mut seen = Vec::new();
+    index
+        .update(&[&root], &UpdateOptions::new().commit_every(2), &mut |e| {
+            if let UpdateEvent::Committed(_) = e {
+                seen.push(reader.search(&Query::new("kyiv").limit(0)).unwrap().total);
+            }
+        })
+        .unwrap();
+    assert_eq!(seen, [2, 4, 5], "another reader sees every intermediate commit");
+}
