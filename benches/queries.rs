@@ -127,7 +127,8 @@ fn plan(line_no: usize, row: &Value) -> Result<Planned, String> {
     let q = row.get("q").and_then(Value::as_str).ok_or_else(|| at("no \"q\" string"))?;
     let kind = row.get("kind").and_then(Value::as_str).unwrap_or("").to_owned();
     let trimmed = q.trim();
-    let phrase = kind == "phrase" || (trimmed.len() >= 2 && trimmed.starts_with('"') && trimmed.ends_with('"'));
+    let phrase =
+        kind == "phrase" || (trimmed.len() >= 2 && trimmed.starts_with('"') && trimmed.ends_with('"'));
     let words: Vec<String> = q
         .chars()
         .map(|c| if c.is_alphanumeric() || c.is_whitespace() { c } else { ' ' })
@@ -146,7 +147,13 @@ fn plan(line_no: usize, row: &Value) -> Result<Planned, String> {
     let day = |key: &str| -> Result<Option<Period>, String> {
         string(key).map(|s| s.parse::<Period>().map_err(|e| at(&format!("{key}: {e}")))).transpose()
     };
-    Ok(Planned { kind, text, tag: string("tag").map(str::to_owned), since: day("since")?, until: day("until")? })
+    Ok(Planned {
+        kind,
+        text,
+        tag: string("tag").map(str::to_owned),
+        since: day("since")?,
+        until: day("until")?,
+    })
 }
 
 fn run(args: &Args) -> Result<(), String> {

@@ -8,11 +8,12 @@
 //! boundary rules (UAX #29), then lowercased, stripped of possessive `'s`, folded to ASCII
 //! where a Latin letter has a plain form, length-limited in characters, and stemmed.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
 use std::fmt;
 use std::str::FromStr;
 
 use frostem::Algorithm;
+use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{AsciiFoldingFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer};
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -104,6 +105,27 @@ pub(crate) fn text_analyzer(stemming: Stemming) -> TextAnalyzer {
     }
 }
 
+thread_local! {
+    /// Each thread's query-time analyzers: kept so their stem memos stay warm across searches
+    /// (snippets analyze every hit's body, and re-stemming it each time dominated latency).
+    static ANALYZERS: RefCell<Vec<(Stemming, TextAnalyzer)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with this thread's analyzer for `stemming`. `f` must not call this again.
+pub(crate) fn with_analyzer<R>(stemming: Stemming, f: impl FnOnce(&mut TextAnalyzer) -> R) -> R {
+    ANALYZERS.with(|cell| {
+        let mut analyzers = cell.borrow_mut();
+        let i = match analyzers.iter().position(|(s, _)| *s == stemming) {
+            Some(i) => i,
+            None => {
+                analyzers.push((stemming, text_analyzer(stemming)));
+                analyzers.len() - 1
+            }
+        };
+        f(&mut analyzers[i].1)
+    })
+}
+
 /// Runs `analyzer` over `text` and returns the terms.
 pub(crate) fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -173,7 +195,8 @@ impl WordStream<'_> {
                 self.pos = end;
             } else {
                 let chunk = &self.text[start..end];
-                self.pending.extend(chunk.unicode_word_indices().map(|(i, w)| (start + i, start + i + w.len())));
+                self.pending
+                    .extend(chunk.unicode_word_indices().map(|(i, w)| (start + i, start + i + w.len())));
                 self.pending.reverse();
                 self.pos = end;
                 if let Some(span) = self.pending.pop() {
@@ -205,7 +228,9 @@ fn next_ascii_word(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
                 let (prev, mid, next) = (bytes[i - 1], bytes[i], bytes[i + 1]);
                 let letters = prev.is_ascii_alphabetic() && next.is_ascii_alphabetic();
                 let digits = prev.is_ascii_digit() && next.is_ascii_digit();
-                if (letters && matches!(mid, b'\'' | b'.' | b':')) || (digits && matches!(mid, b'\'' | b'.' | b',' | b';')) {
+                if (letters && matches!(mid, b'\'' | b'.' | b':'))
+                    || (digits && matches!(mid, b'\'' | b'.' | b',' | b';'))
+                {
                     i += 1;
                     continue;
                 }
@@ -219,9 +244,39 @@ fn next_ascii_word(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
     }
 }
 
+impl WordStream<'_> {
+    /// The next word, with dotted words that are not acronyms cut at their dots: `PFE.N`
+    /// (a ticker) must be found by `PFE` and `facebook.com` by `Facebook`, while `U.S.`
+    /// stays one word (`us`) and numbers like `3.5` stay whole.
+    fn next_span(&mut self) -> Option<(usize, usize)> {
+        let (start, end) = self.next_word()?;
+        let word = &self.text[start..end];
+        let is_joiner = |c: char| matches!(c, '.' | ':' | '\u{b7}');
+        if !word.contains(is_joiner) || word.contains(|c: char| c.is_numeric()) {
+            return Some((start, end));
+        }
+        let mut parts = Vec::new();
+        let mut part_start = start;
+        for (i, c) in word.char_indices() {
+            if is_joiner(c) {
+                parts.push((part_start, start + i));
+                part_start = start + i + c.len_utf8();
+            }
+        }
+        parts.push((part_start, end));
+        let acronym = parts.iter().all(|&(s, e)| self.text[s..e].chars().nth(1).is_none());
+        if acronym {
+            return Some((start, end));
+        }
+        let first = parts.remove(0);
+        self.pending.extend(parts.into_iter().rev());
+        Some(first)
+    }
+}
+
 impl TokenStream for WordStream<'_> {
     fn advance(&mut self) -> bool {
-        while let Some((start, end)) = self.next_word() {
+        while let Some((start, end)) = self.next_span() {
             let word = &self.text[start..end];
             if word.len() > MAX_WORD_CHARS && word.chars().nth(MAX_WORD_CHARS).is_some() {
                 continue;
@@ -258,7 +313,11 @@ impl TokenFilter for CachedStemmer {
     type Tokenizer<T: Tokenizer> = CachedStemmerFilter<T>;
 
     fn transform<T: Tokenizer>(self, inner: T) -> CachedStemmerFilter<T> {
-        CachedStemmerFilter { inner, stemmer: frostem::Stemmer::new(self.algorithm), memo: HashMap::new() }
+        CachedStemmerFilter {
+            inner,
+            stemmer: frostem::Stemmer::new(self.algorithm),
+            memo: FxHashMap::default(),
+        }
     }
 }
 
@@ -269,7 +328,7 @@ const MEMO_CAPACITY: usize = 50_000;
 pub(crate) struct CachedStemmerFilter<T> {
     inner: T,
     stemmer: frostem::Stemmer,
-    memo: HashMap<Box<str>, Box<str>>,
+    memo: FxHashMap<Box<str>, Box<str>>,
 }
 
 impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
@@ -279,14 +338,18 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
         if self.memo.len() > MEMO_CAPACITY {
             self.memo.clear();
         }
-        CachedStemmerStream { tail: self.inner.token_stream(text), stemmer: self.stemmer, memo: &mut self.memo }
+        CachedStemmerStream {
+            tail: self.inner.token_stream(text),
+            stemmer: self.stemmer,
+            memo: &mut self.memo,
+        }
     }
 }
 
 pub(crate) struct CachedStemmerStream<'a, S> {
     tail: S,
     stemmer: frostem::Stemmer,
-    memo: &'a mut HashMap<Box<str>, Box<str>>,
+    memo: &'a mut FxHashMap<Box<str>, Box<str>>,
 }
 
 impl<S: TokenStream> TokenStream for CachedStemmerStream<'_, S> {
@@ -372,6 +435,22 @@ mod tests {
     fn diacritics_fold_and_acronyms_lose_dots() {
         assert_eq!(unstemmed("Café Señor"), ["cafe", "senor"]);
         assert_eq!(unstemmed("the U.S. envoy"), ["the", "us", "envoy"]);
+    }
+
+    #[test]
+    fn tickers_and_domains_split_at_dots() {
+        // Regression: `PFE.N` was one term `pfen`, so a search for `PFE` missed Pfizer.
+        assert_eq!(unstemmed("Pfizer (PFE.N) rose"), ["pfizer", "pfe", "n", "rose"]);
+        assert_eq!(unstemmed("facebook.com's users"), ["facebook", "com", "users"]);
+        assert_eq!(unstemmed("e.g. v2.0 and 3.5"), ["eg", "v2.0", "and", "3.5"]);
+        let mut analyzer = text_analyzer(Stemming::None);
+        let mut stream = analyzer.token_stream("(PFE.N)");
+        let mut spans = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            spans.push((t.offset_from, t.offset_to, t.position));
+        }
+        assert_eq!(spans, [(1, 4, 0), (5, 6, 1)]);
     }
 
     #[test]

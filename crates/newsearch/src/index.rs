@@ -8,6 +8,8 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
@@ -54,6 +56,9 @@ pub struct Index {
     pub(crate) fields: Fields,
     pub(crate) stemming: Stemming,
     dir: Option<PathBuf>,
+    /// `meta.json`'s (modified, length) when the reader last reloaded: a commit by anyone
+    /// rewrites it, so an unchanged stamp means there is nothing new to see.
+    seen_commit: Mutex<Option<(SystemTime, u64)>>,
 }
 
 impl std::fmt::Debug for Index {
@@ -152,7 +157,8 @@ impl Index {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e| Error::engine(path, e))?;
-        Ok(Index { inner, reader, fields, stemming, dir })
+        let seen_commit = Mutex::new(None);
+        Ok(Index { inner, reader, fields, stemming, dir, seen_commit })
     }
 
     /// The folder the index lives in, or `None` in memory.
@@ -212,9 +218,21 @@ impl Index {
         write_marker(dir, &marker)
     }
 
-    /// Makes the reader see the latest commit (ours or another process's).
+    /// Makes the reader see the latest commit (ours or another process's). Costs one `stat`
+    /// when nothing was committed since the last call.
     pub(crate) fn refresh(&self) -> Result<()> {
-        self.reader.reload().map_err(|e| self.error(e))
+        let Some(dir) = &self.dir else {
+            return self.reader.reload().map_err(|e| self.error(e));
+        };
+        let stamp =
+            std::fs::metadata(dir.join("meta.json")).ok().and_then(|m| Some((m.modified().ok()?, m.len())));
+        let mut seen = self.seen_commit.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if stamp.is_some() && *seen == stamp {
+            return Ok(());
+        }
+        self.reader.reload().map_err(|e| self.error(e))?;
+        *seen = stamp;
+        Ok(())
     }
 
     /// Maps an engine error, recognising a busy writer lock.

@@ -9,7 +9,9 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+use tantivy::tokenizer::{TextAnalyzer, TokenStream, Tokenizer};
+
+use crate::analyzer::{WordTokenizer, terms};
 
 /// A fragment of an article body with the matched words marked.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -53,6 +55,23 @@ impl Matcher {
             || self.fuzzy.iter().any(|(f, d)| within_distance(f, term, *d as usize))
     }
 
+    /// Which ASCII bytes a matching term can start with, or `None` when any can (fuzzy
+    /// terms may differ in their first letter; terms may start with a non-ASCII letter).
+    fn first_bytes(&self) -> Option<[bool; 128]> {
+        if !self.fuzzy.is_empty() {
+            return None;
+        }
+        let mut firsts = [false; 128];
+        for term in self.exact.iter().chain(&self.prefixes) {
+            match term.as_bytes().first() {
+                Some(&b) if b.is_ascii() => firsts[usize::from(b)] = true,
+                Some(_) => return None,
+                None => {}
+            }
+        }
+        Some(firsts)
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.exact.is_empty() && self.prefixes.is_empty() && self.fuzzy.is_empty()
     }
@@ -70,11 +89,24 @@ pub(crate) fn snippet(
     }
     let mut matches: Vec<(Range<usize>, String)> = Vec::new();
     if !matcher.is_empty() {
-        let mut stream = analyzer.token_stream(text);
+        // Segmenting is cheap, folding and stemming are not: a word whose first letter no
+        // query term starts with can't match (stemming keeps the first letter), so only the
+        // few candidates go through the whole analyzer.
+        let firsts = matcher.first_bytes();
+        let mut words = WordTokenizer::default();
+        let mut stream = words.token_stream(text);
         while stream.advance() {
             let t = stream.token();
-            if matcher.matches(&t.text) {
-                matches.push((t.offset_from..t.offset_to, t.text.clone()));
+            let first = t.text.as_bytes()[0];
+            if first.is_ascii() && firsts.as_ref().is_some_and(|f| !f[usize::from(first)]) {
+                continue;
+            }
+            let span = t.offset_from..t.offset_to;
+            for term in terms(analyzer, &text[span.clone()]) {
+                if matcher.matches(&term) {
+                    matches.push((span.clone(), term));
+                    break;
+                }
             }
         }
     }
