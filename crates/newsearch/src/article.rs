@@ -67,6 +67,29 @@ impl Article {
         }
     }
 
+    /// Adds each tag not already present (compared normalized), keeping at most
+    /// [`Article::MAX_TAGS`]; returns how many were left out for being over that limit.
+    /// Linear in the number of tags, unlike repeated [`Article::push_tag`].
+    pub fn extend_tags<I: IntoIterator<Item = Tag>>(&mut self, tags: I) -> usize {
+        let mut seen: std::collections::HashSet<String> =
+            self.tags.iter().map(|t| t.normalized().to_owned()).collect();
+        let mut dropped = 0;
+        for tag in tags {
+            if tag.is_empty() || !seen.insert(tag.normalized().to_owned()) {
+                continue;
+            }
+            if self.tags.len() >= Self::MAX_TAGS {
+                dropped += 1;
+                continue;
+            }
+            self.tags.push(tag);
+        }
+        dropped
+    }
+
+    /// Tags kept per article: more is never a real article, and would bloat the index.
+    pub const MAX_TAGS: usize = 1000;
+
     /// True when the article has a tag equal to `name` under normalization.
     pub fn has_tag(&self, name: &str) -> bool {
         let wanted = Tag::normalize(name);
@@ -237,6 +260,14 @@ mod tests {
         a.push_tag(Tag::new(" "));
         assert_eq!(a.tags, vec![Tag::new("Ukraine")]);
         assert!(a.has_tag("UKRAINE"));
+    }
+
+    #[test]
+    fn extend_tags_dedupes_and_caps() {
+        let mut a = Article::new("a", "a.txt", "T");
+        let dropped = a.extend_tags((0..5000).map(|i| Tag::new(&format!("t{}", i % 2000))));
+        assert_eq!(a.tags.len(), Article::MAX_TAGS);
+        assert_eq!(dropped, 1000, "2000 distinct, 1000 kept");
     }
 
     #[test]

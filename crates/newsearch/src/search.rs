@@ -16,7 +16,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::analyzer::{terms, with_analyzer};
-use crate::article::Article;
+use crate::article::{Article, Tag};
 use crate::error::{Error, Result};
 use crate::index::Index;
 use crate::query::{Query, Sort};
@@ -54,8 +54,15 @@ impl Index {
         let searcher = self.reader.searcher();
         with_analyzer(self.stemming, |analyzer| {
             let mut matcher = Matcher::default();
-            let text = Builder { fields: &self.fields, analyzer, fuzzy: query.fuzzy, matcher: &mut matcher }
-                .text_query(&query.text)?;
+            let text = Builder {
+                fields: &self.fields,
+                analyzer,
+                fuzzy: query.fuzzy,
+                matcher: &mut matcher,
+                searcher: &searcher,
+                failure: None,
+            }
+            .text_query(&query.text)?;
             let engine_query = with_filters(&self.fields, query, text);
             let (total, addresses) = self.collect(&searcher, &*engine_query, query)?;
             let mut hits = Vec::with_capacity(addresses.len());
@@ -148,12 +155,23 @@ struct Builder<'a> {
     analyzer: &'a mut TextAnalyzer,
     fuzzy: bool,
     matcher: &'a mut Matcher,
+    searcher: &'a Searcher,
+    /// The first problem met while building (reported once building is done).
+    failure: Option<Error>,
 }
+
+/// Words a prefix may stand for in one field: beyond this a search would touch most of the
+/// vocabulary, so the user is asked for a longer prefix instead.
+pub(crate) const MAX_PREFIX_EXPANSIONS: usize = 50_000;
 
 impl Builder<'_> {
     fn text_query(&mut self, text: &str) -> Result<Box<dyn EngineQuery>> {
         let node = syntax::parse(text)?;
-        match self.node(&node, false) {
+        let built = self.node(&node, false);
+        if let Some(e) = self.failure.take() {
+            return Err(e);
+        }
+        match built {
             Some(q) => Ok(q),
             None => Err(Error::InvalidArgument(format!(
                 "nothing searchable in the query {text:?}: it has no words (only punctuation or symbols)"
@@ -229,6 +247,11 @@ impl Builder<'_> {
             return None;
         }
         let single = words.len() == 1;
+        if single && prefix {
+            for &(field, _) in targets {
+                self.check_prefix(field, &words[0], text);
+            }
+        }
         let fuzzy_distance = if single && self.fuzzy && !prefix { typo_budget(&words[0]) } else { 0 };
         if !negated {
             match (single, prefix, fuzzy_distance) {
@@ -273,15 +296,52 @@ impl Builder<'_> {
         })
     }
 
+    /// Fails the query (once building ends) if `prefix` stands for too many words in `field`.
+    fn check_prefix(&mut self, field: Field, prefix: &str, typed: &str) {
+        if self.failure.is_some() {
+            return;
+        }
+        match count_prefix(self.searcher, field, prefix, MAX_PREFIX_EXPANSIONS) {
+            Ok(n) if n > MAX_PREFIX_EXPANSIONS => {
+                self.failure = Some(Error::InvalidArgument(format!(
+                    "`{typed}*` matches more than {MAX_PREFIX_EXPANSIONS} different words; make the prefix longer"
+                )));
+            }
+            Ok(_) => {}
+            Err(e) => self.failure = Some(Error::engine(None, e)),
+        }
+    }
+
     /// `tag:Ukraine`, `section:"World News"`: the whole value, case-insensitive.
     fn keyword(&mut self, field: Field, text: &str, prefix: bool) -> Box<dyn EngineQuery> {
         let term = self.fields.keyword_term(field, text);
         if prefix {
+            let value = Tag::normalize(text);
+            self.check_prefix(field, &value, text);
             Box::new(FuzzyTermQuery::new_prefix(term, 0, true))
         } else {
             Box::new(TermQuery::new(term, IndexRecordOption::Basic))
         }
     }
+}
+
+/// Distinct words starting with `prefix` in `field`, counting up to just past `cap`.
+fn count_prefix(searcher: &Searcher, field: Field, prefix: &str, cap: usize) -> tantivy::Result<usize> {
+    let mut n = 0;
+    for segment in searcher.segment_readers() {
+        let index = segment.inverted_index(field)?;
+        let mut stream = index.terms().range().ge(prefix.as_bytes()).into_stream()?;
+        while stream.advance() {
+            if !stream.key().starts_with(prefix.as_bytes()) {
+                break;
+            }
+            n += 1;
+            if n > cap {
+                return Ok(n);
+            }
+        }
+    }
+    Ok(n)
 }
 
 /// Edits allowed for a typo-tolerant word: none under 4 letters, one up to 7, else two.

@@ -59,13 +59,23 @@ pub(crate) enum Node {
     Not(Box<Node>),
 }
 
+/// Words and phrases a query may hold: more is never typed by a person and would make one
+/// search cost as much as thousands.
+pub(crate) const MAX_TERMS: usize = 1024;
+/// Nesting of parentheses and signs: bounds the parser's recursion.
+pub(crate) const MAX_DEPTH: usize = 64;
+
 /// Parses `input`; an empty or blank input is `Node::All`.
 pub(crate) fn parse(input: &str) -> Result<Node, Error> {
     let tokens = lex(input)?;
     if tokens.is_empty() {
         return Ok(Node::All);
     }
-    let mut p = Parser { tokens, pos: 0, end_column: input.chars().count() + 1 };
+    let terms = tokens.iter().filter(|t| matches!(t.tok, Tok::Word(_) | Tok::Phrase(..))).count();
+    if terms > MAX_TERMS {
+        return Err(syntax(1, format!("too many words ({terms}; a query may have at most {MAX_TERMS})")));
+    }
+    let mut p = Parser { tokens, pos: 0, end_column: input.chars().count() + 1, depth: 0 };
     let node = p.or(None)?;
     if let Some(t) = p.peek() {
         return Err(syntax(t.column, "unexpected `)` without a matching `(`"));
@@ -182,6 +192,7 @@ struct Parser {
     tokens: Vec<Token>,
     pos: usize,
     end_column: usize,
+    depth: usize,
 }
 
 impl Parser {
@@ -245,6 +256,22 @@ impl Parser {
             return Err(syntax(self.end_column, "query ends too early"));
         };
         let column = token.column;
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(syntax(
+                column,
+                format!("nested too deeply (at most {MAX_DEPTH} levels of parentheses and signs)"),
+            ));
+        }
+        let node = self.unary_at(column);
+        self.depth -= 1;
+        node
+    }
+
+    fn unary_at(&mut self, column: usize) -> Result<Node, Error> {
+        let Some(token) = self.peek() else {
+            return Err(syntax(self.end_column, "query ends too early"));
+        };
         match token.tok {
             Tok::Minus | Tok::Not => {
                 self.pos += 1;
@@ -372,6 +399,19 @@ mod tests {
         let q = parse("title:(Kyiv OR Kiev)").unwrap();
         let title = |t: &str| Node::Word { field: Some(FieldName::Title), text: t.into(), prefix: false };
         assert_eq!(q, Node::Or(vec![title("Kyiv"), title("Kiev")]));
+    }
+
+    #[test]
+    fn hostile_queries_are_bounded() {
+        let deep = format!("{}a{}", "(".repeat(10_000), ")".repeat(10_000));
+        assert!(err(&deep).1.contains("nested too deeply"));
+        assert!(err(&"-".repeat(10_000).replace("--", "- -")).1.len() > 0);
+        assert!(err(&format!("{}a", "-".repeat(10_000))).1.contains("nested too deeply"));
+        let many = vec!["word"; 10_000].join(" ");
+        assert!(err(&many).1.starts_with("too many words (10000;"));
+        assert!(parse(&vec!["w"; MAX_TERMS].join(" ")).is_ok());
+        let quotes = "\"".repeat(10_001);
+        assert!(err(&quotes).1.contains("unclosed"));
     }
 
     #[test]

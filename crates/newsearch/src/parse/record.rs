@@ -72,10 +72,16 @@ pub(crate) fn article_from_object(
     article.url = fields.text(URL).filter(|s| !s.is_empty());
     article.date = fields.date();
     article.views = fields.views();
-    for tag in fields.list(TAGS) {
-        article.push_tag(Tag::new(&tag));
+    let tags = fields.list(TAGS);
+    let dropped = article.extend_tags(tags.iter().map(|t| Tag::new(t)));
+    if dropped > 0 {
+        fields.too_many("tags", dropped);
     }
     article.sources = fields.list(SOURCES);
+    if article.sources.len() > Article::MAX_TAGS {
+        fields.too_many("sources", article.sources.len() - Article::MAX_TAGS);
+        article.sources.truncate(Article::MAX_TAGS);
+    }
     Ok(article)
 }
 
@@ -109,6 +115,12 @@ impl<'a> Fields<'a, '_> {
 
     fn ignore(&mut self, field: &str, value: &Value, expected: &str) {
         let reason = format!("{expected}, found {}", kind_of(value));
+        let kind = WarningKind::IgnoredValue { field: field.to_owned(), reason };
+        self.warnings.push(self.src.warn(self.line, kind));
+    }
+
+    fn too_many(&mut self, field: &str, dropped: usize) {
+        let reason = format!("{dropped} beyond the first {} left out", Article::MAX_TAGS);
         let kind = WarningKind::IgnoredValue { field: field.to_owned(), reason };
         self.warnings.push(self.src.warn(self.line, kind));
     }

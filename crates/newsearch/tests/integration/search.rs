@@ -203,3 +203,12 @@ fn get_by_id_and_replace() {
     assert_eq!(index.get(&"b".into()).unwrap().unwrap().title, "Zelensky speaks again");
     assert_eq!(index.len().unwrap(), 4);
 }
+
+#[test]
+fn prefixes_that_match_most_of_the_vocabulary_are_refused() {
+    let body: Vec<String> = (0..60_000).map(|i| format!("zz{i}")).collect();
+    let index = index_of(&[article("many", "Many words", &body.join(" "), &[])], Stemming::None);
+    let err = index.search(&Query::new("zz*")).unwrap_err();
+    assert_eq!(err.to_string(), "`zz*` matches more than 50000 different words; make the prefix longer");
+    assert_eq!(index.search(&Query::new("zz1*")).unwrap().total, 1, "11,111 words is fine");
+}
