@@ -81,9 +81,19 @@ pub(crate) struct IndexArgs {
     #[arg(long, value_name = "LANGUAGE", default_value = "english", value_parser = parse_stemming)]
     pub(crate) stemming: Stemming,
 
+    /// Commit after this many articles, so searches see progress and a killed run keeps it
+    /// (a commit also happens at least every 30 s; --rebuild commits once, at the end).
+    #[arg(long, value_name = "N", default_value_t = newsearch::UpdateOptions::DEFAULT_COMMIT_EVERY)]
+    pub(crate) commit_every: usize,
+
     /// Print nothing but problems.
     #[arg(long, short)]
     pub(crate) quiet: bool,
+
+    /// Print JSON Lines on stdout: one object per skipped path ({"skipped": PATH, "reason": …}),
+    /// then a summary ({"summary": {…}}).
+    #[arg(long)]
+    pub(crate) json: bool,
 
     #[command(flatten)]
     pub(crate) input: InputArgs,
@@ -105,6 +115,7 @@ impl IndexArgs {
             .parse(self.input.parse_options())
             .writer(writer)
             .rebuild(self.rebuild)
+            .commit_every(self.commit_every)
     }
 }
 

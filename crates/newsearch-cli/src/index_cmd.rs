@@ -1,13 +1,15 @@
 //! `newsearch index`: bring an index up to date with folders of articles.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::time::Duration;
 
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
-use newsearch::{Index, UpdateEvent, UpdateReport};
+use newsearch::{Index, SkipReason, UpdateEvent, UpdateReport};
+use serde_json::json;
 
 use crate::args::IndexArgs;
+use crate::print::say;
 use crate::{EXIT_ERROR, EXIT_OK};
 
 pub(crate) fn run(args: &IndexArgs) -> Result<u8> {
@@ -17,19 +19,55 @@ pub(crate) fn run(args: &IndexArgs) -> Result<u8> {
     } else {
         Index::open_or_create(dir, &args.index_options())?
     };
-    let bar = progress_bar(args.quiet);
+    let bar = progress_bar(args.quiet || args.json);
     let report = index.update(&args.paths, &args.update_options(), &mut |event| match event {
         UpdateEvent::Found { files } => bar.set_length(files as u64),
         UpdateEvent::Progress { done, .. } => bar.set_position(done as u64),
-        UpdateEvent::Error(e) => bar.suspend(|| eprintln_quiet(&format!("newsearch: {e}"))),
-        UpdateEvent::Warning(w) => bar.suspend(|| eprintln_quiet(&format!("newsearch: warning: {w}"))),
+        UpdateEvent::Error(e) => bar.suspend(|| say(&e.to_string())),
+        UpdateEvent::Warning(w) => bar.suspend(|| say(&format!("warning: {w}"))),
         _ => {}
     })?;
     bar.finish_and_clear();
-    if !args.quiet {
-        eprintln_quiet(&format!("newsearch: {}", summary(&report, &dir.display().to_string())));
+    if args.json {
+        print_json(&report, &dir.display().to_string())?;
+    } else if !args.quiet {
+        // Failures were reported as they happened; list the quietly skipped paths too.
+        for s in report.skipped.iter().filter(|s| !matches!(s.reason, SkipReason::Failed(_))) {
+            say(&format!("skipped {}: {}", s.path.display(), s.reason));
+        }
+        say(&summary(&report, &dir.display().to_string()));
     }
     Ok(if report.failed + report.failed_records > 0 { EXIT_ERROR } else { EXIT_OK })
+}
+
+/// For scripts: every skipped path with its reason, then the totals.
+fn print_json(r: &UpdateReport, index: &str) -> io::Result<()> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    for s in &r.skipped {
+        let reason = match &s.reason {
+            SkipReason::UnknownExtension => "unknown extension".to_owned(),
+            SkipReason::SymbolicLink => "symbolic link".to_owned(),
+            other => other.to_string(),
+        };
+        writeln!(out, "{}", json!({ "skipped": s.path, "reason": reason }))?;
+    }
+    let summary = json!({ "summary": {
+        "index": index,
+        "files_seen": r.added + r.updated + r.unchanged + r.skipped.len(),
+        "added": r.added,
+        "updated": r.updated,
+        "unchanged": r.unchanged,
+        "removed": r.removed,
+        "skipped": r.skipped.len(),
+        "failed": r.failed,
+        "failed_records": r.failed_records,
+        "warnings": r.warnings,
+        "articles_indexed": r.articles_indexed,
+        "articles_total": r.articles_total,
+        "elapsed_s": r.elapsed.as_secs_f64(),
+    }});
+    writeln!(out, "{summary}")?;
+    out.flush()
 }
 
 /// A bar on a terminal, nothing otherwise (or when asked to be quiet).
@@ -45,11 +83,6 @@ fn progress_bar(quiet: bool) -> ProgressBar {
     bar.set_style(style);
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
-}
-
-fn eprintln_quiet(line: &str) {
-    // stderr gone (e.g. closed by the caller) is no reason to fail the run.
-    let _ = writeln!(io::stderr(), "{line}");
 }
 
 /// One line saying what happened, with the rate.

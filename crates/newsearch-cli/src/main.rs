@@ -6,7 +6,7 @@ mod parse_cmd;
 mod print;
 mod query_cmd;
 
-use std::io::{self, Write};
+use std::io;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -30,7 +30,7 @@ fn main() -> ExitCode {
         // A reader that went away (`newsearch parse … | head`) is not an error.
         Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_OK),
         Err(e) => {
-            let _ = writeln!(io::stderr(), "newsearch: {e:#}");
+            print::say(&format!("{e:#}"));
             ExitCode::from(EXIT_ERROR)
         }
     }

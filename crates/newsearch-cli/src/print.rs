@@ -6,27 +6,51 @@ use std::path::Path;
 
 use newsearch::{Article, Error, Hit, Parsed};
 
+/// Text from articles made safe for a terminal: control characters (which could move the
+/// cursor, clear the screen or fake colours) become `�`, and bidirectional overrides (which
+/// can make text read differently from what it is) are dropped. Line breaks become spaces.
+pub(crate) fn clean(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() || is_bidi_control(c);
+    if !text.contains(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if is_bidi_control(c) => {}
+            c if c.is_control() => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
 /// Shows an article for a person: title, the metadata, and the start of the body.
 pub(crate) fn print_article(out: &mut impl Write, a: &Article) -> io::Result<()> {
     let dash = || "-".to_owned();
     let list = |items: Vec<&str>| if items.is_empty() { dash() } else { items.join(", ") };
-    writeln!(out, "{}", a.title)?;
-    writeln!(out, "  id       {}", a.id)?;
-    writeln!(out, "  path     {}", a.path.display())?;
-    writeln!(out, "  section  {}", a.section.clone().unwrap_or_else(dash))?;
+    writeln!(out, "{}", clean(&a.title))?;
+    writeln!(out, "  id       {}", clean(a.id.as_str()))?;
+    writeln!(out, "  path     {}", clean(&a.path.display().to_string()))?;
+    writeln!(out, "  section  {}", clean(&a.section.clone().unwrap_or_else(dash)))?;
     let date = a.date.map(|d| d.to_rfc3339_opts(chrono_secs(), true));
     writeln!(out, "  date     {}", date.unwrap_or_else(dash))?;
     writeln!(out, "  views    {}", a.views.map(|v| v.to_string()).unwrap_or_else(dash))?;
-    writeln!(out, "  tags     {}", list(a.tags.iter().map(|t| t.as_str()).collect()))?;
-    writeln!(out, "  sources  {}", list(a.sources.iter().map(String::as_str).collect()))?;
+    writeln!(out, "  tags     {}", clean(&list(a.tags.iter().map(|t| t.as_str()).collect())))?;
+    writeln!(out, "  sources  {}", clean(&list(a.sources.iter().map(String::as_str).collect())))?;
     if let Some(url) = &a.url {
-        writeln!(out, "  url      {url}")?;
+        writeln!(out, "  url      {}", clean(url))?;
     }
     let paragraphs = a.body.split("\n\n").filter(|p| !p.trim().is_empty()).count();
     let words = a.body.split_whitespace().count();
     writeln!(out, "  body     {paragraphs} paragraphs, {words} words")?;
     if !a.body.is_empty() {
-        writeln!(out, "           {}", preview(&a.body, 100))?;
+        writeln!(out, "           {}", clean(&preview(&a.body, 100)))?;
     }
     writeln!(out)
 }
@@ -56,7 +80,7 @@ pub(crate) fn print_hit(
     cwd: Option<&Path>,
 ) -> io::Result<()> {
     let a = &hit.article;
-    writeln!(out, "{rank:>3}. {}", style.paint("1", &a.title))?;
+    writeln!(out, "{rank:>3}. {}", style.paint("1", &clean(&a.title)))?;
     let mut meta = vec![a.date.map_or_else(|| "undated".to_owned(), |d| d.format("%Y-%m-%d").to_string())];
     meta.extend(a.section.clone());
     if !a.tags.is_empty() {
@@ -69,17 +93,30 @@ pub(crate) fn print_hit(
     if let Some(s) = hit.score {
         meta.push(format!("score {s:.2}"));
     }
-    writeln!(out, "     {}", style.paint("2", &meta.join(" · ")))?;
+    writeln!(out, "     {}", style.paint("2", &clean(&meta.join(" · "))))?;
     let path = match cwd.and_then(|c| a.path.strip_prefix(c).ok()) {
         Some(rel) => rel.display().to_string(),
         None => a.path.display().to_string(),
     };
-    writeln!(out, "     {}", style.paint("36", &path))?;
+    writeln!(out, "     {}", style.paint("36", &clean(&path)))?;
     if !hit.snippet.text.is_empty() {
-        let (before, after) = if style.color { ("\x1b[1;33m", "\x1b[0m") } else { ("", "") };
-        writeln!(out, "     {}", hit.snippet.marked(before, after))?;
+        writeln!(out, "     {}", marked_snippet(&hit.snippet, style))?;
     }
     writeln!(out)
+}
+
+/// The snippet with highlights painted, each piece cleaned for the terminal.
+fn marked_snippet(snippet: &newsearch::Snippet, style: &Style) -> String {
+    let text = &snippet.text;
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut last = 0;
+    for r in &snippet.highlights {
+        out.push_str(&clean(&text[last..r.start]));
+        out.push_str(&style.paint("1;33", &clean(&text[r.clone()])));
+        last = r.end;
+    }
+    out.push_str(&clean(&text[last..]));
+    out
 }
 
 /// 1523 → "1,523".
@@ -108,19 +145,24 @@ fn preview(text: &str, max: usize) -> String {
     }
 }
 
+/// One line on stderr, prefixed and cleaned for the terminal. A closed stderr is no reason
+/// to fail the run.
+pub(crate) fn say(line: &str) {
+    let _ = writeln!(io::stderr(), "newsearch: {}", clean(line));
+}
+
 pub(crate) fn report_error(e: &Error) {
-    let _ = writeln!(io::stderr(), "newsearch: {e}");
+    say(&e.to_string());
 }
 
 /// A file's record errors and warnings, in line order.
 pub(crate) fn report_problems(parsed: &Parsed) {
-    let errors = parsed.errors.iter().map(|e| (e.line(), format!("newsearch: {e}")));
-    let warnings = parsed.warnings.iter().map(|w| (w.line, format!("newsearch: warning: {w}")));
+    let errors = parsed.errors.iter().map(|e| (e.line(), e.to_string()));
+    let warnings = parsed.warnings.iter().map(|w| (w.line, format!("warning: {w}")));
     let mut lines: Vec<_> = errors.chain(warnings).collect();
     lines.sort_by_key(|(line, _)| *line);
-    let mut err = io::stderr().lock();
     for (_, text) in lines {
-        let _ = writeln!(err, "{text}");
+        say(&text);
     }
 }
 
@@ -149,13 +191,21 @@ impl Summary {
                 line.push_str(&format!(", {n} {what}"));
             }
         }
-        let _ = writeln!(io::stderr(), "newsearch: {line}");
+        say(&line);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_output_is_sanitized() {
+        assert_eq!(clean("plain title"), "plain title");
+        assert_eq!(clean("evil\x1b[2J title\u{7}"), "evil\u{fffd}[2J title\u{fffd}");
+        assert_eq!(clean("abc\u{202e}fed\u{202c}"), "abcfed");
+        assert_eq!(clean("two\nlines"), "two lines");
+    }
 
     #[test]
     fn thousands_separators() {

@@ -52,7 +52,7 @@ pub(crate) fn run(args: &QueryArgs) -> Result<u8> {
     };
     if args.json {
         out.flush()?;
-        let _ = writeln!(io::stderr(), "newsearch: {count}");
+        crate::print::say(&count);
     } else {
         writeln!(out, "{count}")?;
         out.flush()?;

@@ -86,6 +86,20 @@ pub enum Error {
         /// The index folder.
         path: PathBuf,
     },
+    /// Writing the index failed because its disk is full; the last commit is intact.
+    #[error("index at {}: disk full while writing; the index is as of its last commit (free space and run again)", path.display())]
+    DiskFull {
+        /// The index folder.
+        path: PathBuf,
+    },
+    /// The index folder can't be written (read-only file system or no permission).
+    #[error("index at {} can't be written ({reason}); the index is as of its last commit", path.display())]
+    IndexNotWritable {
+        /// The index folder.
+        path: PathBuf,
+        /// What the operating system said.
+        reason: String,
+    },
     /// The search engine failed (storage, corruption, or a bug).
     #[error("index error{}: {message}", path.as_ref().map(|p| format!(" at {}", p.display())).unwrap_or_default())]
     Index {
@@ -139,7 +153,9 @@ impl Error {
             Error::NoIndex { path } | Error::NotAnIndex { path } | Error::IndexVersion { path, .. } => {
                 Some(path)
             }
-            Error::Locked { path } => Some(path),
+            Error::Locked { path } | Error::DiskFull { path } | Error::IndexNotWritable { path, .. } => {
+                Some(path)
+            }
             Error::Index { path, .. } => path.as_deref(),
             Error::UnknownFormatName { .. }
             | Error::QuerySyntax { .. }

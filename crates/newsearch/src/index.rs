@@ -75,26 +75,33 @@ impl Index {
     pub fn open(dir: impl AsRef<Path>) -> Result<Index> {
         let dir = dir.as_ref();
         let marker = read_marker(dir)?;
+        if !dir.join("meta.json").exists() {
+            // A creation that was interrupted: there is nothing to open yet.
+            return Err(Error::NoIndex { path: dir.to_owned() });
+        }
         let stemming = check_marker(dir, &marker)?;
         let inner = tantivy::Index::open_in_dir(dir).map_err(|e| Error::engine(Some(dir), e))?;
         Index::wrap(inner, stemming, Some(dir.to_owned()))
     }
 
     /// Creates a new, empty index in `dir` (created if missing; it must not hold an index).
+    ///
+    /// The marker is written before the engine's files, so a process killed halfway leaves
+    /// a folder that the next `open_or_create` finishes creating instead of refusing.
     pub fn create(dir: impl AsRef<Path>, options: &IndexOptions) -> Result<Index> {
         let dir = dir.as_ref();
-        if dir.join(INDEX_MARKER_FILE).exists() || dir.join("meta.json").exists() {
+        if dir.join("meta.json").exists() {
             return Err(Error::InvalidArgument(format!("an index already exists at {}", dir.display())));
         }
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let inner = tantivy::Index::create_in_dir(dir, schema::build_schema())
-            .map_err(|e| Error::engine(Some(dir), e))?;
         let marker = Marker {
             schema_version: SCHEMA_VERSION.into(),
             stemming: options.stemming.to_string(),
             roots: Vec::new(),
         };
         write_marker(dir, &marker)?;
+        let inner = tantivy::Index::create_in_dir(dir, schema::build_schema())
+            .map_err(|e| Error::engine(Some(dir), e))?;
         Index::wrap(inner, options.stemming, Some(dir.to_owned()))
     }
 
@@ -235,14 +242,42 @@ impl Index {
         Ok(())
     }
 
-    /// Maps an engine error, recognising a busy writer lock.
+    /// Maps an engine error, recognising a busy writer lock, a full disk and a read-only folder.
     pub(crate) fn error(&self, e: TantivyError) -> Error {
         let path = self.dir.clone().unwrap_or_else(|| PathBuf::from("<memory>"));
-        match e {
-            TantivyError::LockFailure(LockError::LockBusy, _) => Error::Locked { path },
-            other => Error::engine(self.dir.as_deref(), other),
+        if let TantivyError::LockFailure(LockError::LockBusy, _) = e {
+            return Error::Locked { path };
+        }
+        match io_cause(&e) {
+            Some(io) if io.kind() == std::io::ErrorKind::StorageFull || io.raw_os_error() == Some(28) => {
+                Error::DiskFull { path }
+            }
+            Some(io)
+                if matches!(
+                    io.kind(),
+                    std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied
+                ) =>
+            {
+                Error::IndexNotWritable { path, reason: io.to_string() }
+            }
+            _ => Error::engine(self.dir.as_deref(), e),
         }
     }
+}
+
+/// The operating-system error behind an engine error, if there is one.
+fn io_cause(e: &TantivyError) -> Option<&std::io::Error> {
+    if let TantivyError::IoError(io) = e {
+        return Some(io);
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            return Some(io);
+        }
+        source = s.source();
+    }
+    None
 }
 
 fn read_marker(dir: &Path) -> Result<Marker> {
@@ -319,6 +354,17 @@ mod tests {
         write_marker(&missing, &marker).unwrap();
         let err = Index::open(&missing).unwrap_err();
         assert!(err.to_string().contains("rebuild it with `newsearch index --rebuild`"), "{err}");
+    }
+
+    #[test]
+    fn a_creation_killed_after_the_marker_is_finished_by_the_next_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker =
+            Marker { schema_version: SCHEMA_VERSION.into(), stemming: "english".into(), roots: Vec::new() };
+        write_marker(dir.path(), &marker).unwrap();
+        assert!(matches!(Index::open(dir.path()), Err(Error::NoIndex { .. })));
+        let index = Index::open_or_create(dir.path(), &IndexOptions::new()).unwrap();
+        assert!(index.is_empty().unwrap());
     }
 
     #[test]

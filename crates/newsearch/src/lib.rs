@@ -55,5 +55,5 @@ pub use query::{Period, Query, Sort};
 pub use search::{Hit, SearchResults, TITLE_BOOST};
 pub use snippet::Snippet;
 pub use update::{UpdateEvent, UpdateOptions, UpdateReport};
-pub use walk::{INDEX_MARKER_FILE, Walk, WalkOptions, parse_files, walk};
+pub use walk::{INDEX_MARKER_FILE, SkipReason, Skipped, Walk, WalkOptions, parse_files, walk};
 pub use writer::{CommitStats, IndexWriter, WriterOptions};

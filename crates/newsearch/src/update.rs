@@ -16,7 +16,7 @@ use crate::error::{Error, Result, Warning};
 use crate::index::Index;
 use crate::parse::{ParseOptions, Parsed, SourceFile, parse_bytes, read_limited};
 use crate::schema::{FileStamp, names};
-use crate::walk::{WalkOptions, ordered_par_map, walk};
+use crate::walk::{SkipReason, Skipped, WalkOptions, ordered_par_map, walk};
 use crate::writer::{CommitStats, WriterOptions};
 
 /// How [`Index::update`] finds, reads and writes.
@@ -27,11 +27,15 @@ pub struct UpdateOptions {
     writer: WriterOptions,
     rebuild: bool,
     commit_every: Option<usize>,
+    commit_interval: Option<Duration>,
 }
 
 impl UpdateOptions {
-    /// Articles between intermediate commits, so searches see a long run progress.
+    /// Articles between intermediate commits, so searches see a long run progress and a
+    /// killed run keeps what it committed.
     pub const DEFAULT_COMMIT_EVERY: usize = 50_000;
+    /// Longest time between intermediate commits.
+    pub const DEFAULT_COMMIT_INTERVAL: Duration = Duration::from_secs(30);
 
     /// Defaults: incremental, formats by extension, default writer.
     pub fn new() -> Self {
@@ -65,6 +69,13 @@ impl UpdateOptions {
     /// Commit after this many added articles (default 50,000; a rebuild commits once).
     pub fn commit_every(mut self, articles: usize) -> Self {
         self.commit_every = Some(articles.max(1));
+        self
+    }
+
+    /// Commit at least this often while articles are being added (default 30 s; a rebuild
+    /// commits once). With [`UpdateOptions::commit_every`] this bounds what a killed run loses.
+    pub fn commit_interval(mut self, interval: Duration) -> Self {
+        self.commit_interval = Some(interval);
         self
     }
 }
@@ -112,6 +123,10 @@ pub struct UpdateReport {
     pub skipped_unknown_extension: usize,
     /// Symbolic links skipped because following them was not asked for.
     pub skipped_symlinks: usize,
+    /// Every path seen and not indexed, with the reason: unknown extensions, symbolic links,
+    /// and files or folders that failed. `added + updated + unchanged + skipped.len()` is the
+    /// number of paths seen.
+    pub skipped: Vec<Skipped>,
     /// Articles added or replaced.
     pub articles_indexed: u64,
     /// Articles in the index afterwards.
@@ -156,8 +171,10 @@ impl Index {
             match std::path::absolute(path).and_then(|p| p.canonicalize()) {
                 Ok(p) => roots.push(p),
                 Err(e) => {
+                    let e = Error::io(path, e);
                     report.failed += 1;
-                    on_event(UpdateEvent::Error(&Error::io(path, e)));
+                    report.skipped.push(failed(path, &e));
+                    on_event(UpdateEvent::Error(&e));
                 }
             }
         }
@@ -169,21 +186,28 @@ impl Index {
         let found = walk(&roots, &options.walk);
         report.skipped_unknown_extension = found.unknown_extension;
         report.skipped_symlinks = found.symlinks_skipped;
+        report.skipped.extend(found.skipped.iter().cloned());
         // Never remove articles under a folder that could not be fully read.
         let mut unsure: Vec<PathBuf> = Vec::new();
         for e in &found.errors {
             report.failed += 1;
-            unsure.extend(e.path().map(Path::to_owned));
+            let path = e.path().map_or_else(PathBuf::new, Path::to_owned);
+            report.skipped.push(failed(&path, e));
+            unsure.push(path);
             on_event(UpdateEvent::Error(e));
         }
         on_event(UpdateEvent::Found { files: found.files.len() });
 
-        let commit_every = if options.rebuild {
-            usize::MAX
+        let (commit_every, commit_interval) = if options.rebuild {
+            (usize::MAX, Duration::MAX)
         } else {
-            options.commit_every.unwrap_or(UpdateOptions::DEFAULT_COMMIT_EVERY)
+            (
+                options.commit_every.unwrap_or(UpdateOptions::DEFAULT_COMMIT_EVERY),
+                options.commit_interval.unwrap_or(UpdateOptions::DEFAULT_COMMIT_INTERVAL),
+            )
         };
         let mut since_commit = 0usize;
+        let mut last_commit = Instant::now();
         let mut seen: HashSet<String> = HashSet::with_capacity(found.files.len());
         let total = found.files.len();
         let outcomes = ordered_par_map(&found.files, |file| consider(file, &manifest, &options.parse));
@@ -193,6 +217,7 @@ impl Index {
                 Outcome::Unchanged => report.unchanged += 1,
                 Outcome::Failed(e) => {
                     report.failed += 1;
+                    report.skipped.push(failed(&file.path, &e));
                     on_event(UpdateEvent::Error(&e));
                 }
                 Outcome::Changed { stamp, parsed, existed } => {
@@ -215,9 +240,11 @@ impl Index {
             }
             seen.insert(key);
             on_event(UpdateEvent::Progress { done: done + 1, total });
-            if since_commit >= commit_every {
+            if since_commit >= commit_every || (since_commit > 0 && last_commit.elapsed() >= commit_interval)
+            {
                 on_event(UpdateEvent::Committed(writer.commit()?));
                 since_commit = 0;
+                last_commit = Instant::now();
             }
         }
 
@@ -290,6 +317,14 @@ impl Index {
         debug_assert!(doc.get_first(self.fields.id).and_then(|v| v.as_str()).is_some());
         Ok(Some(self.fields.article(&doc)))
     }
+}
+
+/// A failure as a skip record: the message without the path (the record has the path).
+fn failed(path: &Path, e: &Error) -> Skipped {
+    let full = e.to_string();
+    let shown = path.display().to_string();
+    let reason = full.strip_prefix(&shown).and_then(|r| r.strip_prefix(": ")).unwrap_or(&full);
+    Skipped { path: path.to_owned(), reason: SkipReason::Failed(reason.to_owned()) }
 }
 
 /// Decides one file's fate: unchanged by stamp, unchanged by hash, or parsed anew.

@@ -4,7 +4,7 @@
 //! newsearch index folders, does not follow symbolic links unless asked, and counts files
 //! whose extension names no known format instead of failing on them.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -40,6 +40,37 @@ impl WalkOptions {
     }
 }
 
+/// Why a path found while walking or indexing was not indexed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SkipReason {
+    /// The extension names no article format (and none was forced).
+    UnknownExtension,
+    /// A symbolic link, not followed because following links was not asked for.
+    SymbolicLink,
+    /// The file or folder could not be read or parsed; the message says why.
+    Failed(String),
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SkipReason::UnknownExtension => f.write_str("unknown extension"),
+            SkipReason::SymbolicLink => f.write_str("symbolic link (not followed)"),
+            SkipReason::Failed(why) => f.write_str(why),
+        }
+    }
+}
+
+/// A path that was seen but not indexed, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The file or folder.
+    pub path: PathBuf,
+    /// Why.
+    pub reason: SkipReason,
+}
+
 /// What walking found.
 #[derive(Debug, Default)]
 pub struct Walk {
@@ -49,6 +80,8 @@ pub struct Walk {
     pub unknown_extension: usize,
     /// Symbolic links skipped because following them was not asked for.
     pub symlinks_skipped: usize,
+    /// Every file skipped for an unknown extension or as a symbolic link, in walk order.
+    pub skipped: Vec<Skipped>,
     /// Paths that could not be read (missing roots, unreadable folders, link loops).
     pub errors: Vec<Error>,
 }
@@ -100,6 +133,7 @@ fn walk_root(root: &Path, options: &WalkOptions, out: &mut Walk) {
         let kind = entry.file_type();
         if kind.is_symlink() {
             out.symlinks_skipped += 1;
+            out.skipped.push(Skipped { path: entry.into_path(), reason: SkipReason::SymbolicLink });
             continue;
         }
         if !kind.is_file() {
@@ -107,6 +141,7 @@ fn walk_root(root: &Path, options: &WalkOptions, out: &mut Walk) {
         }
         let Some(format) = options.format.or_else(|| Format::from_path(entry.path())) else {
             out.unknown_extension += 1;
+            out.skipped.push(Skipped { path: entry.into_path(), reason: SkipReason::UnknownExtension });
             continue;
         };
         out.files.push(SourceFile {
