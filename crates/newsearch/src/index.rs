@@ -260,7 +260,17 @@ impl Index {
             {
                 Error::IndexNotWritable { path, reason: io.to_string() }
             }
-            _ => Error::engine(self.dir.as_deref(), e),
+            // Some engine paths report the OS error only as text.
+            _ => {
+                let text = e.to_string();
+                if text.contains("os error 28") {
+                    Error::DiskFull { path }
+                } else if text.contains("os error 30") || text.contains("os error 13") {
+                    Error::IndexNotWritable { path, reason: text }
+                } else {
+                    Error::engine(self.dir.as_deref(), e)
+                }
+            }
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod index_query;
 mod parse;
+mod reliability;
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,7 @@
 //! Integration tests for the newsearch library, on the fixtures under `tests/fixtures`.
 
 mod bad_input;
+mod concurrency;
 mod incremental;
 mod oracle;
 mod properties;
