@@ -405,7 +405,6 @@ mod tests {
     fn hostile_queries_are_bounded() {
         let deep = format!("{}a{}", "(".repeat(10_000), ")".repeat(10_000));
         assert!(err(&deep).1.contains("nested too deeply"));
-        assert!(err(&"-".repeat(10_000).replace("--", "- -")).1.len() > 0);
         assert!(err(&format!("{}a", "-".repeat(10_000))).1.contains("nested too deeply"));
         let many = vec!["word"; 10_000].join(" ");
         assert!(err(&many).1.starts_with("too many words (10000;"));
