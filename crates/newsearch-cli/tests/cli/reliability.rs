@@ -96,7 +96,7 @@ fn killed_runs_leave_a_committed_state_and_rerunning_converges() {
                 let want: Vec<String> = (0..ids.len()).map(|i| format!("{i:05}.txt")).collect();
                 assert_eq!(ids, want, "kill {k}: not a prefix of the run");
                 assert!(
-                    ids.len() % BATCH == 0 || ids.len() == N,
+                    ids.len().is_multiple_of(BATCH) || ids.len() == N,
                     "kill {k}: {} is not a commit boundary",
                     ids.len()
                 );
@@ -145,7 +145,7 @@ fn readers_in_other_processes_never_fail_while_indexing_and_a_second_writer_is_r
         } else {
             stderr.trim().trim_start_matches("newsearch: ").split(' ').next().unwrap().parse().unwrap()
         };
-        assert!(total % BATCH == 0 || total == N, "a reader saw a half-committed state: {total}");
+        assert!(total.is_multiple_of(BATCH) || total == N, "a reader saw a half-committed state: {total}");
         totals.push(total);
 
         if !second_refused && total > 0 {
