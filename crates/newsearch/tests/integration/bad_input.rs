@@ -63,3 +63,22 @@ fn oversized_files_are_refused_by_name() {
     assert!(matches!(err, Error::TooLarge { limit: 1000, .. }));
     assert!(err.to_string().contains("seed-article.txt: file is "), "{err}");
 }
+
+#[test]
+fn a_single_50_mb_line_parses_in_bounded_time() {
+    let line = "word ".repeat(10 * 1024 * 1024);
+    let text = format!("{line}\n\nbody");
+    let parsed =
+        newsearch::parse_bytes(text.as_bytes(), newsearch::Format::Txt, "big.txt".as_ref(), "big.txt")
+            .unwrap();
+    assert_eq!(parsed.articles[0].title.len(), line.trim_end().len());
+    let jsonl = format!("{{\"title\": \"{}\"}}\n{{\"title\": \"next\"}}\n", "x".repeat(50 << 20));
+    let parsed = newsearch::parse_bytes(
+        jsonl.as_bytes(),
+        newsearch::Format::JsonLines,
+        "big.jsonl".as_ref(),
+        "big.jsonl",
+    )
+    .unwrap();
+    assert_eq!(parsed.articles.len(), 2);
+}

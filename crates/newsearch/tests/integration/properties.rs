@@ -102,3 +102,55 @@ fn arb_article() -> impl Strategy<Value = Article> {
             a
         })
 }
+
+fn query_soup() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("(".to_owned()),
+        Just(")".to_owned()),
+        Just("\"".to_owned()),
+        Just(" OR ".to_owned()),
+        Just(" AND ".to_owned()),
+        Just(" NOT ".to_owned()),
+        Just("-".to_owned()),
+        Just("+".to_owned()),
+        Just("*".to_owned()),
+        Just("~2".to_owned()),
+        Just("title:".to_owned()),
+        Just("tag:".to_owned()),
+        Just("section:".to_owned()),
+        Just("bogus:".to_owned()),
+        Just(" ".to_owned()),
+        Just("Kellogg".to_owned()),
+        Just("k".to_owned()),
+        Just("£".to_owned()),
+        "\\PC{0,6}",
+    ];
+    prop::collection::vec(piece, 0..24).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_query_text_gives_results_or_a_clear_error(text in query_soup(), fuzzy in any::<bool>()) {
+        let index = query_index();
+        match index.search(&newsearch::Query::new(text.as_str()).fuzzy(fuzzy)) {
+            Ok(results) => prop_assert!(results.hits.len() <= results.total),
+            Err(newsearch::Error::QuerySyntax { column, .. }) => {
+                prop_assert!(column >= 1 && column <= text.chars().count() + 1)
+            }
+            Err(newsearch::Error::InvalidArgument(msg)) => prop_assert!(!msg.is_empty()),
+            Err(other) => prop_assert!(false, "unexpected error for {:?}: {}", text, other),
+        }
+    }
+}
+
+fn query_index() -> &'static newsearch::Index {
+    static INDEX: std::sync::OnceLock<newsearch::Index> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut a = Article::new("a", "a.txt", "Kellogg meets Zelensky");
+        a.body = "The envoy met the president in Kyiv.".into();
+        a.push_tag(Tag::new("Ukraine"));
+        crate::index_of(&[a], newsearch::Stemming::English)
+    })
+}
