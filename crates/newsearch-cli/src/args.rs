@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use newsearch::{
-    Format, IndexOptions, ParseOptions, Period, Query, Sort, Stemming, UpdateOptions, WalkOptions,
+    Format, IndexOptions, MatchMode, ParseOptions, Period, Query, Sort, Stemming, UpdateOptions, WalkOptions,
     WriterOptions,
 };
 
@@ -172,6 +172,11 @@ pub(crate) struct QueryArgs {
     #[arg(long)]
     pub(crate) fuzzy: bool,
 
+    /// How words combine: all (every word must match), any (more matching words rank
+    /// higher), or auto (all, then any when that finds fewer than -n hits).
+    #[arg(long, value_name = "MODE", default_value = "all", value_parser = parse_mode)]
+    pub(crate) mode: MatchMode,
+
     /// Print one JSON object per hit, one per line (JSON Lines).
     #[arg(long)]
     pub(crate) json: bool,
@@ -179,7 +184,11 @@ pub(crate) struct QueryArgs {
 
 impl QueryArgs {
     pub(crate) fn to_query(&self) -> Query {
-        let mut q = Query::new(self.text.join(" ")).limit(self.limit).offset(self.offset).fuzzy(self.fuzzy);
+        let mut q = Query::new(self.text.join(" "))
+            .limit(self.limit)
+            .offset(self.offset)
+            .fuzzy(self.fuzzy)
+            .mode(self.mode);
         for t in &self.tag {
             q = q.tag(t);
         }
@@ -249,6 +258,10 @@ impl InputArgs {
 }
 
 fn parse_period(text: &str) -> Result<Period, String> {
+    text.parse().map_err(|e: newsearch::Error| e.to_string())
+}
+
+fn parse_mode(text: &str) -> Result<MatchMode, String> {
     text.parse().map_err(|e: newsearch::Error| e.to_string())
 }
 

@@ -51,7 +51,7 @@ pub use article::{Article, ArticleId, Tag};
 pub use error::{Error, Result, Warning, WarningKind};
 pub use index::{Index, IndexOptions};
 pub use parse::{Format, ParseOptions, Parsed, SourceFile, parse_bytes, parse_date, render_txt};
-pub use query::{Period, Query, Sort};
+pub use query::{MatchMode, Period, Query, Sort};
 pub use search::{Hit, SearchResults, TITLE_BOOST};
 pub use snippet::Snippet;
 pub use update::{UpdateEvent, UpdateOptions, UpdateReport};

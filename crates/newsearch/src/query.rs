@@ -52,12 +52,49 @@ impl FromStr for Sort {
     }
 }
 
+/// How the words of a query combine when no `OR` says otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum MatchMode {
+    /// Every word must match (the default: precise, what people expect of a search box).
+    #[default]
+    All,
+    /// Any word may match; articles matching more words rank higher (for long,
+    /// natural-language queries).
+    Any,
+    /// All words first; if that finds fewer hits than asked for, any word.
+    Auto,
+}
+
+impl fmt::Display for MatchMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MatchMode::All => "all",
+            MatchMode::Any => "any",
+            MatchMode::Auto => "auto",
+        })
+    }
+}
+
+impl FromStr for MatchMode {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<MatchMode, Error> {
+        match s.to_ascii_lowercase().as_str() {
+            "all" | "and" => Ok(MatchMode::All),
+            "any" | "or" => Ok(MatchMode::Any),
+            "auto" => Ok(MatchMode::Auto),
+            _ => Err(Error::InvalidArgument(format!("unknown match mode {s:?} (expected all, any or auto)"))),
+        }
+    }
+}
+
 /// A search request. Build it with chained setters; every part is optional.
 ///
 /// Text syntax: words must all match (in title, body or tags); `"exact phrase"`; `a OR b`;
 /// `-word` excludes; `title:`, `body:`, `tag:`, `section:`, `source:` limit a word or phrase to
 /// one field; `word*` matches a prefix; parentheses group. Empty text matches every article.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Query {
     pub(crate) text: String,
     pub(crate) all_tags: Vec<String>,
@@ -71,6 +108,8 @@ pub struct Query {
     pub(crate) limit: usize,
     pub(crate) offset: usize,
     pub(crate) fuzzy: bool,
+    pub(crate) mode: MatchMode,
+    pub(crate) title_boost: f32,
     pub(crate) snippets: bool,
     pub(crate) snippet_chars: usize,
 }
@@ -94,6 +133,8 @@ impl Query {
             limit: Self::DEFAULT_LIMIT,
             offset: 0,
             fuzzy: false,
+            mode: MatchMode::All,
+            title_boost: crate::search::TITLE_BOOST,
             snippets: true,
             snippet_chars: 200,
         }
@@ -177,6 +218,20 @@ impl Query {
     /// Tolerates typos: words of 4–7 letters may be one edit off, longer words two.
     pub fn fuzzy(mut self, yes: bool) -> Self {
         self.fuzzy = yes;
+        self
+    }
+
+    /// How words combine (default: all must match).
+    pub fn mode(mut self, mode: MatchMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// How much more a title match weighs than a body match (default [`TITLE_BOOST`]).
+    ///
+    /// [`TITLE_BOOST`]: crate::TITLE_BOOST
+    pub fn title_boost(mut self, boost: f32) -> Self {
+        self.title_boost = if boost.is_finite() && boost > 0.0 { boost } else { crate::search::TITLE_BOOST };
         self
     }
 

@@ -19,7 +19,7 @@ use crate::analyzer::{terms, with_analyzer};
 use crate::article::{Article, Tag};
 use crate::error::{Error, Result};
 use crate::index::Index;
-use crate::query::{Query, Sort};
+use crate::query::{MatchMode, Query, Sort};
 use crate::schema::{Fields, names, to_tantivy_date};
 use crate::snippet::{Matcher, Snippet, snippet};
 use crate::syntax::{self, FieldName, Node};
@@ -53,18 +53,11 @@ impl Index {
         self.refresh()?;
         let searcher = self.reader.searcher();
         with_analyzer(self.stemming, |analyzer| {
-            let mut matcher = Matcher::default();
-            let text = Builder {
-                fields: &self.fields,
-                analyzer,
-                fuzzy: query.fuzzy,
-                matcher: &mut matcher,
-                searcher: &searcher,
-                failure: None,
+            let any = query.mode == MatchMode::Any;
+            let (mut total, mut addresses, mut matcher) = self.run(&searcher, analyzer, query, any)?;
+            if query.mode == MatchMode::Auto && total < query.limit.max(1) {
+                (total, addresses, matcher) = self.run(&searcher, analyzer, query, true)?;
             }
-            .text_query(&query.text)?;
-            let engine_query = with_filters(&self.fields, query, text);
-            let (total, addresses) = self.collect(&searcher, &*engine_query, query)?;
             let mut hits = Vec::with_capacity(addresses.len());
             for (score, address) in addresses {
                 let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.error(e))?;
@@ -78,6 +71,31 @@ impl Index {
             }
             Ok(SearchResults { total, hits })
         })
+    }
+
+    /// Builds and runs the engine query; `any` lets any word of the text match.
+    fn run(
+        &self,
+        searcher: &Searcher,
+        analyzer: &mut TextAnalyzer,
+        query: &Query,
+        any: bool,
+    ) -> Result<(usize, Ranked, Matcher)> {
+        let mut matcher = Matcher::default();
+        let text = Builder {
+            fields: &self.fields,
+            analyzer,
+            fuzzy: query.fuzzy,
+            any,
+            title_boost: query.title_boost,
+            matcher: &mut matcher,
+            searcher,
+            failure: None,
+        }
+        .text_query(&query.text)?;
+        let engine_query = with_filters(&self.fields, query, text);
+        let (total, addresses) = self.collect(searcher, &*engine_query, query)?;
+        Ok((total, addresses, matcher))
     }
 
     fn collect(&self, searcher: &Searcher, q: &dyn EngineQuery, query: &Query) -> Result<(usize, Ranked)> {
@@ -154,6 +172,9 @@ struct Builder<'a> {
     fields: &'a Fields,
     analyzer: &'a mut TextAnalyzer,
     fuzzy: bool,
+    /// Words of an implicit AND only need one of them to match.
+    any: bool,
+    title_boost: f32,
     matcher: &'a mut Matcher,
     searcher: &'a Searcher,
     /// The first problem met while building (reported once building is done).
@@ -203,7 +224,7 @@ impl Builder<'_> {
                         }
                         other => {
                             if let Some(q) = self.node(other, negated) {
-                                clauses.push((Occur::Must, q));
+                                clauses.push((if self.any { Occur::Should } else { Occur::Must }, q));
                             }
                         }
                     }
@@ -237,7 +258,7 @@ impl Builder<'_> {
         let targets: &[(Field, f32)] = match field {
             Some(FieldName::Tag) => return Some(self.keyword(f.tag, text, prefix)),
             Some(FieldName::Section) => return Some(self.keyword(f.section, text, prefix)),
-            None => &[(f.title, TITLE_BOOST), (f.body, 1.0), (f.tag_words, 1.0)],
+            None => &[(f.title, self.title_boost), (f.body, 1.0), (f.tag_words, 1.0)],
             Some(FieldName::Title) => &[(f.title, 1.0)],
             Some(FieldName::Body) => &[(f.body, 1.0)],
             Some(FieldName::Source) => &[(f.sources, 1.0)],

@@ -212,3 +212,19 @@ fn prefixes_that_match_most_of_the_vocabulary_are_refused() {
     assert_eq!(err.to_string(), "`zz*` matches more than 50000 different words; make the prefix longer");
     assert_eq!(index.search(&Query::new("zz1*")).unwrap().total, 1, "11,111 words is fine");
 }
+
+#[test]
+fn match_modes_all_any_auto() {
+    use newsearch::MatchMode;
+    let index = corpus();
+    assert!(ids(&index, Query::new("Zelensky Kellogg London")).is_empty());
+    let any = ids(&index, Query::new("Zelensky Kellogg London").mode(MatchMode::Any));
+    assert_eq!(any[0], "c", "the article matching two of the words ranks first: {any:?}");
+    assert_eq!(sorted(any), ["a", "b", "c"]);
+    let enough = index.search(&Query::new("Zelensky Kellogg").mode(MatchMode::Auto).limit(1)).unwrap();
+    assert_eq!(enough.total, 1, "all words found as many as asked for: no fallback");
+    let fallback = ids(&index, Query::new("Zelensky Kellogg London").mode(MatchMode::Auto));
+    assert_eq!(fallback.len(), 3);
+    assert_eq!(ids(&index, Query::new("Kellogg -Zelensky").mode(MatchMode::Any)), ["c"]);
+    assert_eq!("auto".parse::<MatchMode>().unwrap(), MatchMode::Auto);
+}
