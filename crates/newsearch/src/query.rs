@@ -62,7 +62,8 @@ pub enum MatchMode {
     /// Any word may match; articles matching more words rank higher (for long,
     /// natural-language queries).
     Any,
-    /// All words first; if that finds fewer hits than asked for, any word.
+    /// Articles with all the words first; if there are fewer than asked for, the page is
+    /// filled with articles having some of the words, best first.
     Auto,
 }
 

@@ -55,8 +55,17 @@ impl Index {
         with_analyzer(self.stemming, |analyzer| {
             let any = query.mode == MatchMode::Any;
             let (mut total, mut addresses, mut matcher) = self.run(&searcher, analyzer, query, any)?;
-            if query.mode == MatchMode::Auto && total < query.limit.max(1) {
-                (total, addresses, matcher) = self.run(&searcher, analyzer, query, true)?;
+            if query.mode == MatchMode::Auto && total < query.offset + query.limit.max(1) {
+                // Too few articles have every word: keep those first, then fill the page with
+                // articles that have some of the words, best first.
+                let wide = query.clone().offset(0).limit(query.offset + query.limit);
+                let (all_total, all) = (total, self.run(&searcher, analyzer, &wide, false)?.1);
+                let (any_total, some, any_matcher) = self.run(&searcher, analyzer, &wide, true)?;
+                let seen: std::collections::HashSet<DocAddress> = all.iter().map(|(_, a)| *a).collect();
+                let merged = all.into_iter().chain(some.into_iter().filter(|(_, a)| !seen.contains(a)));
+                addresses = merged.skip(query.offset).take(query.limit).collect();
+                total = any_total.max(all_total);
+                matcher = any_matcher;
             }
             let mut hits = Vec::with_capacity(addresses.len());
             for (score, address) in addresses {
