@@ -203,12 +203,18 @@ fn known_item(corpus: &Path) -> Result<(), BoxError> {
     let built = started.elapsed();
 
     println!(
-        "\n| known-item ({} articles, {SAMPLE} queries) | words | mode | MRR | success@1 | success@10 |",
+        "\n| known-item ({} articles, {SAMPLE} queries) | words | title boost | mode | MRR | success@1 | success@10 |",
         docs.len()
     );
-    println!("|---|---:|---|---:|---:|---:|");
-    for n_words in [2, 3] {
-        for mode in [MatchMode::All, MatchMode::Auto] {
+    println!("|---|---:|---:|---|---:|---:|---:|");
+    for (n_words, boost, mode) in [
+        (2, 1.0, MatchMode::All),
+        (2, 2.0, MatchMode::All),
+        (3, 1.0, MatchMode::All),
+        (3, 2.0, MatchMode::All),
+        (3, 2.0, MatchMode::Auto),
+    ] {
+        {
             let (mut rr, mut at1, mut at10, mut asked) = (0.0, 0, 0, 0);
             // Every (DOCS / SAMPLE)-th article: fixed, spread over the sample.
             for d in docs.iter().step_by(docs.len() / SAMPLE).take(SAMPLE) {
@@ -220,7 +226,9 @@ fn known_item(corpus: &Path) -> Result<(), BoxError> {
                 }
                 asked += 1;
                 let q = ws[..n_words].join(" ");
-                let hits = index.search(&Query::new(q).mode(mode).limit(10).snippets(false))?.hits;
+                let hits = index
+                    .search(&Query::new(q).mode(mode).title_boost(boost).limit(10).snippets(false))?
+                    .hits;
                 let target = str_of(d, "id");
                 if let Some(rank) = hits.iter().position(|h| h.article.id.as_str() == target) {
                     rr += 1.0 / (rank + 1) as f64;
@@ -232,7 +240,7 @@ fn known_item(corpus: &Path) -> Result<(), BoxError> {
             }
             let n = asked.max(1) as f64;
             println!(
-                "| rarest title words | {n_words} | {mode} | {:.3} | {:.3} | {:.3} |",
+                "| rarest title words | {n_words} | {boost} | {mode} | {:.3} | {:.3} | {:.3} |",
                 rr / n,
                 at1 as f64 / n,
                 at10 as f64 / n

@@ -6,7 +6,7 @@
 //! replaced. Files that vanished from a folder being indexed lose their articles. A file that
 //! can no longer be read keeps its old articles: nothing already indexed is lost to a bad run.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
@@ -179,7 +179,7 @@ impl Index {
             }
         }
 
-        let manifest = if options.rebuild { HashMap::new() } else { self.manifest()? };
+        let manifest = if options.rebuild { FxHashMap::default() } else { self.manifest()? };
         if options.rebuild {
             writer.delete_all()?;
         }
@@ -208,7 +208,8 @@ impl Index {
         };
         let mut since_commit = 0usize;
         let mut last_commit = Instant::now();
-        let mut seen: HashSet<String> = HashSet::with_capacity(found.files.len());
+        let mut seen: FxHashSet<String> = FxHashSet::default();
+        seen.reserve(found.files.len());
         let total = found.files.len();
         let outcomes = ordered_par_map(&found.files, |file| consider(file, &manifest, &options.parse));
         for (done, (file, outcome)) in outcomes.enumerate() {
@@ -248,11 +249,11 @@ impl Index {
             }
         }
 
-        for path in manifest.keys() {
+        for path in manifest.keys().filter(|p| !seen.contains(*p)) {
             let p = Path::new(path);
             let under_root = roots.iter().any(|r| p.starts_with(r));
             let under_unsure = unsure.iter().any(|u| p.starts_with(u));
-            if under_root && !under_unsure && !seen.contains(path) {
+            if under_root && !under_unsure {
                 writer.delete_path(path);
                 report.removed += 1;
             }
@@ -268,10 +269,10 @@ impl Index {
     }
 
     /// What the index knows of each source file: path → stamp.
-    fn manifest(&self) -> Result<HashMap<String, FileStamp>> {
+    fn manifest(&self) -> Result<FxHashMap<String, FileStamp>> {
         self.refresh()?;
         let searcher = self.reader.searcher();
-        let mut out = HashMap::new();
+        let mut out = FxHashMap::default();
         for segment in searcher.segment_readers() {
             let fast = segment.fast_fields();
             let err = |e| self.error(e);
@@ -284,18 +285,23 @@ impl Index {
             ) else {
                 continue;
             };
-            let mut path = String::new();
+            // Stamps by path ordinal first, then one pass over the path dictionary: looking
+            // ordinals up one by one decompresses a dictionary block per document.
+            let mut by_ord: FxHashMap<u64, FileStamp> = FxHashMap::default();
             for doc in segment.doc_ids_alive() {
                 let Some(ord) = paths.term_ords(doc).next() else { continue };
-                if !paths.ord_to_str(ord, &mut path).map_err(|e| Error::engine(self.dir(), e))? {
-                    continue;
-                }
                 let stamp = FileStamp {
                     size: size.first(doc).unwrap_or(0),
                     mtime: mtime.first(doc).unwrap_or(0),
                     hash: hash.first(doc).unwrap_or(0),
                 };
-                out.insert(path.clone(), stamp);
+                by_ord.insert(ord, stamp);
+            }
+            let mut terms = paths.dictionary().stream().map_err(|e| Error::engine(self.dir(), e))?;
+            while terms.advance() {
+                if let Some(stamp) = by_ord.get(&terms.term_ord()) {
+                    out.insert(String::from_utf8_lossy(terms.key()).into_owned(), *stamp);
+                }
             }
         }
         Ok(out)
@@ -328,7 +334,7 @@ fn failed(path: &Path, e: &Error) -> Skipped {
 }
 
 /// Decides one file's fate: unchanged by stamp, unchanged by hash, or parsed anew.
-fn consider(file: &SourceFile, manifest: &HashMap<String, FileStamp>, options: &ParseOptions) -> Outcome {
+fn consider(file: &SourceFile, manifest: &FxHashMap<String, FileStamp>, options: &ParseOptions) -> Outcome {
     let key = file.path.to_string_lossy();
     let known = manifest.get(key.as_ref());
     let meta = match std::fs::metadata(&file.path) {
