@@ -86,6 +86,11 @@ pub(crate) struct IndexArgs {
     #[arg(long, value_name = "N", default_value_t = newsearch::UpdateOptions::DEFAULT_COMMIT_EVERY)]
     pub(crate) commit_every: usize,
 
+    /// Merge the index into one segment at the end: slower indexing, faster queries
+    /// (worth it after a bulk run).
+    #[arg(long)]
+    pub(crate) merge: bool,
+
     /// Print nothing but problems.
     #[arg(long, short)]
     pub(crate) quiet: bool,
@@ -116,6 +121,7 @@ impl IndexArgs {
             .writer(writer)
             .rebuild(self.rebuild)
             .commit_every(self.commit_every)
+            .merge(self.merge)
     }
 }
 

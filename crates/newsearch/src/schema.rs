@@ -1,6 +1,6 @@
 //! The index schema: the only place that knows field names and how each field is indexed.
 //!
-//! Full text (title, body, tags as words, sources) goes through the news analyzer with
+//! Full text (title, body with the tags as extra words, sources) goes through the news analyzer with
 //! positions, so phrases work. Tags and section are also exact keywords (lowercased, the
 //! whole value one term) for filters and counts. Date and views are fast fields for range
 //! filters and sorting. Size, mtime and content hash of the source file let a re-index skip
@@ -21,7 +21,7 @@ use crate::article::{Article, ArticleId, Tag};
 
 /// Bumped whenever fields, analyzers or their meaning change: an index built with another
 /// version must be rebuilt.
-pub(crate) const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 2;
 
 /// Analyzer names registered with every index this crate opens.
 pub(crate) const TEXT_TOKENIZER: &str = "news";
@@ -35,7 +35,6 @@ pub(crate) struct Fields {
     pub(crate) title: Field,
     pub(crate) body: Field,
     pub(crate) tag: Field,
-    pub(crate) tag_words: Field,
     pub(crate) section: Field,
     pub(crate) date: Field,
     pub(crate) views: Field,
@@ -53,7 +52,6 @@ pub(crate) mod names {
     pub(crate) const TITLE: &str = "title";
     pub(crate) const BODY: &str = "body";
     pub(crate) const TAG: &str = "tag";
-    pub(crate) const TAG_WORDS: &str = "tag_words";
     pub(crate) const SECTION: &str = "section";
     pub(crate) const DATE: &str = "date";
     pub(crate) const VIEWS: &str = "views";
@@ -87,7 +85,6 @@ pub(crate) fn build_schema() -> Schema {
     b.add_text_field(names::TITLE, text(true));
     b.add_text_field(names::BODY, text(true));
     b.add_text_field(names::TAG, keyword.clone());
-    b.add_text_field(names::TAG_WORDS, text(false));
     b.add_text_field(names::SECTION, keyword);
     b.add_date_field(
         names::DATE,
@@ -133,7 +130,6 @@ impl Fields {
             title: f(names::TITLE)?,
             body: f(names::BODY)?,
             tag: f(names::TAG)?,
-            tag_words: f(names::TAG_WORDS)?,
             section: f(names::SECTION)?,
             date: f(names::DATE)?,
             views: f(names::VIEWS)?,
@@ -166,7 +162,9 @@ impl Fields {
         doc.add_text(self.body, &a.body);
         for tag in &a.tags {
             doc.add_text(self.tag, tag.as_str());
-            doc.add_text(self.tag_words, tag.as_str());
+            // Tags are searchable as words through the body: one field fewer for every word
+            // of every query to look up. The stored body is the first value only.
+            doc.add_text(self.body, tag.as_str());
         }
         if let Some(section) = &a.section {
             doc.add_text(self.section, section);

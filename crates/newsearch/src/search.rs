@@ -267,7 +267,7 @@ impl Builder<'_> {
         let targets: &[(Field, f32)] = match field {
             Some(FieldName::Tag) => return Some(self.keyword(f.tag, text, prefix)),
             Some(FieldName::Section) => return Some(self.keyword(f.section, text, prefix)),
-            None => &[(f.title, self.title_boost), (f.body, 1.0), (f.tag_words, 1.0)],
+            None => &[(f.title, self.title_boost), (f.body, 1.0)],
             Some(FieldName::Title) => &[(f.title, 1.0)],
             Some(FieldName::Body) => &[(f.body, 1.0)],
             Some(FieldName::Source) => &[(f.sources, 1.0)],

@@ -137,6 +137,16 @@ impl<'a> IndexWriter<'a> {
         Ok(stats)
     }
 
+    /// Merges every segment into one, then waits for it to be written. Searches then look each
+    /// term up once instead of once per segment; worth it after a large run.
+    pub fn merge_all(&mut self) -> Result<()> {
+        let ids = self.index.inner.searchable_segment_ids().map_err(|e| self.index.error(e))?;
+        if ids.len() > 1 {
+            self.inner.merge(&ids).wait().map_err(|e| self.index.error(e))?;
+        }
+        Ok(())
+    }
+
     /// Drops everything since the last commit.
     pub fn rollback(&mut self) -> Result<()> {
         self.inner.rollback().map_err(|e| self.index.error(e))?;

@@ -216,9 +216,9 @@ fn rebuild_and_schema_version_errors() {
     let env = Env::new();
     env.index().success();
     let marker = env.path(".newsearch/newsearch-index.json");
-    let text = fs::read_to_string(&marker).unwrap();
-    let old: String = text.replace("\"schema_version\": 1", "\"schema_version\": 0");
-    fs::write(&marker, old).unwrap();
+    let mut json: Value = serde_json::from_str(&fs::read_to_string(&marker).unwrap()).unwrap();
+    json["schema_version"] = 0.into();
+    fs::write(&marker, json.to_string()).unwrap();
     let out = env.cmd().args(["query", "Kellogg"]).assert().code(2);
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
     assert!(stderr.contains("rebuild it with `newsearch index --rebuild`"), "{stderr}");
