@@ -65,7 +65,8 @@ fn judged(name: &str, dir: &Path) -> Result<(), BoxError> {
         }
         writer.commit()?;
         drop(writer);
-        let boosts: &[f32] = if stemming == Stemming::English { &[1.0, 2.0, 3.0] } else { &[2.0] };
+        let boosts: &[f32] =
+            if stemming == Stemming::English { &[0.0, 0.25, 0.5, 0.75, 1.0, 2.0] } else { &[2.0] };
         for &boost in boosts {
             let modes: &[MatchMode] = if boost == 2.0 {
                 &[MatchMode::Any, MatchMode::Auto, MatchMode::All]
@@ -208,11 +209,15 @@ fn known_item(corpus: &Path) -> Result<(), BoxError> {
     );
     println!("|---|---:|---:|---|---:|---:|---:|");
     for (n_words, boost, mode) in [
+        (2, 0.0, MatchMode::All),
+        (2, 0.5, MatchMode::All),
         (2, 1.0, MatchMode::All),
         (2, 2.0, MatchMode::All),
+        (3, 0.25, MatchMode::All),
+        (3, 0.5, MatchMode::All),
         (3, 1.0, MatchMode::All),
         (3, 2.0, MatchMode::All),
-        (3, 2.0, MatchMode::Auto),
+        (3, 1.0, MatchMode::Auto),
     ] {
         {
             let (mut rr, mut at1, mut at10, mut asked) = (0.0, 0, 0, 0);

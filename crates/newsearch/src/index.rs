@@ -142,7 +142,11 @@ impl Index {
 
     /// A new index held in memory, gone when dropped: for tests and short-lived tools.
     pub fn in_memory(options: &IndexOptions) -> Result<Index> {
-        let inner = tantivy::Index::create_in_ram(schema::build_schema());
+        let inner = tantivy::Index::builder()
+            .schema(schema::build_schema())
+            .settings(schema::index_settings())
+            .create_in_ram()
+            .map_err(|e| Error::engine(None, e))?;
         Index::wrap(inner, options.stemming, None)
     }
 

@@ -52,7 +52,7 @@ pub use error::{Error, Result, Warning, WarningKind};
 pub use index::{Index, IndexOptions};
 pub use parse::{Format, ParseOptions, Parsed, SourceFile, parse_bytes, parse_date, render_txt};
 pub use query::{MatchMode, Period, Query, Sort};
-pub use search::{Hit, SearchResults, TITLE_BOOST};
+pub use search::{ANY_TITLE_BOOST, Hit, SearchResults, TITLE_BOOST};
 pub use snippet::Snippet;
 pub use update::{UpdateEvent, UpdateOptions, UpdateReport};
 pub use walk::{INDEX_MARKER_FILE, SkipReason, Skipped, Walk, WalkOptions, parse_files, walk};

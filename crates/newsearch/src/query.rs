@@ -110,7 +110,7 @@ pub struct Query {
     pub(crate) offset: usize,
     pub(crate) fuzzy: bool,
     pub(crate) mode: MatchMode,
-    pub(crate) title_boost: f32,
+    pub(crate) title_boost: Option<f32>,
     pub(crate) snippets: bool,
     pub(crate) snippet_chars: usize,
 }
@@ -135,7 +135,7 @@ impl Query {
             offset: 0,
             fuzzy: false,
             mode: MatchMode::All,
-            title_boost: crate::search::TITLE_BOOST,
+            title_boost: None,
             snippets: true,
             snippet_chars: 200,
         }
@@ -228,12 +228,25 @@ impl Query {
         self
     }
 
-    /// How much more a title match weighs than a body match (default [`TITLE_BOOST`]).
+    /// Weight of a title match added on top of the article's text score, which already
+    /// counts the title as text; 0 scores title and body as one text. Default:
+    /// [`TITLE_BOOST`] when all words must match (short queries, where a title hit is strong
+    /// evidence), [`ANY_TITLE_BOOST`] in [`MatchMode::Any`] (long, descriptive queries).
+    /// Both were chosen on the evaluation in `benches/eval.rs`.
     ///
     /// [`TITLE_BOOST`]: crate::TITLE_BOOST
+    /// [`ANY_TITLE_BOOST`]: crate::ANY_TITLE_BOOST
     pub fn title_boost(mut self, boost: f32) -> Self {
-        self.title_boost = if boost.is_finite() && boost > 0.0 { boost } else { crate::search::TITLE_BOOST };
+        self.title_boost = (boost.is_finite() && boost >= 0.0).then_some(boost);
         self
+    }
+
+    /// The title boost that will be used.
+    pub fn effective_title_boost(&self) -> f32 {
+        self.title_boost.unwrap_or(match self.mode {
+            MatchMode::Any => crate::search::ANY_TITLE_BOOST,
+            MatchMode::All | MatchMode::Auto => crate::search::TITLE_BOOST,
+        })
     }
 
     /// Whether hits carry a snippet (default yes). Without, searches skip that work.

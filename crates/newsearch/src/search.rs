@@ -24,8 +24,14 @@ use crate::schema::{Fields, names, to_tantivy_date};
 use crate::snippet::{Matcher, Snippet, snippet};
 use crate::syntax::{self, FieldName, Node};
 
-/// How much more a title match weighs than a body match.
+/// Weight of a title match, on top of the title counting as article text, when all words
+/// must match. On known-item search (three rare title words) it lifts MRR from 0.65 (no
+/// boost) to 0.93.
 pub const TITLE_BOOST: f32 = 2.0;
+
+/// Weight of a title match for any-word queries: on SciFact's long claims a title hit is
+/// weak evidence, and 0.25 gives the best nDCG@10 (0.694, against 0.619 at 2).
+pub const ANY_TITLE_BOOST: f32 = 0.25;
 
 /// One result.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,7 +102,7 @@ impl Index {
             analyzer,
             fuzzy: query.fuzzy,
             any,
-            title_boost: query.title_boost,
+            title_boost: query.effective_title_boost(),
             matcher: &mut matcher,
             searcher,
             failure: None,
@@ -267,7 +273,8 @@ impl Builder<'_> {
         let targets: &[(Field, f32)] = match field {
             Some(FieldName::Tag) => return Some(self.keyword(f.tag, text, prefix)),
             Some(FieldName::Section) => return Some(self.keyword(f.section, text, prefix)),
-            None => &[(f.title, self.title_boost), (f.body, 1.0)],
+            None if self.title_boost > 0.0 => &[(f.title, self.title_boost), (f.body, 1.0)],
+            None => &[(f.body, 1.0)],
             Some(FieldName::Title) => &[(f.title, 1.0)],
             Some(FieldName::Body) => &[(f.body, 1.0)],
             Some(FieldName::Source) => &[(f.sources, 1.0)],
