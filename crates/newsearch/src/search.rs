@@ -270,6 +270,10 @@ impl Builder<'_> {
         negated: bool,
     ) -> Option<Box<dyn EngineQuery>> {
         let f = self.fields;
+        // In an any-word query, function words only add noise: "the" matches everything.
+        if self.any && !prefix && slop == 0 && field.is_none() && is_stop_word(text) {
+            return None;
+        }
         let targets: &[(Field, f32)] = match field {
             Some(FieldName::Tag) => return Some(self.keyword(f.tag, text, prefix)),
             Some(FieldName::Section) => return Some(self.keyword(f.section, text, prefix)),
@@ -379,6 +383,16 @@ fn count_prefix(searcher: &Searcher, field: Field, prefix: &str, cap: usize) -> 
         }
     }
     Ok(n)
+}
+
+/// English function words (Lucene's list), dropped from any-word queries only.
+fn is_stop_word(word: &str) -> bool {
+    const STOP: [&str; 33] = [
+        "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no",
+        "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this",
+        "to", "was", "will", "with",
+    ];
+    word.len() <= 5 && STOP.iter().any(|s| s.eq_ignore_ascii_case(word))
 }
 
 /// Edits allowed for a typo-tolerant word: none under 4 letters, one up to 7, else two.
