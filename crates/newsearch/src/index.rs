@@ -100,7 +100,10 @@ impl Index {
             roots: Vec::new(),
         };
         write_marker(dir, &marker)?;
-        let inner = tantivy::Index::create_in_dir(dir, schema::build_schema())
+        let inner = tantivy::Index::builder()
+            .schema(schema::build_schema())
+            .settings(schema::index_settings())
+            .create_in_dir(dir)
             .map_err(|e| Error::engine(Some(dir), e))?;
         Index::wrap(inner, options.stemming, Some(dir.to_owned()))
     }
