@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use newsearch::{
-    Format, IndexOptions, MatchMode, ParseOptions, Period, Query, Sort, Stemming, UpdateOptions, WalkOptions,
-    WriterOptions,
+    Format, IndexOptions, MatchMode, MergeAfter, ParseOptions, Period, Query, Sort, Stemming, UpdateOptions,
+    WalkOptions, WriterOptions,
 };
 
 const EXIT_CODES: &str = "Exit status: 0 on success, 2 if any file or record could not be read \
@@ -86,10 +86,14 @@ pub(crate) struct IndexArgs {
     #[arg(long, value_name = "N", default_value_t = newsearch::UpdateOptions::DEFAULT_COMMIT_EVERY)]
     pub(crate) commit_every: usize,
 
-    /// Merge the index into one segment at the end: slower indexing, faster queries
-    /// (worth it after a bulk run).
-    #[arg(long)]
+    /// Merge the index into one segment at the end, whatever the run added (by default this
+    /// happens after runs that added 10,000 articles or more): slower indexing, faster queries.
+    #[arg(long, conflicts_with = "no_merge")]
     pub(crate) merge: bool,
+
+    /// Never merge at the end, even after a bulk run.
+    #[arg(long)]
+    pub(crate) no_merge: bool,
 
     /// Print nothing but problems.
     #[arg(long, short)]
@@ -121,7 +125,11 @@ impl IndexArgs {
             .writer(writer)
             .rebuild(self.rebuild)
             .commit_every(self.commit_every)
-            .merge(self.merge)
+            .merge(match (self.merge, self.no_merge) {
+                (true, _) => MergeAfter::Articles(0),
+                (_, true) => MergeAfter::Never,
+                _ => MergeAfter::default(),
+            })
     }
 }
 

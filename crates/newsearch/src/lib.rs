@@ -54,6 +54,6 @@ pub use parse::{Format, ParseOptions, Parsed, SourceFile, parse_bytes, parse_dat
 pub use query::{MatchMode, Period, Query, Sort};
 pub use search::{ANY_TITLE_BOOST, Hit, SearchResults, TITLE_BOOST};
 pub use snippet::Snippet;
-pub use update::{UpdateEvent, UpdateOptions, UpdateReport};
+pub use update::{MergeAfter, UpdateEvent, UpdateOptions, UpdateReport};
 pub use walk::{INDEX_MARKER_FILE, SkipReason, Skipped, Walk, WalkOptions, parse_files, walk};
 pub use writer::{CommitStats, IndexWriter, WriterOptions};

@@ -28,7 +28,24 @@ pub struct UpdateOptions {
     rebuild: bool,
     commit_every: Option<usize>,
     commit_interval: Option<Duration>,
-    merge: bool,
+    merge: MergeAfter,
+}
+
+/// When an update merges the index into one segment at its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MergeAfter {
+    /// Never: fastest indexing, searches look terms up in every segment.
+    Never,
+    /// When the run added or replaced at least this many articles (a bulk run). Merging
+    /// costs about a third of the indexing time and makes searches about a third faster.
+    Articles(u64),
+}
+
+impl Default for MergeAfter {
+    fn default() -> Self {
+        MergeAfter::Articles(UpdateOptions::DEFAULT_MERGE_AFTER)
+    }
 }
 
 impl UpdateOptions {
@@ -73,10 +90,13 @@ impl UpdateOptions {
         self
     }
 
-    /// After the last commit, merge the index into one segment: slower indexing, faster
-    /// searches. Worth it after a bulk run.
-    pub fn merge(mut self, yes: bool) -> Self {
-        self.merge = yes;
+    /// Articles a run must add before it merges the index into one segment by default.
+    pub const DEFAULT_MERGE_AFTER: u64 = 10_000;
+
+    /// When to merge the index into one segment after the last commit (default: after runs
+    /// that added 10,000 articles or more).
+    pub fn merge(mut self, when: MergeAfter) -> Self {
+        self.merge = when;
         self
     }
 
@@ -269,7 +289,7 @@ impl Index {
 
         let stats = writer.commit()?;
         on_event(UpdateEvent::Committed(stats));
-        if options.merge {
+        if matches!(options.merge, MergeAfter::Articles(n) if report.articles_indexed >= n) {
             writer.merge_all()?;
         }
         writer.finish()?;

@@ -150,3 +150,28 @@ fn searches_see_each_commit_of_a_running_update() {
         .unwrap();
     assert_eq!(seen, [2, 4, 5], "another reader sees every intermediate commit");
 }
+
+#[test]
+fn merging_after_a_run_leaves_one_segment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("articles");
+    for i in 0..40 {
+        write(&root, &format!("{i}.txt"), &format!("Story {i}\n\nkyiv"));
+    }
+    let dir = tmp.path().join("idx");
+    let segments = || {
+        fs::read_dir(&dir)
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "idx"))
+            .count()
+    };
+    let index = Index::open_or_create(&dir, &IndexOptions::new()).unwrap();
+    let never = UpdateOptions::new().commit_every(10).merge(newsearch::MergeAfter::Never);
+    index.update(&[&root], &never, &mut |_| {}).unwrap();
+    write(&root, "0.txt", "Story zero\n\nkyiv");
+    let always = UpdateOptions::new().merge(newsearch::MergeAfter::Articles(0));
+    index.update(&[&root], &always, &mut |_| {}).unwrap();
+    let reopened = Index::open(&dir).unwrap();
+    assert_eq!(reopened.search(&Query::new("kyiv").limit(0)).unwrap().total, 40);
+    assert_eq!(segments(), 1);
+}
