@@ -211,6 +211,9 @@ impl Index {
         if options.rebuild {
             writer.delete_all()?;
         }
+        // Starting from nothing, an id only needs replacing if this run already added it.
+        let fresh = options.rebuild || (manifest.is_empty() && self.reader.searcher().num_docs() == 0);
+        let mut ids_this_run: FxHashSet<crate::ArticleId> = FxHashSet::default();
         let found = walk(&roots, &options.walk);
         report.skipped_unknown_extension = found.unknown_extension;
         report.skipped_symlinks = found.symlinks_skipped;
@@ -257,7 +260,8 @@ impl Index {
                         report.added += 1;
                     }
                     for article in &parsed.articles {
-                        writer.add_stamped(article, stamp)?;
+                        let replace = !fresh || !ids_this_run.insert(article.id.clone());
+                        writer.add_with(article, stamp, replace)?;
                     }
                     report.articles_indexed += parsed.articles.len() as u64;
                     since_commit += parsed.articles.len();

@@ -175,3 +175,19 @@ fn merging_after_a_run_leaves_one_segment() {
     assert_eq!(reopened.search(&Query::new("kyiv").limit(0)).unwrap().total, 40);
     assert_eq!(segments(), 1);
 }
+
+#[test]
+fn duplicate_ids_in_a_fresh_run_keep_one_article() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("articles");
+    write(
+        &root,
+        "a.jsonl",
+        "{\"id\": \"same\", \"title\": \"First\", \"body\": \"kyiv\"}\n{\"id\": \"same\", \"title\": \"Second\", \"body\": \"kyiv\"}\n",
+    );
+    write(&root, "b.json", "{\"id\": \"same\", \"title\": \"Third\", \"body\": \"kyiv\"}");
+    let index = Index::open_or_create(tmp.path().join("idx"), &IndexOptions::new()).unwrap();
+    let (r, _) = update(&index, &root);
+    assert_eq!(r.articles_indexed, 3);
+    assert_eq!(titles(&index, "kyiv"), ["Third"], "the last one read wins, once");
+}
