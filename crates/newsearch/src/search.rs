@@ -385,14 +385,17 @@ fn count_prefix(searcher: &Searcher, field: Field, prefix: &str, cap: usize) -> 
     Ok(n)
 }
 
-/// English function words (Lucene's list), dropped from any-word queries only.
+/// Common English function words (Lucene's 33 and 30 more pronouns, auxiliaries and
+/// question words), dropped from any-word queries only.
 fn is_stop_word(word: &str) -> bool {
-    const STOP: [&str; 33] = [
+    const STOP: [&str; 63] = [
         "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no",
         "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this",
-        "to", "was", "will", "with",
+        "to", "was", "will", "with", "what", "which", "who", "whom", "how", "about", "from", "has", "have",
+        "had", "its", "been", "were", "would", "should", "can", "could", "do", "does", "did", "than", "so",
+        "also", "any", "all", "some", "other", "his", "her", "he",
     ];
-    word.len() <= 5 && STOP.iter().any(|s| s.eq_ignore_ascii_case(word))
+    word.len() <= 6 && STOP.iter().any(|s| s.eq_ignore_ascii_case(word))
 }
 
 /// Edits allowed for a typo-tolerant word: none under 4 letters, one up to 7, else two.
