@@ -78,7 +78,7 @@ pub(crate) struct IndexArgs {
 
     /// Stemming for a new or rebuilt index: english, none, french, german, spanish, italian,
     /// portuguese, dutch, russian.
-    #[arg(long, value_name = "LANGUAGE", default_value = "english", value_parser = parse_stemming)]
+    #[arg(long, value_name = "LANGUAGE", default_value = "english", value_parser = parse_value::<Stemming>)]
     pub(crate) stemming: Stemming,
 
     /// Commit after this many articles, so searches see progress and a killed run keeps it
@@ -155,11 +155,11 @@ pub(crate) struct QueryArgs {
     pub(crate) section: Option<String>,
 
     /// Only articles dated in or after this period.
-    #[arg(long, value_name = "DATE", value_parser = parse_period)]
+    #[arg(long, value_name = "DATE", value_parser = parse_value::<Period>)]
     pub(crate) since: Option<Period>,
 
     /// Only articles dated in or before this period.
-    #[arg(long, value_name = "DATE", value_parser = parse_period)]
+    #[arg(long, value_name = "DATE", value_parser = parse_value::<Period>)]
     pub(crate) until: Option<Period>,
 
     /// Only articles with at least N views.
@@ -171,7 +171,7 @@ pub(crate) struct QueryArgs {
     pub(crate) max_views: Option<u64>,
 
     /// Order: relevance, date (newest first) or views [default: relevance with TEXT, else date]
-    #[arg(long, value_name = "ORDER", value_parser = parse_sort)]
+    #[arg(long, value_name = "ORDER", value_parser = parse_value::<Sort>)]
     pub(crate) sort: Option<Sort>,
 
     /// Number of results.
@@ -188,7 +188,7 @@ pub(crate) struct QueryArgs {
 
     /// How words combine: all (every word must match), any (more matching words rank
     /// higher), or auto (all, then any when that finds fewer than -n hits).
-    #[arg(long, value_name = "MODE", default_value = "all", value_parser = parse_mode)]
+    #[arg(long, value_name = "MODE", default_value = "all", value_parser = parse_value::<MatchMode>)]
     pub(crate) mode: MatchMode,
 
     /// Print one JSON object per hit, one per line (JSON Lines).
@@ -249,7 +249,7 @@ pub(crate) struct ParseArgs {
 #[derive(Debug, Args)]
 pub(crate) struct InputArgs {
     /// Read every file as this format instead of choosing by extension: txt, json, jsonl, md.
-    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+    #[arg(long, value_name = "FORMAT", value_parser = parse_value::<Format>)]
     pub(crate) format: Option<Format>,
 
     /// Follow symbolic links to files and folders.
@@ -271,23 +271,8 @@ impl InputArgs {
     }
 }
 
-fn parse_period(text: &str) -> Result<Period, String> {
-    text.parse().map_err(|e: newsearch::Error| e.to_string())
-}
-
-fn parse_mode(text: &str) -> Result<MatchMode, String> {
-    text.parse().map_err(|e: newsearch::Error| e.to_string())
-}
-
-fn parse_sort(text: &str) -> Result<Sort, String> {
-    text.parse().map_err(|e: newsearch::Error| e.to_string())
-}
-
-fn parse_stemming(text: &str) -> Result<Stemming, String> {
-    text.parse().map_err(|e: newsearch::Error| e.to_string())
-}
-
-fn parse_format(text: &str) -> Result<Format, String> {
+/// Any library value users type (`Format`, `Period`, `Sort`, …), with the library's message.
+fn parse_value<T: std::str::FromStr<Err = newsearch::Error>>(text: &str) -> Result<T, String> {
     text.parse().map_err(|e: newsearch::Error| e.to_string())
 }
 

@@ -38,7 +38,7 @@ pub(crate) fn print_article(out: &mut impl Write, a: &Article) -> io::Result<()>
     writeln!(out, "  id       {}", clean(a.id.as_str()))?;
     writeln!(out, "  path     {}", clean(&a.path.display().to_string()))?;
     writeln!(out, "  section  {}", clean(&a.section.clone().unwrap_or_else(dash)))?;
-    let date = a.date.map(|d| d.to_rfc3339_opts(chrono_secs(), true));
+    let date = a.date.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
     writeln!(out, "  date     {}", date.unwrap_or_else(dash))?;
     writeln!(out, "  views    {}", a.views.map(|v| v.to_string()).unwrap_or_else(dash))?;
     writeln!(out, "  tags     {}", clean(&list(a.tags.iter().map(|t| t.as_str()).collect())))?;
@@ -130,10 +130,6 @@ fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
-}
-
-fn chrono_secs() -> chrono::SecondsFormat {
-    chrono::SecondsFormat::AutoSi
 }
 
 /// The first `max` characters of `text` on one line, with an ellipsis if cut.

@@ -10,7 +10,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, Days, Months, NaiveDate, NaiveTime, TimeDelta, Utc};
 
 use crate::error::Error;
 
@@ -311,7 +311,6 @@ impl Period {
         let start = start.and_time(NaiveTime::MIN).and_utc();
         // Inclusive end: the last second of the period (the index keeps dates in seconds).
         let end = next.and_time(NaiveTime::MIN).and_utc() - TimeDelta::seconds(1);
-        debug_assert!(start.year() <= end.year());
         Ok(Period { start, end })
     }
 

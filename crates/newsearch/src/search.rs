@@ -59,20 +59,11 @@ impl Index {
         self.refresh()?;
         let searcher = self.reader.searcher();
         with_analyzer(self.stemming, |analyzer| {
-            let any = query.mode == MatchMode::Any;
-            let (mut total, mut addresses, mut matcher) = self.run(&searcher, analyzer, query, any)?;
-            if query.mode == MatchMode::Auto && total < query.offset + query.limit.max(1) {
-                // Too few articles have every word: keep those first, then fill the page with
-                // articles that have some of the words, best first.
-                let wide = query.clone().offset(0).limit(query.offset + query.limit);
-                let (all_total, all) = (total, self.run(&searcher, analyzer, &wide, false)?.1);
-                let (any_total, some, any_matcher) = self.run(&searcher, analyzer, &wide, true)?;
-                let seen: std::collections::HashSet<DocAddress> = all.iter().map(|(_, a)| *a).collect();
-                let merged = all.into_iter().chain(some.into_iter().filter(|(_, a)| !seen.contains(a)));
-                addresses = merged.skip(query.offset).take(query.limit).collect();
-                total = any_total.max(all_total);
-                matcher = any_matcher;
-            }
+            let (total, addresses, matcher) = match query.mode {
+                MatchMode::All => self.run(&searcher, analyzer, query, false)?,
+                MatchMode::Any => self.run(&searcher, analyzer, query, true)?,
+                MatchMode::Auto => self.run_auto(&searcher, analyzer, query)?,
+            };
             let mut hits = Vec::with_capacity(addresses.len());
             for (score, address) in addresses {
                 let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.error(e))?;
@@ -86,6 +77,40 @@ impl Index {
             }
             Ok(SearchResults { total, hits })
         })
+    }
+
+    /// The stored article with this id, if indexed.
+    pub fn get(&self, id: &crate::ArticleId) -> Result<Option<Article>> {
+        self.refresh()?;
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(self.fields.id_term(id.as_str()), IndexRecordOption::Basic);
+        let top =
+            searcher.search(&query, &TopDocs::with_limit(1).order_by_score()).map_err(|e| self.error(e))?;
+        let Some((_, address)) = top.first() else { return Ok(None) };
+        let doc: TantivyDocument = searcher.doc(*address).map_err(|e| self.error(e))?;
+        Ok(Some(self.fields.article(&doc)))
+    }
+
+    /// All-word hits first; when there are fewer than the page needs, the page is filled with
+    /// any-word hits, best first. The all-word pass runs once, over the whole window.
+    fn run_auto(
+        &self,
+        searcher: &Searcher,
+        analyzer: &mut TextAnalyzer,
+        query: &Query,
+    ) -> Result<(usize, Ranked, Matcher)> {
+        let window = query.offset + query.limit;
+        let wide = query.clone().offset(0).limit(window);
+        let (all_total, all, matcher) = self.run(searcher, analyzer, &wide, false)?;
+        let page = |v: Ranked| v.into_iter().skip(query.offset).take(query.limit).collect();
+        if all_total >= window.max(1) {
+            return Ok((all_total, page(all), matcher));
+        }
+        let (any_total, some, any_matcher) = self.run(searcher, analyzer, &wide, true)?;
+        let seen: std::collections::HashSet<DocAddress> = all.iter().map(|(_, a)| *a).collect();
+        let merged: Ranked =
+            all.into_iter().chain(some.into_iter().filter(|(_, a)| !seen.contains(a))).collect();
+        Ok((any_total.max(all_total), page(merged), any_matcher))
     }
 
     /// Builds and runs the engine query; `any` lets any word of the text match.

@@ -10,8 +10,6 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
-use tantivy::schema::Value;
-
 use crate::error::{Error, Result, Warning};
 use crate::index::Index;
 use crate::parse::{ParseOptions, Parsed, SourceFile, parse_bytes, read_limited};
@@ -340,23 +338,6 @@ impl Index {
             }
         }
         Ok(out)
-    }
-
-    /// The stored article with this id, if indexed.
-    pub fn get(&self, id: &crate::ArticleId) -> Result<Option<crate::Article>> {
-        self.refresh()?;
-        let searcher = self.reader.searcher();
-        let query = tantivy::query::TermQuery::new(
-            self.fields.id_term(id.as_str()),
-            tantivy::schema::IndexRecordOption::Basic,
-        );
-        let top = searcher
-            .search(&query, &tantivy::collector::TopDocs::with_limit(1).order_by_score())
-            .map_err(|e| self.error(e))?;
-        let Some((_, address)) = top.first() else { return Ok(None) };
-        let doc: tantivy::TantivyDocument = searcher.doc(*address).map_err(|e| self.error(e))?;
-        debug_assert!(doc.get_first(self.fields.id).and_then(|v| v.as_str()).is_some());
-        Ok(Some(self.fields.article(&doc)))
     }
 }
 

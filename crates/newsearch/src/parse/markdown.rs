@@ -18,9 +18,9 @@ pub(super) fn parse(text: &str, src: &Source<'_>, out: &mut Parsed) -> Result<()
     let mut front = front.unwrap_or_default();
     let has_title = matches!(front.get("title"), Some(Value::String(s)) if !s.trim().is_empty());
     if !has_title && !blocks.is_empty() {
-        front.insert("title".into(), Value::String(blocks.remove(0).text));
+        front.insert("title".into(), Value::String(blocks.remove(0)));
     }
-    let body = blocks.into_iter().map(|b| b.text).collect::<Vec<_>>().join("\n\n");
+    let body = blocks.join("\n\n");
     let article = article_from_object(&front, src, None, None, Some(body), &mut out.warnings)?;
     out.articles.push(article);
     Ok(())
@@ -106,20 +106,16 @@ fn first_clause(msg: &str) -> &str {
     msg.split(" at line ").next().unwrap_or(msg)
 }
 
-struct Block {
-    text: String,
-}
-
 /// Markdown to plain-text blocks (paragraphs, headings, list items, code blocks).
-fn to_blocks(markdown: &str) -> Vec<Block> {
+fn to_blocks(markdown: &str) -> Vec<String> {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
     let mut blocks = Vec::new();
     let mut current = String::new();
     let mut in_image = 0usize;
-    let flush = |current: &mut String, blocks: &mut Vec<Block>| {
+    let flush = |current: &mut String, blocks: &mut Vec<String>| {
         let text = current.trim();
         if !text.is_empty() {
-            blocks.push(Block { text: text.to_owned() });
+            blocks.push(text.to_owned());
         }
         current.clear();
     };
@@ -146,7 +142,6 @@ fn to_blocks(markdown: &str) -> Vec<Block> {
         }
     }
     flush(&mut current, &mut blocks);
-    // Code blocks keep their inner lines; everything else is one line per block.
     blocks
 }
 
