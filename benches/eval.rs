@@ -55,7 +55,7 @@ fn judged(name: &str, dir: &Path) -> Result<(), BoxError> {
         .map(|q| (str_of(&q, "_id"), str_of(&q, "text")))
         .collect();
     let judgments = read_qrels(&dir.join("qrels/test.tsv"))?;
-    for stemming in [Stemming::English, Stemming::None] {
+    for stemming in [Stemming::Porter, Stemming::English, Stemming::None] {
         let index = Index::in_memory(&IndexOptions::new().stemming(stemming))?;
         let mut writer = index.writer_with(&WriterOptions::new().memory_budget(128 << 20))?;
         for d in &docs {
@@ -65,8 +65,11 @@ fn judged(name: &str, dir: &Path) -> Result<(), BoxError> {
         }
         writer.commit()?;
         drop(writer);
-        let boosts: &[f32] =
-            if stemming == Stemming::English { &[0.0, 0.25, 0.5, 0.75, 1.0, 2.0] } else { &[2.0] };
+        let boosts: &[f32] = match stemming {
+            Stemming::Porter => &[0.0, 0.25, 0.5, 0.75, 1.0, 2.0],
+            Stemming::English => &[0.25, 2.0],
+            _ => &[2.0],
+        };
         for &boost in boosts {
             let modes: &[MatchMode] = if boost == 2.0 {
                 &[MatchMode::Any, MatchMode::Auto, MatchMode::All]

@@ -76,9 +76,9 @@ pub(crate) struct IndexArgs {
     #[arg(long, value_name = "N")]
     pub(crate) threads: Option<usize>,
 
-    /// Stemming for a new or rebuilt index: english, none, french, german, spanish, italian,
-    /// portuguese, dutch, russian.
-    #[arg(long, value_name = "LANGUAGE", default_value = "english", value_parser = parse_value::<Stemming>)]
+    /// Stemming for a new or rebuilt index: porter (English, the default), english (English,
+    /// Porter 2), none, french, german, spanish, italian, portuguese, dutch, russian.
+    #[arg(long, value_name = "LANGUAGE", default_value = "porter", value_parser = parse_value::<Stemming>)]
     pub(crate) stemming: Stemming,
 
     /// Commit after this many articles, so searches see progress and a killed run keeps it
