@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use chrono::TimeDelta;
+
 use clap::{Args, Parser, Subcommand};
 use newsearch::{
     Format, IndexOptions, MatchMode, MergeAfter, ParseOptions, Period, Query, Sort, Stemming, UpdateOptions,
@@ -19,6 +21,11 @@ Dates (--since, --until): YYYY, YYYY-MM, YYYY-MM-DD, an RFC 3339 time, or a span
 12h, 7d, 2w, 3m, 1y. Both ends are inclusive: --until 2025-02 includes all of February (UTC).
 
 Exit status: 0 if something matched, 1 if nothing did, 2 on error.";
+
+const RELATED_HELP: &str = "The article's 25 most telling words (tf × idf, title and tag words counting \
+twice) are searched for in any order; the article itself and near-identical copies are left out.
+
+Exit status: 0 if related articles were found, 1 if none, 2 on error (an unknown ID is an error).";
 
 /// Full-text search for folders of news articles.
 #[derive(Debug, Parser)]
@@ -39,6 +46,9 @@ pub(crate) enum Command {
     /// Parse article files or folders and print what was read, without indexing.
     #[command(after_help = EXIT_CODES)]
     Parse(ParseArgs),
+    /// Articles most like one article (over its title, body and tags), near-identical copies left out.
+    #[command(after_help = RELATED_HELP)]
+    Related(RelatedArgs),
 }
 
 /// Where the index lives; shared by every command that uses one.
@@ -142,6 +152,55 @@ pub(crate) struct QueryArgs {
     #[command(flatten)]
     pub(crate) location: IndexLocation,
 
+    #[command(flatten)]
+    pub(crate) filters: FilterArgs,
+
+    /// Tolerate typos: "Zelenski" finds "Zelensky".
+    #[arg(long)]
+    pub(crate) fuzzy: bool,
+
+    /// How words combine: all (every word must match), any (more matching words rank
+    /// higher), or auto (all, then any when that finds fewer than -n hits).
+    #[arg(long, value_name = "MODE", default_value = "all", value_parser = parse_value::<MatchMode>)]
+    pub(crate) mode: MatchMode,
+
+    /// Favour recent articles: a match's boost (up to ×2) halves every HALF_LIFE before the
+    /// newest article (or --as-of): 12h, 30d, 2w, 3m, 1y.
+    #[arg(long, value_name = "HALF_LIFE", value_parser = parse_half_life)]
+    pub(crate) recent: Option<TimeDelta>,
+
+    /// Measure --recent from this date instead of the newest article's.
+    #[arg(long, value_name = "DATE", value_parser = parse_value::<Period>, requires = "recent")]
+    pub(crate) as_of: Option<Period>,
+
+    /// Favour much-read articles: scores grow with log(views), up to ×2 for the most viewed.
+    #[arg(long)]
+    pub(crate) popular: bool,
+
+    /// Show top tags, sections and matches per period, counted over all matches.
+    #[arg(long)]
+    pub(crate) facets: bool,
+
+    /// Draw matches per day, month or year as a bar chart.
+    #[arg(long)]
+    pub(crate) timeline: bool,
+
+    /// Show how each hit's score is made up: per field and word, boosts, recency, popularity.
+    #[arg(long)]
+    pub(crate) explain: bool,
+
+    /// Show near-identical articles (syndicated copies) once, with "+N similar".
+    #[arg(long)]
+    pub(crate) collapse: bool,
+
+    /// Print one JSON object per hit, one per line (JSON Lines).
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// Filters, order and page; shared by `query` and `related`.
+#[derive(Debug, Args)]
+pub(crate) struct FilterArgs {
     /// Only articles with this tag (case-insensitive); repeat to require several.
     #[arg(long, value_name = "TAG")]
     pub(crate) tag: Vec<String>,
@@ -181,28 +240,12 @@ pub(crate) struct QueryArgs {
     /// Skip this many results first (for paging).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub(crate) offset: usize,
-
-    /// Tolerate typos: "Zelenski" finds "Zelensky".
-    #[arg(long)]
-    pub(crate) fuzzy: bool,
-
-    /// How words combine: all (every word must match), any (more matching words rank
-    /// higher), or auto (all, then any when that finds fewer than -n hits).
-    #[arg(long, value_name = "MODE", default_value = "all", value_parser = parse_value::<MatchMode>)]
-    pub(crate) mode: MatchMode,
-
-    /// Print one JSON object per hit, one per line (JSON Lines).
-    #[arg(long)]
-    pub(crate) json: bool,
 }
 
-impl QueryArgs {
-    pub(crate) fn to_query(&self) -> Query {
-        let mut q = Query::new(self.text.join(" "))
-            .limit(self.limit)
-            .offset(self.offset)
-            .fuzzy(self.fuzzy)
-            .mode(self.mode);
+impl FilterArgs {
+    /// `q` with these filters, order and page.
+    pub(crate) fn apply(&self, mut q: Query) -> Query {
+        q = q.limit(self.limit).offset(self.offset);
         for t in &self.tag {
             q = q.tag(t);
         }
@@ -229,6 +272,44 @@ impl QueryArgs {
         }
         q
     }
+}
+
+impl QueryArgs {
+    pub(crate) fn to_query(&self) -> Query {
+        let mut q = self
+            .filters
+            .apply(Query::new(self.text.join(" ")))
+            .fuzzy(self.fuzzy)
+            .mode(self.mode)
+            .popular(self.popular)
+            .facets(self.facets || self.timeline)
+            .explain(self.explain)
+            .collapse(self.collapse);
+        if let Some(half_life) = self.recent {
+            q = q.recent(half_life);
+        }
+        if let Some(p) = self.as_of {
+            q = q.as_of(p.end());
+        }
+        q
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RelatedArgs {
+    /// The article's id (as `query --json` prints it).
+    #[arg(value_name = "ID")]
+    pub(crate) id: String,
+
+    #[command(flatten)]
+    pub(crate) location: IndexLocation,
+
+    #[command(flatten)]
+    pub(crate) filters: FilterArgs,
+
+    /// Print one JSON object per hit, one per line (JSON Lines).
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -274,6 +355,10 @@ impl InputArgs {
 /// Any library value users type (`Format`, `Period`, `Sort`, …), with the library's message.
 fn parse_value<T: std::str::FromStr<Err = newsearch::Error>>(text: &str) -> Result<T, String> {
     text.parse().map_err(|e: newsearch::Error| e.to_string())
+}
+
+fn parse_half_life(text: &str) -> Result<TimeDelta, String> {
+    newsearch::parse_span(text).map_err(|e| e.to_string())
 }
 
 /// `1000`, `64K`, `64M`, `1G`, `64MiB`, `64MB` (binary multiples).

@@ -1,6 +1,7 @@
 //! The `newsearch` command: argument parsing, printing and exit codes on top of the library.
 
 mod args;
+mod explore;
 mod index_cmd;
 mod parse_cmd;
 mod print;
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
         Command::Index(args) => index_cmd::run(&args),
         Command::Query(args) => query_cmd::run(&args),
         Command::Parse(args) => parse_cmd::run(&args),
+        Command::Related(args) => query_cmd::run_related(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

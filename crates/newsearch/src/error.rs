@@ -127,6 +127,12 @@ pub enum Error {
     /// An argument is out of range or malformed.
     #[error("{0}")]
     InvalidArgument(String),
+    /// No indexed article has this id.
+    #[error("no article with id {id:?} in the index")]
+    UnknownArticle {
+        /// The id asked for.
+        id: String,
+    },
     /// The file (or one record of it) is not well-formed JSON, YAML or TOML, or is not
     /// shaped like an article.
     #[error("{}: {}{message}", path.display(), at_line(*line))]
@@ -160,7 +166,8 @@ impl Error {
             Error::UnknownFormatName { .. }
             | Error::QuerySyntax { .. }
             | Error::InvalidDate { .. }
-            | Error::InvalidArgument(_) => None,
+            | Error::InvalidArgument(_)
+            | Error::UnknownArticle { .. } => None,
         }
     }
 

@@ -113,6 +113,13 @@ pub struct Query {
     pub(crate) title_boost: Option<f32>,
     pub(crate) snippets: bool,
     pub(crate) snippet_chars: usize,
+    pub(crate) facets: bool,
+    pub(crate) facet_size: usize,
+    pub(crate) recent: Option<TimeDelta>,
+    pub(crate) as_of: Option<DateTime<Utc>>,
+    pub(crate) popular: bool,
+    pub(crate) explain: bool,
+    pub(crate) collapse: bool,
 }
 
 impl Query {
@@ -138,6 +145,13 @@ impl Query {
             title_boost: None,
             snippets: true,
             snippet_chars: 200,
+            facets: false,
+            facet_size: 10,
+            recent: None,
+            as_of: None,
+            popular: false,
+            explain: false,
+            collapse: false,
         }
     }
 
@@ -260,6 +274,63 @@ impl Query {
         self.snippet_chars = n.max(20);
         self
     }
+
+    /// Whether results carry [`Facets`](crate::Facets): top tags, sections and matches per
+    /// day, month or year, counted over every match (not only the page). Default no.
+    pub fn facets(mut self, yes: bool) -> Self {
+        self.facets = yes;
+        self
+    }
+
+    /// How many of the most frequent tags and sections facets list (default 10).
+    pub fn facet_size(mut self, n: usize) -> Self {
+        self.facet_size = n;
+        self
+    }
+
+    /// Favours recent articles: a relevance score is multiplied by `1 + 0.5^(age / half_life)`,
+    /// where age is how long before the newest article in the index (or [`Query::as_of`]) the
+    /// article is dated. The newest articles count up to twice as much; the extra weight
+    /// halves every `half_life`; undated articles get none. A zero or negative half-life is
+    /// ignored.
+    pub fn recent(mut self, half_life: TimeDelta) -> Self {
+        self.recent = (half_life > TimeDelta::zero()).then_some(half_life);
+        self
+    }
+
+    /// The instant [`Query::recent`] measures age from (default: the newest article's date).
+    /// Articles dated after it count as new.
+    pub fn as_of(mut self, instant: DateTime<Utc>) -> Self {
+        self.as_of = Some(instant);
+        self
+    }
+
+    /// Favours popular articles: a relevance score is multiplied by
+    /// `1 + ln(1 + views) / ln(1 + most views in the index)`, from 1 (no views) to 2 (the
+    /// most viewed article).
+    pub fn popular(mut self, yes: bool) -> Self {
+        self.popular = yes;
+        self
+    }
+
+    /// Whether each hit carries an [`Explanation`](crate::Explanation) of its score.
+    pub fn explain(mut self, yes: bool) -> Self {
+        self.explain = yes;
+        self
+    }
+
+    /// Groups near-identical articles (the same story syndicated under several files): each
+    /// page shows the best of a group, with the others in [`Hit::similar`](crate::Hit::similar).
+    /// `total` still counts every match.
+    pub fn collapse(mut self, yes: bool) -> Self {
+        self.collapse = yes;
+        self
+    }
+
+    /// Whether relevance scores are reweighted by recency or popularity.
+    pub(crate) fn reweighted(&self) -> bool {
+        self.recent.is_some() || self.popular
+    }
 }
 
 /// A span of time a user names: `2025`, `2025-02`, `2025-02-21`, an RFC 3339 instant, or a
@@ -332,6 +403,38 @@ impl FromStr for Period {
     fn from_str(s: &str) -> Result<Period, Error> {
         Period::parse(s, Utc::now())
     }
+}
+
+/// A length of time as users type it: `12h`, `30d`, `2w`, `3m` (30 days each), `1y` (365
+/// days). Used for [`Query::recent`]'s half-life.
+///
+/// ```
+/// use chrono::TimeDelta;
+/// assert_eq!(newsearch::parse_span("2w").unwrap(), TimeDelta::days(14));
+/// assert!(newsearch::parse_span("soon").is_err());
+/// ```
+pub fn parse_span(text: &str) -> Result<TimeDelta, Error> {
+    let t = text.trim();
+    let invalid = || {
+        Error::InvalidArgument(format!(
+            "invalid length of time {text:?} (expected a number and a unit: 12h, 30d, 2w, 3m or 1y)"
+        ))
+    };
+    let last = t.chars().last().ok_or_else(invalid)?;
+    let n: i64 = t[..t.len() - last.len_utf8()].parse().map_err(|_| invalid())?;
+    let hours = match last.to_ascii_lowercase() {
+        'h' => 1,
+        'd' => 24,
+        'w' => 24 * 7,
+        'm' => 24 * 30,
+        'y' => 24 * 365,
+        _ => return Err(invalid()),
+    };
+    let span = n.checked_mul(hours).and_then(TimeDelta::try_hours).ok_or_else(invalid)?;
+    if span <= TimeDelta::zero() {
+        return Err(invalid());
+    }
+    Ok(span)
 }
 
 /// `7d` → `Some(Some(now - 7 days))`; not a span → `None`; a span out of range → `Some(None)`.

@@ -21,7 +21,7 @@ use crate::article::{Article, ArticleId, Tag};
 
 /// Bumped whenever fields, analyzers or their meaning change: an index built with another
 /// version must be rebuilt.
-pub(crate) const SCHEMA_VERSION: u32 = 2;
+pub(crate) const SCHEMA_VERSION: u32 = 3;
 
 /// Analyzer names registered with every index this crate opens.
 pub(crate) const TEXT_TOKENIZER: &str = "news";
@@ -43,6 +43,7 @@ pub(crate) struct Fields {
     pub(crate) file_size: Field,
     pub(crate) file_mtime: Field,
     pub(crate) file_hash: Field,
+    pub(crate) simhash: Field,
 }
 
 /// Field names, also the names users type in `field:term` where one applies.
@@ -60,6 +61,7 @@ pub(crate) mod names {
     pub(crate) const FILE_SIZE: &str = "file_size";
     pub(crate) const FILE_MTIME: &str = "file_mtime";
     pub(crate) const FILE_HASH: &str = "file_hash";
+    pub(crate) const SIMHASH: &str = "simhash";
 }
 
 pub(crate) fn build_schema() -> Schema {
@@ -78,7 +80,8 @@ pub(crate) fn build_schema() -> Schema {
                 .set_index_option(IndexRecordOption::Basic)
                 .set_fieldnorms(false),
         )
-        .set_fast(KEYWORD_TOKENIZER)
+        // Counted for facets in the spelling articles use; filters use the lowercase terms.
+        .set_fast("raw")
         .set_stored();
     b.add_text_field(names::ID, STRING | STORED);
     b.add_text_field(names::PATH, (STRING | STORED).set_fast("raw"));
@@ -100,6 +103,7 @@ pub(crate) fn build_schema() -> Schema {
     b.add_u64_field(names::FILE_SIZE, FAST | STORED);
     b.add_i64_field(names::FILE_MTIME, FAST | STORED);
     b.add_u64_field(names::FILE_HASH, FAST | STORED);
+    b.add_u64_field(names::SIMHASH, FAST);
     b.build()
 }
 
@@ -147,6 +151,7 @@ impl Fields {
             file_size: f(names::FILE_SIZE)?,
             file_mtime: f(names::FILE_MTIME)?,
             file_hash: f(names::FILE_HASH)?,
+            simhash: f(names::SIMHASH)?,
         })
     }
 
@@ -197,6 +202,7 @@ impl Fields {
         doc.add_u64(self.file_size, stamp.size);
         doc.add_i64(self.file_mtime, stamp.mtime);
         doc.add_u64(self.file_hash, stamp.hash);
+        doc.add_u64(self.simhash, crate::near_dup::simhash(&a.title, &a.body));
         doc
     }
 

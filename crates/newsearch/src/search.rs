@@ -6,19 +6,23 @@
 
 use std::ops::Bound;
 
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery,
     Query as EngineQuery, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Order, Searcher, SegmentReader, TantivyDocument, Term};
 
 use crate::analyzer::{terms, with_analyzer};
-use crate::article::{Article, Tag};
+use crate::article::{Article, ArticleId, Tag};
+use crate::boost::Reweight;
 use crate::error::{Error, Result};
+use crate::explain::{Explanation, Leaf, explain};
+use crate::facets::{FacetCollector, Facets};
 use crate::index::Index;
+use crate::near_dup::near_identical;
 use crate::query::{MatchMode, Query, Sort};
 use crate::schema::{Fields, names, to_tantivy_date};
 use crate::snippet::{Matcher, Snippet, snippet};
@@ -42,6 +46,11 @@ pub struct Hit {
     pub article: Article,
     /// The part of the body that shows why it matched (empty if snippets were turned off).
     pub snippet: Snippet,
+    /// Why it scored what it did, when the query asked ([`Query::explain`]).
+    pub explanation: Option<Explanation>,
+    /// Near-identical articles grouped under this one, best first, when the query asked
+    /// ([`Query::collapse`]); only those among the matches looked at to fill the page.
+    pub similar: Vec<ArticleId>,
 }
 
 /// A page of results.
@@ -51,7 +60,21 @@ pub struct SearchResults {
     pub total: usize,
     /// The requested page, best first in the requested order.
     pub hits: Vec<Hit>,
+    /// Counts over all matches, when the query asked ([`Query::facets`]).
+    pub facets: Option<Facets>,
 }
+
+/// What running the engine query gave.
+struct Run {
+    total: usize,
+    hits: Ranked,
+    matcher: Matcher,
+    leaves: Vec<Leaf>,
+    facets: Option<Facets>,
+}
+
+/// Matches looked at, at most, to fill a page of collapsed results.
+pub(crate) const MAX_COLLAPSE_WINDOW: usize = 10_000;
 
 impl Index {
     /// Runs `query` against the latest commit.
@@ -59,24 +82,98 @@ impl Index {
         self.refresh()?;
         let searcher = self.reader.searcher();
         with_analyzer(self.stemming, |analyzer| {
-            let (total, addresses, matcher) = match query.mode {
-                MatchMode::All => self.run(&searcher, analyzer, query, false)?,
-                MatchMode::Any => self.run(&searcher, analyzer, query, true)?,
-                MatchMode::Auto => self.run_auto(&searcher, analyzer, query)?,
+            let reweight = Reweight::resolve(&searcher, query);
+            let (run, groups) = if query.collapse {
+                self.run_collapsed(&searcher, analyzer, query, reweight)?
+            } else {
+                let run = self.run_mode(&searcher, analyzer, query, reweight)?;
+                let groups = vec![Vec::new(); run.hits.len()];
+                (run, groups)
             };
-            let mut hits = Vec::with_capacity(addresses.len());
-            for (score, address) in addresses {
-                let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.error(e))?;
-                let article = self.fields.article(&doc);
+            let mut hits = Vec::with_capacity(run.hits.len());
+            for ((score, address), members) in run.hits.into_iter().zip(groups) {
+                let article = self.article_at(&searcher, address)?;
                 let snippet = if query.snippets {
-                    snippet(&article.body, analyzer, &matcher, query.snippet_chars)
+                    snippet(&article.body, analyzer, &run.matcher, query.snippet_chars)
                 } else {
                     Snippet::default()
                 };
-                hits.push(Hit { score, article, snippet });
+                let explanation = match (query.explain, reweight) {
+                    (false, _) => None,
+                    (true, rw) => {
+                        let date = article.date.map(|d| d.timestamp());
+                        let recency = rw.and_then(|r| r.recency(date));
+                        let popularity = rw.and_then(|r| r.popularity(article.views));
+                        Some(
+                            explain(&searcher, &run.leaves, address, recency, popularity)
+                                .map_err(|e| self.error(e))?,
+                        )
+                    }
+                };
+                let mut similar = Vec::with_capacity(members.len());
+                for member in members {
+                    similar.push(self.article_at(&searcher, member)?.id);
+                }
+                hits.push(Hit { score, article, snippet, explanation, similar });
             }
-            Ok(SearchResults { total, hits })
+            Ok(SearchResults { total: run.total, hits, facets: run.facets })
         })
+    }
+
+    pub(crate) fn article_at(&self, searcher: &Searcher, address: DocAddress) -> Result<Article> {
+        let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.error(e))?;
+        Ok(self.fields.article(&doc))
+    }
+
+    fn run_mode(
+        &self,
+        searcher: &Searcher,
+        analyzer: &mut TextAnalyzer,
+        query: &Query,
+        reweight: Option<Reweight>,
+    ) -> Result<Run> {
+        match query.mode {
+            MatchMode::All => self.run(searcher, analyzer, query, false, reweight),
+            MatchMode::Any => self.run(searcher, analyzer, query, true, reweight),
+            MatchMode::Auto => self.run_auto(searcher, analyzer, query, reweight),
+        }
+    }
+
+    /// Near-identical matches grouped under the best of them: matches are read in order, in
+    /// growing windows, until the page is full of groups or the matches run out. Returns the
+    /// page's leaders and, for each, the other members found.
+    fn run_collapsed(
+        &self,
+        searcher: &Searcher,
+        analyzer: &mut TextAnalyzer,
+        query: &Query,
+        reweight: Option<Reweight>,
+    ) -> Result<(Run, Vec<Vec<DocAddress>>)> {
+        let want = query.offset.saturating_add(query.limit);
+        let mut window = want.saturating_mul(4).clamp(40, MAX_COLLAPSE_WINDOW);
+        loop {
+            let wide = query.clone().offset(0).limit(window);
+            let mut run = self.run_mode(searcher, analyzer, &wide, reweight)?;
+            let exhausted = run.hits.len() < window || window >= MAX_COLLAPSE_WINDOW;
+            let mut fingerprints = Fingerprints::default();
+            // (leader, its fingerprint, members)
+            let mut groups: Vec<(Ranked1, u64, Vec<DocAddress>)> = Vec::new();
+            for (score, address) in run.hits.drain(..) {
+                let print = fingerprints.get(searcher, address).map_err(|e| self.error(e))?;
+                match groups.iter().position(|(_, p, _)| near_identical(*p, print)) {
+                    Some(i) => groups[i].2.push(address),
+                    None if groups.len() < want => groups.push(((score, address), print, Vec::new())),
+                    None => {}
+                }
+            }
+            if groups.len() >= want || exhausted {
+                let page: Vec<_> = groups.into_iter().skip(query.offset).take(query.limit).collect();
+                run.hits = page.iter().map(|(leader, _, _)| *leader).collect();
+                let members = page.into_iter().map(|(_, _, m)| m).collect();
+                return Ok((run, members));
+            }
+            window = window.saturating_mul(4).min(MAX_COLLAPSE_WINDOW);
+        }
     }
 
     /// The stored article with this id, if indexed.
@@ -98,19 +195,23 @@ impl Index {
         searcher: &Searcher,
         analyzer: &mut TextAnalyzer,
         query: &Query,
-    ) -> Result<(usize, Ranked, Matcher)> {
+        reweight: Option<Reweight>,
+    ) -> Result<Run> {
         let window = query.offset + query.limit;
         let wide = query.clone().offset(0).limit(window);
-        let (all_total, all, matcher) = self.run(searcher, analyzer, &wide, false)?;
+        let mut all = self.run(searcher, analyzer, &wide, false, reweight)?;
         let page = |v: Ranked| v.into_iter().skip(query.offset).take(query.limit).collect();
-        if all_total >= window.max(1) {
-            return Ok((all_total, page(all), matcher));
+        if all.total >= window.max(1) {
+            all.hits = page(all.hits);
+            return Ok(all);
         }
-        let (any_total, some, any_matcher) = self.run(searcher, analyzer, &wide, true)?;
-        let seen: std::collections::HashSet<DocAddress> = all.iter().map(|(_, a)| *a).collect();
+        let mut any = self.run(searcher, analyzer, &wide, true, reweight)?;
+        let seen: std::collections::HashSet<DocAddress> = all.hits.iter().map(|(_, a)| *a).collect();
         let merged: Ranked =
-            all.into_iter().chain(some.into_iter().filter(|(_, a)| !seen.contains(a))).collect();
-        Ok((any_total.max(all_total), page(merged), any_matcher))
+            all.hits.into_iter().chain(any.hits.into_iter().filter(|(_, a)| !seen.contains(a))).collect();
+        any.total = any.total.max(all.total);
+        any.hits = page(merged);
+        Ok(any)
     }
 
     /// Builds and runs the engine query; `any` lets any word of the text match.
@@ -120,9 +221,10 @@ impl Index {
         analyzer: &mut TextAnalyzer,
         query: &Query,
         any: bool,
-    ) -> Result<(usize, Ranked, Matcher)> {
+        reweight: Option<Reweight>,
+    ) -> Result<Run> {
         let mut matcher = Matcher::default();
-        let text = Builder {
+        let mut builder = Builder {
             fields: &self.fields,
             analyzer,
             fuzzy: query.fuzzy,
@@ -131,45 +233,100 @@ impl Index {
             matcher: &mut matcher,
             searcher,
             failure: None,
-        }
-        .text_query(&query.text)?;
+            leaves: query.explain.then(Vec::new),
+        };
+        let text = builder.text_query(&query.text)?;
+        let leaves = builder.leaves.take().unwrap_or_default();
         let engine_query = with_filters(&self.fields, query, text);
-        let (total, addresses) = self.collect(searcher, &*engine_query, query)?;
-        Ok((total, addresses, matcher))
+        let facets = query.facets.then_some(FacetCollector { size: query.facet_size });
+        let (total, hits, facets) = self.collect(searcher, &*engine_query, query, reweight, facets)?;
+        Ok(Run { total, hits, matcher, leaves, facets })
     }
 
-    fn collect(&self, searcher: &Searcher, q: &dyn EngineQuery, query: &Query) -> Result<(usize, Ranked)> {
+    pub(crate) fn collect(
+        &self,
+        searcher: &Searcher,
+        q: &dyn EngineQuery,
+        query: &Query,
+        reweight: Option<Reweight>,
+        facets: Option<FacetCollector>,
+    ) -> Result<(usize, Ranked, Option<Facets>)> {
         let err = |e| self.error(e);
         if query.limit == 0 {
-            return Ok((searcher.search(q, &Count).map_err(err)?, Vec::new()));
+            let (total, facets) = searcher.search(q, &(Count, facets)).map_err(err)?;
+            return Ok((total, Vec::new(), facets));
         }
         let top = TopDocs::with_limit(query.limit).and_offset(query.offset);
-        Ok(match query.effective_sort() {
-            Sort::Relevance => {
-                // One pass that scores and counts: measured faster here than top-k with
-                // pruning followed by a separate count.
-                let (docs, total) = searcher.search(q, &(top.order_by_score(), Count)).map_err(err)?;
-                (total, docs.into_iter().map(|(s, a)| (Some(s), a)).collect())
+        // One pass that ranks, counts and (when asked) counts facets: measured faster here
+        // than top-k with pruning followed by a separate count.
+        fn run<C: Collector>(
+            searcher: &Searcher,
+            q: &dyn EngineQuery,
+            top: C,
+            facets: Option<FacetCollector>,
+        ) -> tantivy::Result<(C::Fruit, usize, Option<Facets>)> {
+            searcher.search(q, &(top, Count, facets))
+        }
+        let scored = |docs: Vec<(f32, DocAddress)>| docs.into_iter().map(|(s, a)| (Some(s), a)).collect();
+        fn unscored<K>(docs: Vec<(K, DocAddress)>) -> Ranked {
+            docs.into_iter().map(|(_, a)| (None, a)).collect()
+        }
+        Ok(match (query.effective_sort(), reweight) {
+            (Sort::Relevance, None) => {
+                let (docs, total, facets) = run(searcher, q, top.order_by_score(), facets).map_err(err)?;
+                (total, scored(docs), facets)
             }
-            Sort::Date => {
+            (Sort::Relevance, Some(rw)) => {
+                let tweaked = top.tweak_score(move |segment: &SegmentReader| rw.for_segment(segment));
+                let (docs, total, facets) = run(searcher, q, tweaked, facets).map_err(err)?;
+                (total, scored(docs), facets)
+            }
+            (Sort::Date, _) => {
                 let by_date = top.order_by_fast_field::<tantivy::DateTime>(names::DATE, Order::Desc);
-                let (docs, total) = searcher.search(q, &(by_date, Count)).map_err(err)?;
-                (total, docs.into_iter().map(|(_, a)| (None, a)).collect())
+                let (docs, total, facets) = run(searcher, q, by_date, facets).map_err(err)?;
+                (total, unscored(docs), facets)
             }
-            Sort::Views => {
+            (Sort::Views, _) => {
                 let by_views = top.order_by_u64_field(names::VIEWS, Order::Desc);
-                let (docs, total) = searcher.search(q, &(by_views, Count)).map_err(err)?;
-                (total, docs.into_iter().map(|(_, a)| (None, a)).collect())
+                let (docs, total, facets) = run(searcher, q, by_views, facets).map_err(err)?;
+                (total, unscored(docs), facets)
             }
         })
     }
 }
 
+/// Near-duplicate fingerprints of documents, one column per segment, opened once.
+#[derive(Default)]
+pub(crate) struct Fingerprints {
+    columns: std::collections::HashMap<u32, Option<tantivy::columnar::Column<u64>>>,
+}
+
+impl Fingerprints {
+    pub(crate) fn get(&mut self, searcher: &Searcher, address: DocAddress) -> tantivy::Result<u64> {
+        let column = match self.columns.entry(address.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let segment = searcher.segment_reader(address.segment_ord);
+                e.insert(segment.fast_fields().column_opt::<u64>(names::SIMHASH)?)
+            }
+        };
+        // Without a fingerprint an article is only grouped with others lacking one too.
+        Ok(column.as_ref().and_then(|c| c.first(address.doc_id)).unwrap_or(0))
+    }
+}
+
 /// Hits in order, with their score when ordered by relevance.
-type Ranked = Vec<(Option<f32>, DocAddress)>;
+pub(crate) type Ranked = Vec<Ranked1>;
+
+/// One hit's place: its score when ordered by relevance, and where it is.
+pub(crate) type Ranked1 = (Option<f32>, DocAddress);
 
 /// The text query, plus the filters as zero-scoring required clauses.
-fn with_filters(fields: &Fields, query: &Query, text: Box<dyn EngineQuery>) -> Box<dyn EngineQuery> {
+pub(crate) fn with_filters(
+    fields: &Fields,
+    query: &Query,
+    text: Box<dyn EngineQuery>,
+) -> Box<dyn EngineQuery> {
     let mut clauses: Vec<(Occur, Box<dyn EngineQuery>)> = vec![(Occur::Must, text)];
     let filter = |q: Box<dyn EngineQuery>| -> (Occur, Box<dyn EngineQuery>) {
         (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
@@ -219,6 +376,8 @@ struct Builder<'a> {
     searcher: &'a Searcher,
     /// The first problem met while building (reported once building is done).
     failure: Option<Error>,
+    /// The scoring parts, kept when hits are to be explained.
+    leaves: Option<Vec<Leaf>>,
 }
 
 /// Words a prefix may stand for in one field: beyond this a search would touch most of the
@@ -299,14 +458,18 @@ impl Builder<'_> {
         if self.any && !prefix && slop == 0 && field.is_none() && is_stop_word(text) {
             return None;
         }
-        let targets: &[(Field, f32)] = match field {
-            Some(FieldName::Tag) => return Some(self.keyword(f.tag, text, prefix)),
-            Some(FieldName::Section) => return Some(self.keyword(f.section, text, prefix)),
-            None if self.title_boost > 0.0 => &[(f.title, self.title_boost), (f.body, 1.0)],
-            None => &[(f.body, 1.0)],
-            Some(FieldName::Title) => &[(f.title, 1.0)],
-            Some(FieldName::Body) => &[(f.body, 1.0)],
-            Some(FieldName::Source) => &[(f.sources, 1.0)],
+        let targets: &[(Field, &'static str, f32)] = match field {
+            Some(FieldName::Tag) => return Some(self.keyword(f.tag, names::TAG, text, prefix, negated)),
+            Some(FieldName::Section) => {
+                return Some(self.keyword(f.section, names::SECTION, text, prefix, negated));
+            }
+            None if self.title_boost > 0.0 => {
+                &[(f.title, names::TITLE, self.title_boost), (f.body, names::BODY, 1.0)]
+            }
+            None => &[(f.body, names::BODY, 1.0)],
+            Some(FieldName::Title) => &[(f.title, names::TITLE, 1.0)],
+            Some(FieldName::Body) => &[(f.body, names::BODY, 1.0)],
+            Some(FieldName::Source) => &[(f.sources, names::SOURCES, 1.0)],
         };
         let words = terms(self.analyzer, text);
         if words.is_empty() {
@@ -314,7 +477,7 @@ impl Builder<'_> {
         }
         let single = words.len() == 1;
         if single && prefix {
-            for &(field, _) in targets {
+            for &(field, _, _) in targets {
                 self.check_prefix(field, &words[0], text);
             }
         }
@@ -326,9 +489,16 @@ impl Builder<'_> {
                 _ => self.matcher.exact.extend(words.iter().cloned()),
             }
         }
+        let shown = match (single, prefix, fuzzy_distance) {
+            (true, true, _) => format!("{}*", words[0]),
+            (true, false, 0) => words[0].clone(),
+            (true, false, _) => format!("{}~", words[0]),
+            (false, ..) => format!("\"{}\"", words.join(" ")),
+        };
+        let mut leaves = if negated { None } else { self.leaves.as_mut() };
         let per_field: Vec<(Occur, Box<dyn EngineQuery>)> = targets
             .iter()
-            .map(|&(field, boost)| {
+            .map(|&(field, name, boost)| {
                 let q: Box<dyn EngineQuery> = if single {
                     let term = Term::from_field_text(field, &words[0]);
                     if prefix {
@@ -352,6 +522,9 @@ impl Builder<'_> {
                 };
                 let q =
                     if (boost - 1.0).abs() > f32::EPSILON { Box::new(BoostQuery::new(q, boost)) } else { q };
+                if let Some(leaves) = leaves.as_deref_mut() {
+                    leaves.push(Leaf { field: name, text: shown.clone(), boost, query: q.box_clone() });
+                }
                 (Occur::Should, q)
             })
             .collect();
@@ -379,15 +552,27 @@ impl Builder<'_> {
     }
 
     /// `tag:Ukraine`, `section:"World News"`: the whole value, case-insensitive.
-    fn keyword(&mut self, field: Field, text: &str, prefix: bool) -> Box<dyn EngineQuery> {
+    fn keyword(
+        &mut self,
+        field: Field,
+        name: &'static str,
+        text: &str,
+        prefix: bool,
+        negated: bool,
+    ) -> Box<dyn EngineQuery> {
         let term = self.fields.keyword_term(field, text);
-        if prefix {
-            let value = Tag::normalize(text);
+        let value = Tag::normalize(text);
+        let q: Box<dyn EngineQuery> = if prefix {
             self.check_prefix(field, &value, text);
             Box::new(FuzzyTermQuery::new_prefix(term, 0, true))
         } else {
             Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+        };
+        if let (Some(leaves), false) = (self.leaves.as_mut(), negated) {
+            let text = if prefix { format!("{value}*") } else { value };
+            leaves.push(Leaf { field: name, text, boost: 1.0, query: q.box_clone() });
         }
+        q
     }
 }
 
@@ -412,7 +597,7 @@ fn count_prefix(searcher: &Searcher, field: Field, prefix: &str, cap: usize) -> 
 
 /// Common English function words (Lucene's 33 and 30 more pronouns, auxiliaries and
 /// question words), dropped from any-word queries only.
-fn is_stop_word(word: &str) -> bool {
+pub(crate) fn is_stop_word(word: &str) -> bool {
     const STOP: [&str; 63] = [
         "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no",
         "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this",

@@ -1,0 +1,101 @@
+//! Why a hit scored what it did: the text score split by field and word, and the
+//! recency and popularity multipliers.
+
+use tantivy::query::Query as EngineQuery;
+use tantivy::{DocAddress, Searcher};
+
+/// A hit's score, taken apart (see [`Query::explain`](crate::Query::explain)).
+///
+/// `score = text_score × recency × popularity`, and `text_score` is the sum of the parts'
+/// scores: each part is one word, phrase, prefix or tag of the query in one field, scored by
+/// BM25 (`idf × (k1 + 1) × tf / (tf + k1 × (1 − b + b × length / average length))`, k1 = 1.2,
+/// b = 0.75) times its boost.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Explanation {
+    /// The final score.
+    pub score: f32,
+    /// The relevance part: the sum of `parts`.
+    pub text_score: f32,
+    /// What each matching part of the query added, largest first.
+    pub parts: Vec<ScorePart>,
+    /// The recency multiplier, when the query asked for one.
+    pub recency: Option<f32>,
+    /// The popularity multiplier, when the query asked for one.
+    pub popularity: Option<f32>,
+}
+
+/// What one word, phrase or tag of a query added to a hit's score in one field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScorePart {
+    /// The field: `title`, `body` (the article text, which includes the title and tags as
+    /// words), `sources`, `tag` or `section`.
+    pub field: String,
+    /// What was looked for, as indexed: a stemmed word (`kellogg`), a phrase in quotes, a
+    /// prefix with `*`, or a word with `~` when typos were allowed.
+    pub text: String,
+    /// The weight this part carries (the title boost for title parts).
+    pub boost: f32,
+    /// Its contribution to the text score (boost included).
+    pub score: f32,
+    /// The BM25 inputs where they apply: `freq` (occurrences in the field), `idf`, `dl`
+    /// (the field's length in words, as stored: lengths are rounded) and `avgdl`.
+    pub inputs: Vec<(String, f32)>,
+}
+
+/// One scoring part of a built query, kept to explain hits.
+pub(crate) struct Leaf {
+    pub(crate) field: &'static str,
+    pub(crate) text: String,
+    pub(crate) boost: f32,
+    pub(crate) query: Box<dyn EngineQuery>,
+}
+
+/// Takes `address`'s score apart over `leaves`.
+pub(crate) fn explain(
+    searcher: &Searcher,
+    leaves: &[Leaf],
+    address: DocAddress,
+    recency: Option<f32>,
+    popularity: Option<f32>,
+) -> tantivy::Result<Explanation> {
+    let mut parts = Vec::new();
+    for leaf in leaves {
+        // A leaf that does not match this document explains as an error: it adds nothing.
+        let Ok(e) = leaf.query.explain(searcher, address) else { continue };
+        let inputs = serde_json::to_value(&e).map(|v| bm25_inputs(&v)).unwrap_or_default();
+        parts.push(ScorePart {
+            field: leaf.field.to_owned(),
+            text: leaf.text.clone(),
+            boost: leaf.boost,
+            score: e.value(),
+            inputs,
+        });
+    }
+    parts.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.field.cmp(&b.field)));
+    let text_score: f32 = parts.iter().map(|p| p.score).sum();
+    let score = text_score * recency.unwrap_or(1.0) * popularity.unwrap_or(1.0);
+    Ok(Explanation { score, text_score, parts, recency, popularity })
+}
+
+/// The first `freq`, `idf`, `dl` and `avgdl` values in an engine explanation tree (the
+/// engine describes each as `name, what it is` or `name` alone).
+fn bm25_inputs(tree: &serde_json::Value) -> Vec<(String, f32)> {
+    const WANTED: [&str; 4] = ["freq", "idf", "dl", "avgdl"];
+    let mut found: Vec<(String, f32)> = Vec::new();
+    let mut stack = vec![tree];
+    while let Some(node) = stack.pop() {
+        let description = node.get("description").and_then(|d| d.as_str()).unwrap_or_default();
+        let name = description.split(',').next().unwrap_or_default().trim();
+        let value = node.get("value").and_then(|v| v.as_f64());
+        if let (true, false, Some(value)) =
+            (WANTED.contains(&name), found.iter().any(|(n, _)| n == name), value)
+        {
+            found.push((name.to_owned(), value as f32));
+        }
+        if let Some(details) = node.get("details").and_then(|d| d.as_array()) {
+            stack.extend(details.iter().rev());
+        }
+    }
+    found.sort_by_key(|(n, _)| WANTED.iter().position(|w| w == n));
+    found
+}

@@ -1,0 +1,155 @@
+//! Related articles: more-like-this over an article's title, body and tags.
+//!
+//! The article's words (as indexed: folded and stemmed) are weighed by tf × idf, title and tag
+//! words counting twice; the [`RELATED_TERMS`] heaviest become one any-word query over the
+//! article text, each word boosted by its weight. The article itself and its near-identical
+//! copies are left out; the query's filters, order and page apply as in a search.
+
+use std::collections::HashMap;
+
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query as EngineQuery, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Searcher, Term};
+
+use crate::analyzer::{terms, with_analyzer};
+use crate::article::ArticleId;
+use crate::error::{Error, Result};
+use crate::index::Index;
+use crate::near_dup::near_identical;
+use crate::query::Query;
+use crate::search::{Fingerprints, Hit, SearchResults, is_stop_word, with_filters};
+use crate::snippet::{Matcher, Snippet, snippet};
+
+/// Words of the article that make up the related-articles query.
+pub const RELATED_TERMS: usize = 25;
+
+impl Index {
+    /// The articles most similar to the one with `id`, best first.
+    ///
+    /// `query` supplies the filters (tags, section, dates, views), order, page and snippet
+    /// settings; its text is not used. `total` counts the articles sharing any of the chosen
+    /// words, so it is large; near-identical copies of the article (see
+    /// [`Query::collapse`]) are never returned.
+    ///
+    /// ```
+    /// use newsearch::{Article, ArticleId, Index, IndexOptions, Query};
+    ///
+    /// # fn main() -> Result<(), newsearch::Error> {
+    /// let index = Index::in_memory(&IndexOptions::new())?;
+    /// let mut writer = index.writer()?;
+    /// for (id, title, body) in [
+    ///     ("a", "Envoy visits Kyiv", "The US envoy met Ukraine's president in Kyiv to discuss a ceasefire."),
+    ///     ("b", "Ceasefire talks", "Ukraine and the US envoy discussed a ceasefire and security guarantees."),
+    ///     ("c", "Markets", "Stocks rose in London as bond yields fell."),
+    /// ] {
+    ///     let mut a = Article::new(id, id, title);
+    ///     a.body = body.into();
+    ///     writer.add(&a)?;
+    /// }
+    /// writer.commit()?;
+    ///
+    /// let related = index.related(&ArticleId::new("a"), &Query::all())?;
+    /// assert_eq!(related.hits[0].article.id.as_str(), "b");
+    /// assert!(related.hits.iter().all(|h| h.article.id.as_str() != "a"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn related(&self, id: &ArticleId, query: &Query) -> Result<SearchResults> {
+        self.refresh()?;
+        let searcher = self.reader.searcher();
+        let unknown = || Error::UnknownArticle { id: id.as_str().to_owned() };
+        let id_query = TermQuery::new(self.fields.id_term(id.as_str()), IndexRecordOption::Basic);
+        let found = searcher
+            .search(&id_query, &tantivy::collector::TopDocs::with_limit(1).order_by_score())
+            .map_err(|e| self.error(e))?;
+        let (_, source) = *found.first().ok_or_else(unknown)?;
+        let article = self.article_at(&searcher, source)?;
+        let mut fingerprints = Fingerprints::default();
+        let source_print = fingerprints.get(&searcher, source).map_err(|e| self.error(e))?;
+
+        with_analyzer(self.stemming, |analyzer| {
+            let mut tf: HashMap<String, f32> = HashMap::new();
+            for (text, weight) in [(article.body.as_str(), 1.0), (article.title.as_str(), 2.0)]
+                .into_iter()
+                .chain(article.tags.iter().map(|t| (t.as_str(), 2.0)))
+            {
+                for term in terms(analyzer, text) {
+                    *tf.entry(term).or_default() += weight;
+                }
+            }
+            let chosen = self.heaviest_terms(&searcher, tf)?;
+            let matcher =
+                Matcher { exact: chosen.iter().map(|(t, _)| t.clone()).collect(), ..Matcher::default() };
+            let Some(top_weight) = chosen.first().map(|(_, w)| *w) else {
+                return Ok(SearchResults::default());
+            };
+            let mut clauses: Vec<(Occur, Box<dyn EngineQuery>)> = chosen
+                .iter()
+                .map(|(term, weight)| {
+                    let q = TermQuery::new(
+                        Term::from_field_text(self.fields.body, term),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    (Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight / top_weight)) as Box<_>)
+                })
+                .collect();
+            clauses.push((Occur::MustNot, Box::new(id_query)));
+            let engine_query = with_filters(&self.fields, query, Box::new(BooleanQuery::new(clauses)));
+
+            // Near-identical copies are dropped after ranking: read a little further than the
+            // page, and further again if copies ate into it.
+            let want = query.offset.saturating_add(query.limit);
+            let mut window = want.saturating_add(20);
+            let (total, kept) = loop {
+                let wide = query.clone().offset(0).limit(window);
+                let (total, ranked, _) = self.collect(&searcher, &*engine_query, &wide, None, None)?;
+                let exhausted = ranked.len() < window || window >= crate::search::MAX_COLLAPSE_WINDOW;
+                let mut kept = Vec::new();
+                for (score, address) in ranked {
+                    let print = fingerprints.get(&searcher, address).map_err(|e| self.error(e))?;
+                    if !near_identical(print, source_print) {
+                        kept.push((score, address));
+                    }
+                }
+                if kept.len() >= want || exhausted {
+                    break (total, kept);
+                }
+                window = window.saturating_mul(4);
+            };
+            let mut hits = Vec::new();
+            for (score, address) in kept.into_iter().skip(query.offset).take(query.limit) {
+                let article = self.article_at(&searcher, address)?;
+                let snippet = if query.snippets {
+                    snippet(&article.body, analyzer, &matcher, query.snippet_chars)
+                } else {
+                    Snippet::default()
+                };
+                hits.push(Hit { score, article, snippet, explanation: None, similar: Vec::new() });
+            }
+            Ok(SearchResults { total, hits, facets: None })
+        })
+    }
+
+    /// The article's most telling words: tf × idf, skipping words only it has, function
+    /// words and very short tokens; heaviest first (ties by word, for stable results).
+    fn heaviest_terms(&self, searcher: &Searcher, tf: HashMap<String, f32>) -> Result<Vec<(String, f32)>> {
+        let n = searcher.num_docs() as f32;
+        let mut weighted = Vec::new();
+        for (term, freq) in tf {
+            if term.chars().count() < 3 || is_stop_word(&term) {
+                continue;
+            }
+            let df = searcher
+                .doc_freq(&Term::from_field_text(self.fields.body, &term))
+                .map_err(|e| self.error(e))? as f32;
+            if df < 2.0 {
+                continue;
+            }
+            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            weighted.push((term, freq.ln_1p() * idf));
+        }
+        weighted.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        weighted.truncate(RELATED_TERMS);
+        Ok(weighted)
+    }
+}
