@@ -1,8 +1,8 @@
 //! Why a hit scored what it did: the text score split by field and word, and the
 //! recency and popularity multipliers.
 
-use tantivy::query::Query as EngineQuery;
-use tantivy::{DocAddress, Searcher};
+use tantivy::query::{EnableScoring, Query as EngineQuery};
+use tantivy::{DocAddress, DocSet, Searcher};
 
 /// A hit's score, taken apart (see [`Query::explain`](crate::Query::explain)).
 ///
@@ -48,6 +48,8 @@ pub(crate) struct Leaf {
     pub(crate) text: String,
     pub(crate) boost: f32,
     pub(crate) query: Box<dyn EngineQuery>,
+    /// A plain word (not a phrase, prefix or typo-tolerant word): its BM25 inputs are shown.
+    pub(crate) single_term: bool,
 }
 
 /// Takes `address`'s score apart over `leaves`.
@@ -59,15 +61,31 @@ pub(crate) fn explain(
     popularity: Option<f32>,
 ) -> tantivy::Result<Explanation> {
     let mut parts = Vec::new();
+    let segment = searcher.segment_reader(address.segment_ord);
     for leaf in leaves {
-        // A leaf that does not match this document explains as an error: it adds nothing.
-        let Ok(e) = leaf.query.explain(searcher, address) else { continue };
-        let inputs = serde_json::to_value(&e).map(|v| bm25_inputs(&v)).unwrap_or_default();
+        // The leaf's own scorer, moved to the document (the engine's explain is not used
+        // for the score: for phrases it can fail on documents before the first match).
+        let weight = leaf.query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+        let mut scorer = weight.scorer(segment, 1.0)?;
+        if scorer.doc() > address.doc_id || scorer.seek(address.doc_id) != address.doc_id {
+            continue;
+        }
+        let score = scorer.score();
+        let inputs = if leaf.single_term {
+            leaf.query
+                .explain(searcher, address)
+                .ok()
+                .and_then(|e| serde_json::to_value(&e).ok())
+                .map(|v| bm25_inputs(&v))
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         parts.push(ScorePart {
             field: leaf.field.to_owned(),
             text: leaf.text.clone(),
             boost: leaf.boost,
-            score: e.value(),
+            score,
             inputs,
         });
     }

@@ -41,7 +41,8 @@ pub struct FacetCount {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Timeline {
     /// The length of each bucket: chosen so the dated matches span a readable number of
-    /// buckets (days up to 92 days, months up to 10 years, years beyond).
+    /// buckets (days up to 45 days, months up to four years, years beyond: at most about
+    /// 50 lines of chart).
     pub granularity: Granularity,
     /// Every period from the oldest to the newest dated match, empty ones included.
     pub buckets: Vec<Bucket>,
@@ -102,9 +103,9 @@ impl Granularity {
     /// The granularity for dated matches from `first` to `last`.
     fn for_span(first: NaiveDate, last: NaiveDate) -> Granularity {
         let days = (last - first).num_days();
-        if days <= 92 {
+        if days <= 45 {
             Granularity::Day
-        } else if days <= 3653 {
+        } else if days <= 4 * 366 {
             Granularity::Month
         } else {
             Granularity::Year
@@ -319,6 +320,7 @@ mod tests {
     #[test]
     fn granularity_follows_the_span() {
         let days: HashMap<i64, usize> = [(day("2025-02-01"), 2), (day("2025-02-03"), 1)].into();
+        // (45 days or less: per day)
         let t = timeline(&days, 4);
         assert_eq!(t.granularity, Granularity::Day);
         assert_eq!(t.buckets.iter().map(|b| b.count).collect::<Vec<_>>(), [2, 0, 1]);

@@ -16,7 +16,7 @@ use crate::article::ArticleId;
 use crate::error::{Error, Result};
 use crate::index::Index;
 use crate::near_dup::near_identical;
-use crate::query::Query;
+use crate::query::{Query, Sort};
 use crate::search::{Fingerprints, Hit, SearchResults, is_stop_word, with_filters};
 use crate::snippet::{Matcher, Snippet, snippet};
 
@@ -27,7 +27,7 @@ impl Index {
     /// The articles most similar to the one with `id`, best first.
     ///
     /// `query` supplies the filters (tags, section, dates, views), order, page and snippet
-    /// settings; its text is not used. `total` counts the articles sharing any of the chosen
+    /// settings (the order defaults to most similar first); its text is not used. `total` counts the articles sharing any of the chosen
     /// words, so it is large; near-identical copies of the article (see
     /// [`Query::collapse`]) are never returned.
     ///
@@ -55,6 +55,9 @@ impl Index {
     /// # }
     /// ```
     pub fn related(&self, id: &ArticleId, query: &Query) -> Result<SearchResults> {
+        // Most similar first unless another order is asked for (a query without text would
+        // otherwise list newest first).
+        let query = &query.clone().sort(query.sort.unwrap_or(Sort::Relevance));
         self.refresh()?;
         let searcher = self.reader.searcher();
         let unknown = || Error::UnknownArticle { id: id.as_str().to_owned() };

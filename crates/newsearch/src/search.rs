@@ -523,7 +523,14 @@ impl Builder<'_> {
                 let q =
                     if (boost - 1.0).abs() > f32::EPSILON { Box::new(BoostQuery::new(q, boost)) } else { q };
                 if let Some(leaves) = leaves.as_deref_mut() {
-                    leaves.push(Leaf { field: name, text: shown.clone(), boost, query: q.box_clone() });
+                    let single_term = single && !prefix && fuzzy_distance == 0;
+                    leaves.push(Leaf {
+                        field: name,
+                        text: shown.clone(),
+                        boost,
+                        query: q.box_clone(),
+                        single_term,
+                    });
                 }
                 (Occur::Should, q)
             })
@@ -570,7 +577,7 @@ impl Builder<'_> {
         };
         if let (Some(leaves), false) = (self.leaves.as_mut(), negated) {
             let text = if prefix { format!("{value}*") } else { value };
-            leaves.push(Leaf { field: name, text, boost: 1.0, query: q.box_clone() });
+            leaves.push(Leaf { field: name, text, boost: 1.0, query: q.box_clone(), single_term: !prefix });
         }
         q
     }
