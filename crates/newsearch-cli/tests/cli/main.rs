@@ -1,5 +1,6 @@
 //! End-to-end tests of the `newsearch` binary.
 
+mod explore;
 mod index_query;
 mod parse;
 mod reliability;
