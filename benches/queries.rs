@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! cargo bench -p benches --bench queries -- --index DIR --queries FILE --out FILE.json [--snippets]
+//!     [--with facets|collapse|explain|recent|popular]...
 //! ```
 //!
 //! Each `queries.jsonl` row `{"q", "kind", "tag", "since", "until"}` becomes a [`Query`]: a
@@ -33,7 +34,7 @@ use newsearch::{Index, Period, Query};
 use serde_json::{Value, json};
 
 const USAGE: &str = "usage: cargo bench -p benches --bench queries -- --index DIR --queries FILE \
-                     --out FILE.json [--snippets]";
+                     --out FILE.json [--snippets] [--with facets|collapse|explain|recent|popular]...";
 
 /// Hits fetched per query, as in run-peers.
 const TOP: usize = 10;
@@ -68,12 +69,17 @@ struct Args {
     queries: PathBuf,
     out: PathBuf,
     snippets: bool,
+    /// `--with` options: facets, collapse, explain, recent (30-day half-life), popular.
+    with: Vec<String>,
 }
+
+const WITH: [&str; 5] = ["facets", "collapse", "explain", "recent", "popular"];
 
 impl Args {
     /// `Ok(None)` when no `--index` was given.
     fn parse(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
         let (mut index, mut queries, mut out, mut snippets) = (None, None, None, false);
+        let mut with = Vec::new();
         while let Some(arg) = it.next() {
             let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
             match arg.as_str() {
@@ -81,6 +87,13 @@ impl Args {
                 "--queries" => queries = Some(PathBuf::from(value("--queries")?)),
                 "--out" => out = Some(PathBuf::from(value("--out")?)),
                 "--snippets" => snippets = true,
+                "--with" => {
+                    let option = value("--with")?;
+                    if !WITH.contains(&option.as_str()) {
+                        return Err(format!("--with takes one of {WITH:?}, not {option:?}"));
+                    }
+                    with.push(option);
+                }
                 // Passed by `cargo bench`.
                 "--bench" => {}
                 other => return Err(format!("unknown argument {other:?}")),
@@ -92,6 +105,7 @@ impl Args {
             queries: queries.ok_or("--queries FILE is required")?,
             out: out.ok_or("--out FILE.json is required")?,
             snippets,
+            with,
         }))
     }
 }
@@ -107,8 +121,18 @@ struct Planned {
 }
 
 impl Planned {
-    fn query(&self, snippets: bool) -> Query {
-        let mut q = Query::new(self.text.as_str()).limit(TOP).snippets(snippets);
+    fn query(&self, snippets: bool, with: &[String]) -> Query {
+        let on = |name: &str| with.iter().any(|w| w == name);
+        let mut q = Query::new(self.text.as_str())
+            .limit(TOP)
+            .snippets(snippets)
+            .facets(on("facets"))
+            .collapse(on("collapse"))
+            .explain(on("explain"))
+            .popular(on("popular"));
+        if on("recent") {
+            q = q.recent(newsearch::parse_span("30d").expect("a valid span"));
+        }
         if let Some(tag) = &self.tag {
             q = q.tag(tag.as_str());
         }
@@ -177,10 +201,11 @@ fn run(args: &Args) -> Result<(), String> {
     let articles = index.len().map_err(|e| e.to_string())?;
     let open_s = opened.elapsed().as_secs_f64();
     eprintln!(
-        "queries bench: {} queries on {} ({articles} articles), snippets {}",
+        "queries bench: {} queries on {} ({articles} articles), snippets {}{}",
         planned.len(),
         args.index.display(),
-        if args.snippets { "on" } else { "off" }
+        if args.snippets { "on" } else { "off" },
+        if args.with.is_empty() { String::new() } else { format!(", with {}", args.with.join(" + ")) }
     );
 
     // A query that fails fails in every pass; it is recorded, not fatal.
@@ -188,7 +213,7 @@ fn run(args: &Args) -> Result<(), String> {
 
     // Warm-up, untimed.
     for (i, p) in planned.iter().enumerate() {
-        if let Err(e) = index.search(&p.query(args.snippets)) {
+        if let Err(e) = index.search(&p.query(args.snippets, &args.with)) {
             errors.insert(i, e.to_string());
         }
     }
@@ -198,7 +223,7 @@ fn run(args: &Args) -> Result<(), String> {
     let pass = Instant::now();
     for p in &planned {
         let t0 = Instant::now();
-        let result = index.search(&p.query(args.snippets));
+        let result = index.search(&p.query(args.snippets, &args.with));
         let ns = t0.elapsed().as_nanos();
         let ids = match result {
             Ok(r) => r.hits.into_iter().map(|h| h.article.id.as_str().to_owned()).collect(),
@@ -212,7 +237,7 @@ fn run(args: &Args) -> Result<(), String> {
     let mut rows = Vec::with_capacity(planned.len());
     let mut by_kind: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     for (i, (p, (ns, ids))) in planned.iter().zip(timed).enumerate() {
-        let count = match index.search(&p.query(false).limit(0)) {
+        let count = match index.search(&p.query(false, &[]).limit(0)) {
             Ok(r) => r.total,
             Err(e) => {
                 errors.entry(i).or_insert_with(|| e.to_string());
@@ -242,6 +267,7 @@ fn run(args: &Args) -> Result<(), String> {
         "queries": args.queries.display().to_string(),
         "articles": articles,
         "snippets": args.snippets,
+        "with": args.with,
         "top": TOP,
         "open_s": open_s,
         "timed_pass_s": timed_pass_s,
@@ -261,9 +287,10 @@ fn run(args: &Args) -> Result<(), String> {
     fs::write(&args.out, text + "\n").map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
 
     eprintln!(
-        "queries bench: {} queries{}: p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, max {:.3} ms, {:.0} QPS (1 thread){}; wrote {}",
+        "queries bench: {} queries{}{}: p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, max {:.3} ms, {:.0} QPS (1 thread){}; wrote {}",
         stats.n,
         if args.snippets { " with snippets" } else { "" },
+        if args.with.is_empty() { String::new() } else { format!(" with {}", args.with.join(" + ")) },
         stats.p50,
         stats.p90,
         stats.p99,

@@ -8,10 +8,12 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
+use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::article::Tag;
@@ -126,13 +128,80 @@ impl fmt::Display for Granularity {
 /// Counts tags, sections and days over the documents it is given.
 pub(crate) struct FacetCollector {
     pub(crate) size: usize,
+    pub(crate) cache: Arc<ValueCache>,
 }
 
-/// Raw counts, by exact stored value and by day number since 1970-01-01.
+/// Each segment's tag and section values, resolved once: facet counting then never reads
+/// the term dictionary per query (thousands of lookups for a broad query).
+#[derive(Default)]
+pub(crate) struct ValueCache {
+    segments: Mutex<HashMap<(SegmentId, &'static str), Arc<Values>>>,
+}
+
+impl ValueCache {
+    /// Forgets segments that are gone (merged or deleted).
+    pub(crate) fn retain(&self, live: &[SegmentId]) {
+        if let Ok(mut map) = self.segments.lock() {
+            map.retain(|(id, _), _| live.contains(id));
+        }
+    }
+
+    fn get(
+        &self,
+        segment: SegmentId,
+        field: &'static str,
+        column: &StrColumn,
+    ) -> std::io::Result<Arc<Values>> {
+        if let Some(values) = self.segments.lock().ok().and_then(|m| m.get(&(segment, field)).cloned()) {
+            return Ok(values);
+        }
+        let values = Arc::new(Values::read(column)?);
+        if let Ok(mut map) = self.segments.lock() {
+            map.insert((segment, field), values.clone());
+        }
+        Ok(values)
+    }
+}
+
+/// One segment's values of a keyword column: by ordinal, the spelling and the group of
+/// spellings that normalize alike.
+struct Values {
+    spelling: Vec<Arc<str>>,
+    group_of: Vec<u32>,
+    /// Each group's normalized form.
+    groups: Vec<Arc<str>>,
+    /// Spellings per group (almost always 1).
+    group_size: Vec<u32>,
+}
+
+impl Values {
+    fn read(column: &StrColumn) -> std::io::Result<Values> {
+        let mut values =
+            Values { spelling: Vec::new(), group_of: Vec::new(), groups: Vec::new(), group_size: Vec::new() };
+        let mut group_ids: HashMap<String, u32> = HashMap::new();
+        let mut stream = column.dictionary().stream()?;
+        while stream.advance() {
+            let spelling = String::from_utf8_lossy(stream.key());
+            let normalized = Tag::normalize(&spelling);
+            let next = values.groups.len() as u32;
+            let group = *group_ids.entry(normalized.clone()).or_insert_with(|| {
+                values.groups.push(normalized.into());
+                values.group_size.push(0);
+                next
+            });
+            values.group_size[group as usize] += 1;
+            values.spelling.push(spelling.into());
+            values.group_of.push(group);
+        }
+        Ok(values)
+    }
+}
+
+/// What one segment counted.
 #[derive(Default)]
 pub(crate) struct RawCounts {
-    tags: HashMap<String, usize>,
-    sections: HashMap<String, usize>,
+    tags: Option<KeywordFruit>,
+    sections: Option<KeywordFruit>,
     days: HashMap<i64, usize>,
     undated: usize,
 }
@@ -140,9 +209,78 @@ pub(crate) struct RawCounts {
 /// Days spanned by a segment's dates beyond which they are counted in a map, not a vector.
 const DENSE_DAYS: i64 = 1 << 20;
 
+/// One keyword column being counted: counts by ordinal, and the ordinals counted so far.
+pub(crate) struct KeywordCounts {
+    column: StrColumn,
+    values: Arc<Values>,
+    counts: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+impl KeywordCounts {
+    fn add(&mut self, doc: DocId) {
+        for ord in self.column.term_ords(doc) {
+            if let Some(c) = self.counts.get_mut(ord as usize) {
+                if *c == 0 {
+                    self.touched.push(ord as u32);
+                }
+                *c += 1;
+            }
+        }
+    }
+
+    /// Counts per group of spellings, with each group's most common spelling.
+    fn harvest(self) -> KeywordFruit {
+        let values = self.values;
+        let mut entries = Vec::with_capacity(self.touched.len());
+        // Groups with several spellings, by group: their entry's place in `entries`.
+        let mut shared: HashMap<u32, usize> = HashMap::new();
+        for ord in self.touched {
+            let count = self.counts[ord as usize] as usize;
+            let group = values.group_of[ord as usize];
+            let entry = Entry { group, total: count, best: ord, best_count: count };
+            if values.group_size[group as usize] == 1 {
+                entries.push(entry);
+                continue;
+            }
+            match shared.get(&group) {
+                None => {
+                    shared.insert(group, entries.len());
+                    entries.push(entry);
+                }
+                Some(&i) => {
+                    let e = &mut entries[i];
+                    e.total += count;
+                    let better = count > e.best_count
+                        || (count == e.best_count
+                            && values.spelling[ord as usize] < values.spelling[e.best as usize]);
+                    if better {
+                        (e.best, e.best_count) = (ord, count);
+                    }
+                }
+            }
+        }
+        KeywordFruit { values, entries }
+    }
+}
+
+/// A group of spellings counted in one segment (indexes into the segment's [`Values`]).
+struct Entry {
+    group: u32,
+    total: usize,
+    best: u32,
+    best_count: usize,
+}
+
+/// One keyword column's counts in one segment.
+pub(crate) struct KeywordFruit {
+    values: Arc<Values>,
+    entries: Vec<Entry>,
+}
+
 pub(crate) struct FacetSegmentCollector {
-    tags: Option<(StrColumn, Vec<u32>)>,
-    sections: Option<(StrColumn, Vec<u32>)>,
+    tags: Option<KeywordCounts>,
+    sections: Option<KeywordCounts>,
     dates: Option<Column<tantivy::DateTime>>,
     /// Day number of `days[0]`.
     first_day: i64,
@@ -161,11 +299,11 @@ impl Collector for FacetCollector {
 
     fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
         let fast = segment.fast_fields();
-        let keyword = |name: &str| -> tantivy::Result<Option<(StrColumn, Vec<u32>)>> {
-            Ok(fast.str(name)?.map(|column| {
-                let terms = column.num_terms();
-                (column, vec![0; terms])
-            }))
+        let keyword = |name: &'static str| -> tantivy::Result<Option<KeywordCounts>> {
+            let Some(column) = fast.str(name)? else { return Ok(None) };
+            let values = self.cache.get(segment.segment_id(), name, &column)?;
+            let counts = vec![0; values.spelling.len()];
+            Ok(Some(KeywordCounts { column, values, counts, touched: Vec::new() }))
         };
         let dates = fast.column_opt::<tantivy::DateTime>(names::DATE)?;
         let (first_day, days) = match &dates {
@@ -194,24 +332,22 @@ impl Collector for FacetCollector {
         false
     }
 
-    fn merge_fruits(&self, segments: Vec<RawCounts>) -> tantivy::Result<Facets> {
-        let mut all = RawCounts::default();
-        for s in segments {
-            for (k, v) in s.tags {
-                *all.tags.entry(k).or_default() += v;
+    fn merge_fruits(&self, mut segments: Vec<RawCounts>) -> tantivy::Result<Facets> {
+        let mut days: HashMap<i64, usize> = HashMap::new();
+        let mut undated = 0;
+        for s in &mut segments {
+            for (k, v) in s.days.drain() {
+                *days.entry(k).or_default() += v;
             }
-            for (k, v) in s.sections {
-                *all.sections.entry(k).or_default() += v;
-            }
-            for (k, v) in s.days {
-                *all.days.entry(k).or_default() += v;
-            }
-            all.undated += s.undated;
+            undated += s.undated;
         }
+        let (tags, sections): (Vec<_>, Vec<_>) = segments.into_iter().map(|s| (s.tags, s.sections)).unzip();
+        let (tags, sections): (Vec<_>, Vec<_>) =
+            (tags.into_iter().flatten().collect(), sections.into_iter().flatten().collect());
         Ok(Facets {
-            tags: top_values(all.tags, self.size),
-            sections: top_values(all.sections, self.size),
-            timeline: timeline(&all.days, all.undated),
+            tags: top_values(tags, self.size),
+            sections: top_values(sections, self.size),
+            timeline: timeline(&days, undated),
         })
     }
 }
@@ -220,12 +356,8 @@ impl SegmentCollector for FacetSegmentCollector {
     type Fruit = RawCounts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        for (column, counts) in [&mut self.tags, &mut self.sections].into_iter().flatten() {
-            for ord in column.term_ords(doc) {
-                if let Some(c) = counts.get_mut(ord as usize) {
-                    *c += 1;
-                }
-            }
+        for keyword in [&mut self.tags, &mut self.sections].into_iter().flatten() {
+            keyword.add(doc);
         }
         match self.dates.as_ref().and_then(|c| c.first(doc)) {
             Some(date) => {
@@ -241,15 +373,8 @@ impl SegmentCollector for FacetSegmentCollector {
 
     fn harvest(self) -> RawCounts {
         let mut out = RawCounts { undated: self.undated as usize, ..RawCounts::default() };
-        let mut text = String::new();
-        for (source, target) in [(self.tags, &mut out.tags), (self.sections, &mut out.sections)] {
-            let Some((column, counts)) = source else { continue };
-            for (ord, &count) in counts.iter().enumerate() {
-                if count > 0 && matches!(column.ord_to_str(ord as u64, &mut text), Ok(true)) {
-                    *target.entry(text.clone()).or_default() += count as usize;
-                }
-            }
-        }
+        out.tags = self.tags.map(KeywordCounts::harvest);
+        out.sections = self.sections.map(KeywordCounts::harvest);
         for (i, &count) in self.days.iter().enumerate() {
             if count > 0 {
                 out.days.insert(self.first_day + i as i64, count as usize);
@@ -262,23 +387,47 @@ impl SegmentCollector for FacetSegmentCollector {
     }
 }
 
-/// Counts per normalized value, shown in the spelling most matches use; the `size` largest.
-fn top_values(counts: HashMap<String, usize>, size: usize) -> Vec<FacetCount> {
-    // normalized → (total, best spelling, its count)
-    let mut merged: HashMap<String, (usize, String, usize)> = HashMap::new();
-    for (spelling, count) in counts {
-        let entry = merged.entry(Tag::normalize(&spelling)).or_insert((0, String::new(), 0));
-        entry.0 += count;
-        if count > entry.2 || (count == entry.2 && spelling < entry.1) {
-            entry.1 = spelling;
-            entry.2 = count;
+/// The `size` most frequent values over all segments, in their most common spelling (ties:
+/// alphabetical).
+fn top_values(mut segments: Vec<KeywordFruit>, size: usize) -> Vec<FacetCount> {
+    if segments.len() == 1 {
+        // One segment (the usual case after a bulk run's merge): choose, then spell.
+        let KeywordFruit { values, mut entries } = segments.remove(0);
+        let spelling = |e: &Entry| &values.spelling[e.best as usize];
+        let order = |a: &Entry, b: &Entry| b.total.cmp(&a.total).then_with(|| spelling(a).cmp(spelling(b)));
+        select_top(&mut entries, size, order);
+        return entries
+            .iter()
+            .map(|e| FacetCount { value: spelling(e).to_string(), count: e.total })
+            .collect();
+    }
+    // normalized → (total, count per spelling)
+    let mut merged: HashMap<Arc<str>, (usize, HashMap<Arc<str>, usize>)> = HashMap::new();
+    for KeywordFruit { values, entries } in segments {
+        for e in entries {
+            let entry = merged.entry(values.groups[e.group as usize].clone()).or_default();
+            entry.0 += e.total;
+            *entry.1.entry(values.spelling[e.best as usize].clone()).or_default() += e.best_count;
         }
     }
-    let mut values: Vec<FacetCount> =
-        merged.into_values().map(|(count, value, _)| FacetCount { value, count }).collect();
-    values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-    values.truncate(size);
-    values
+    let mut counted: Vec<FacetCount> = merged
+        .into_iter()
+        .map(|(normalized, (count, spellings))| {
+            let best = spellings.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
+            FacetCount { value: best.map_or_else(|| normalized.to_string(), |(s, _)| s.to_string()), count }
+        })
+        .collect();
+    select_top(&mut counted, size, |a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    counted
+}
+
+/// Keeps the first `size` of `items` in `order`, sorted.
+fn select_top<T>(items: &mut Vec<T>, size: usize, order: impl Fn(&T, &T) -> std::cmp::Ordering) {
+    if items.len() > size && size > 0 {
+        items.select_nth_unstable_by(size - 1, &order);
+    }
+    items.truncate(size);
+    items.sort_by(order);
 }
 
 fn timeline(days: &HashMap<i64, usize>, undated: usize) -> Timeline {
@@ -341,13 +490,50 @@ mod tests {
     }
 
     #[test]
-    fn values_merge_spellings_and_rank_by_count() {
-        let counts: HashMap<String, usize> =
-            [("Ukraine".into(), 3), ("ukraine".into(), 1), ("Economy".into(), 2), ("Asia".into(), 2)].into();
-        let top = top_values(counts, 2);
+    fn values_merge_spellings_across_segments_and_rank_by_count() {
+        // Two segments' dictionaries (sorted, as the engine keeps them).
+        let values = |spellings: &[&str]| {
+            let mut v = Values {
+                spelling: Vec::new(),
+                group_of: Vec::new(),
+                groups: Vec::new(),
+                group_size: Vec::new(),
+            };
+            let mut ids: HashMap<String, u32> = HashMap::new();
+            for s in spellings {
+                let n = Tag::normalize(s);
+                let next = v.groups.len() as u32;
+                let g = *ids.entry(n.clone()).or_insert_with(|| {
+                    v.groups.push(n.into());
+                    v.group_size.push(0);
+                    next
+                });
+                v.group_size[g as usize] += 1;
+                v.spelling.push((*s).into());
+                v.group_of.push(g);
+            }
+            Arc::new(v)
+        };
+        let counts = |values: Arc<Values>, counts: &[u32]| {
+            let touched = (0..counts.len() as u32).filter(|&o| counts[o as usize] > 0).collect();
+            KeywordCounts {
+                column: StrColumn::wrap(tantivy::columnar::BytesColumn::empty(0)),
+                values,
+                counts: counts.to_vec(),
+                touched,
+            }
+            .harvest()
+        };
+        let one = counts(values(&["Asia", "Economy", "Ukraine", "ukraine"]), &[1, 2, 3, 1]);
+        let two = counts(values(&["asia", "ukraine"]), &[1, 2]);
+        let top = top_values(vec![one, two], 2);
         assert_eq!(
             top,
-            [FacetCount { value: "Ukraine".into(), count: 4 }, FacetCount { value: "Asia".into(), count: 2 }]
+            [FacetCount { value: "Ukraine".into(), count: 6 }, FacetCount { value: "Asia".into(), count: 2 }]
         );
+        let single =
+            top_values(vec![counts(values(&["Asia", "Economy", "Ukraine", "ukraine"]), &[1, 2, 3, 1])], 5);
+        let got: Vec<(&str, usize)> = single.iter().map(|f| (f.value.as_str(), f.count)).collect();
+        assert_eq!(got, [("Ukraine", 4), ("Economy", 2), ("Asia", 1)]);
     }
 }

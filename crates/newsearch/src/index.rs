@@ -59,6 +59,8 @@ pub struct Index {
     /// `meta.json`'s (modified, length) when the reader last reloaded: a commit by anyone
     /// rewrites it, so an unchanged stamp means there is nothing new to see.
     seen_commit: Mutex<Option<(SystemTime, u64)>>,
+    /// Tag and section values per segment, for facet counts.
+    pub(crate) facet_values: std::sync::Arc<crate::facets::ValueCache>,
 }
 
 impl std::fmt::Debug for Index {
@@ -172,7 +174,7 @@ impl Index {
             .try_into()
             .map_err(|e| Error::engine(path, e))?;
         let seen_commit = Mutex::new(None);
-        Ok(Index { inner, reader, fields, stemming, dir, seen_commit })
+        Ok(Index { inner, reader, fields, stemming, dir, seen_commit, facet_values: Default::default() })
     }
 
     /// The folder the index lives in, or `None` in memory.

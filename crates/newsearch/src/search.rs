@@ -238,7 +238,11 @@ impl Index {
         let text = builder.text_query(&query.text)?;
         let leaves = builder.leaves.take().unwrap_or_default();
         let engine_query = with_filters(&self.fields, query, text);
-        let facets = query.facets.then_some(FacetCollector { size: query.facet_size });
+        let facets = query.facets.then(|| {
+            let live: Vec<_> = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
+            self.facet_values.retain(&live);
+            FacetCollector { size: query.facet_size, cache: self.facet_values.clone() }
+        });
         let (total, hits, facets) = self.collect(searcher, &*engine_query, query, reweight, facets)?;
         Ok(Run { total, hits, matcher, leaves, facets })
     }

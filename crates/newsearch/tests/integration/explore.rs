@@ -93,6 +93,29 @@ fn facets_count_every_match_not_just_the_page() {
 }
 
 #[test]
+fn facets_merge_counts_across_segments() {
+    let articles = archive();
+    let index = Index::in_memory(&newsearch::IndexOptions::new()).unwrap();
+    let mut writer = index.writer().unwrap();
+    for (i, a) in articles.iter().enumerate() {
+        writer.add(a).unwrap();
+        if i % 3 == 2 {
+            writer.commit().unwrap();
+        }
+    }
+    writer.commit().unwrap();
+    drop(writer);
+    let all: Vec<&Article> = articles.iter().collect();
+    let facets = index.search(&Query::all().limit(0).facets(true).facet_size(100)).unwrap().facets.unwrap();
+    check_facets_against(&all, &facets);
+    let top = index.search(&Query::all().facets(true).facet_size(2)).unwrap().facets.unwrap();
+    assert_eq!(
+        top.tags.iter().map(|f| (f.value.as_str(), f.count)).collect::<Vec<_>>(),
+        [("Ukraine", 6), ("Diplomacy", 5)]
+    );
+}
+
+#[test]
 fn facets_show_the_most_common_spelling_and_respect_the_size() {
     let (_, index) = archive_index();
     let facets = index.search(&Query::all().facets(true).facet_size(2)).unwrap().facets.unwrap();
