@@ -402,7 +402,8 @@ fn top_values(mut segments: Vec<KeywordFruit>, size: usize) -> Vec<FacetCount> {
             .collect();
     }
     // normalized → (total, count per spelling)
-    let mut merged: HashMap<Arc<str>, (usize, HashMap<Arc<str>, usize>)> = HashMap::new();
+    type Spellings = HashMap<Arc<str>, usize>;
+    let mut merged: HashMap<Arc<str>, (usize, Spellings)> = HashMap::new();
     for KeywordFruit { values, entries } in segments {
         for e in entries {
             let entry = merged.entry(values.groups[e.group as usize].clone()).or_default();
