@@ -10,6 +10,26 @@ use tantivy::{DocAddress, DocSet, Searcher};
 /// scores: each part is one word, phrase, prefix or tag of the query in one field, scored by
 /// BM25 (`idf × (k1 + 1) × tf / (tf + k1 × (1 − b + b × length / average length))`, k1 = 1.2,
 /// b = 0.75) times its boost.
+///
+/// ```
+/// use newsearch::{Article, Index, IndexOptions, Query};
+///
+/// # fn main() -> Result<(), newsearch::Error> {
+/// let index = Index::in_memory(&IndexOptions::new())?;
+/// let mut writer = index.writer()?;
+/// let mut a = Article::new("a", "a", "Kellogg in Kyiv");
+/// a.body = "Keith Kellogg met officials in Kyiv.".into();
+/// writer.add(&a)?;
+/// writer.commit()?;
+///
+/// let hit = &index.search(&Query::new("kellogg").explain(true))?.hits[0];
+/// let e = hit.explanation.as_ref().expect("asked for");
+/// let fields: Vec<&str> = e.parts.iter().map(|p| p.field.as_str()).collect();
+/// assert!(fields.contains(&"title") && fields.contains(&"body"));
+/// assert!((e.score - hit.score.unwrap()).abs() < 1e-4);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Explanation {
     /// The final score.

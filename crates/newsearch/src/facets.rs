@@ -20,6 +20,30 @@ use crate::article::Tag;
 use crate::schema::names;
 
 /// Counts over every match of a query (see [`Query::facets`](crate::Query::facets)).
+///
+/// ```
+/// use newsearch::{Article, Granularity, Index, IndexOptions, Query, Tag};
+///
+/// # fn main() -> Result<(), newsearch::Error> {
+/// let index = Index::in_memory(&IndexOptions::new())?;
+/// let mut writer = index.writer()?;
+/// for (id, day, tags) in [("a", "2025-02-20", ["Ukraine", "US"]), ("b", "2025-02-22", ["ukraine", "EU"])] {
+///     let mut a = Article::new(id, id, "Envoy visits Kyiv");
+///     a.date = Some(format!("{day}T10:00:00Z").parse().unwrap());
+///     a.tags = tags.iter().map(|t| Tag::new(t)).collect();
+///     writer.add(&a)?;
+/// }
+/// writer.commit()?;
+///
+/// let results = index.search(&Query::new("kyiv").limit(1).facets(true))?;
+/// let facets = results.facets.expect("asked for");
+/// assert_eq!((facets.tags[0].value.as_str(), facets.tags[0].count), ("Ukraine", 2));
+/// assert_eq!(facets.timeline.granularity, Granularity::Day);
+/// let per_day: Vec<usize> = facets.timeline.buckets.iter().map(|b| b.count).collect();
+/// assert_eq!(per_day, [1, 0, 1]);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Facets {
     /// The most frequent tags among the matches, most frequent first (ties by name).

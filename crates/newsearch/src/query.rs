@@ -293,6 +293,26 @@ impl Query {
     /// article is dated. The newest articles count up to twice as much; the extra weight
     /// halves every `half_life`; undated articles get none. A zero or negative half-life is
     /// ignored.
+    ///
+    /// ```
+    /// use newsearch::{Article, Index, IndexOptions, Query};
+    ///
+    /// # fn main() -> Result<(), newsearch::Error> {
+    /// let index = Index::in_memory(&IndexOptions::new())?;
+    /// let mut writer = index.writer()?;
+    /// for (id, date, body) in [("old", "2024-01-10", "Ceasefire plan. Ceasefire plan."), ("new", "2025-03-01", "Ceasefire plan.")] {
+    ///     let mut a = Article::new(id, id, "");
+    ///     a.body = body.into();
+    ///     a.date = Some(format!("{date}T00:00:00Z").parse().unwrap());
+    ///     writer.add(&a)?;
+    /// }
+    /// writer.commit()?;
+    /// let first = |q: Query| index.search(&q).map(|r| r.hits[0].article.id.to_string());
+    /// assert_eq!(first(Query::new("ceasefire"))?, "old");
+    /// assert_eq!(first(Query::new("ceasefire").recent(newsearch::parse_span("30d")?))?, "new");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn recent(mut self, half_life: TimeDelta) -> Self {
         self.recent = (half_life > TimeDelta::zero()).then_some(half_life);
         self
