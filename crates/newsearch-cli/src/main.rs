@@ -5,6 +5,8 @@ mod index_cmd;
 mod parse_cmd;
 mod print;
 mod query_cmd;
+mod show_cmd;
+mod stats_cmd;
 
 use std::io;
 use std::process::ExitCode;
@@ -27,6 +29,8 @@ fn main() -> ExitCode {
         Command::Index(args) => index_cmd::run(&args),
         Command::Query(args) => query_cmd::run(&args),
         Command::Parse(args) => parse_cmd::run(&args),
+        Command::Show(args) => show_cmd::run(&args),
+        Command::Stats(args) => stats_cmd::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -3,6 +3,7 @@
 mod index_query;
 mod parse;
 mod reliability;
+mod show_stats;
 
 use std::path::{Path, PathBuf};
 
