@@ -27,6 +27,23 @@ twice) are searched for in any order; the article itself and near-identical copi
 
 Exit status: 0 if related articles were found, 1 if none, 2 on error (an unknown ID is an error).";
 
+const SHOW_HELP: &str = "Ids: an article read from a folder has the path inside that folder as id \
+(2025/02/kyiv.txt), with #N added for the Nth record of a .json array or .jsonl file \
+(digest.jsonl#2), unless the record has its own `id`; a file named directly on the command line \
+has its file name. `newsearch query --json` prints each hit's id. When no article has ID, ID is \
+tried as the path of an indexed file (relative to the current folder or absolute), and every \
+article read from that file is shown.
+
+Exit status: 0 if the article was found, 1 if not (`newsearch: no article with id \"ID\" in \
+INDEX` on stderr), 2 on error (no index, unreadable index).";
+
+const STATS_HELP: &str = "Tags and sections are counted case-insensitively (as --tag and --section \
+match them) and shown in their most common spelling. The human output lists every section and the 20 most used tags; --json lists all tags, most \
+used first, and every path skipped at the last `newsearch index` run with its reason. Facts about \
+the last run are \"unknown\" (null in JSON) for an index never updated with `newsearch index`.
+
+Exit status: 0 on success, 2 on error (no index, unreadable index).";
+
 /// Full-text search for folders of news articles.
 #[derive(Debug, Parser)]
 #[command(name = "newsearch", version, about, max_term_width = 100)]
@@ -49,6 +66,12 @@ pub(crate) enum Command {
     /// Articles most like one article (over its title, body and tags), near-identical copies left out.
     #[command(after_help = RELATED_HELP)]
     Related(RelatedArgs),
+    /// Print one indexed article in full: title, metadata, path, URL, body and sources.
+    #[command(after_help = SHOW_HELP)]
+    Show(ShowArgs),
+    /// Summarize the index: articles, dates, sections, tags, size and the last indexing run.
+    #[command(after_help = STATS_HELP)]
+    Stats(StatsArgs),
 }
 
 /// Where the index lives; shared by every command that uses one.
@@ -324,6 +347,30 @@ pub(crate) struct ParseArgs {
 
     #[command(flatten)]
     pub(crate) input: InputArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ShowArgs {
+    /// The article's id (as `query --json` prints it), or the path of an indexed file.
+    #[arg(value_name = "ID")]
+    pub(crate) id: String,
+
+    #[command(flatten)]
+    pub(crate) location: IndexLocation,
+
+    /// Print the article as one JSON object with every field (one line per article).
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatsArgs {
+    #[command(flatten)]
+    pub(crate) location: IndexLocation,
+
+    /// Print one JSON object with every count, all tags and the skipped paths.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 /// How input files are found and read; shared by every command that reads articles.

@@ -44,15 +44,26 @@ pub(crate) fn run(args: &IndexArgs) -> Result<u8> {
 fn print_json(r: &UpdateReport, index: &str) -> io::Result<()> {
     let mut out = BufWriter::new(io::stdout().lock());
     for s in &r.skipped {
-        let reason = match &s.reason {
-            SkipReason::UnknownExtension => "unknown extension".to_owned(),
-            SkipReason::SymbolicLink => "symbolic link".to_owned(),
-            other => other.to_string(),
-        };
-        writeln!(out, "{}", json!({ "skipped": s.path, "reason": reason }))?;
+        writeln!(out, "{}", json!({ "skipped": s.path, "reason": skip_reason(&s.reason) }))?;
     }
-    let summary = json!({ "summary": {
-        "index": index,
+    let mut summary = report_json(r);
+    summary["index"] = index.into();
+    writeln!(out, "{}", json!({ "summary": summary }))?;
+    out.flush()
+}
+
+/// A skip reason as JSON output states it.
+pub(crate) fn skip_reason(reason: &SkipReason) -> String {
+    match reason {
+        SkipReason::UnknownExtension => "unknown extension".to_owned(),
+        SkipReason::SymbolicLink => "symbolic link".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// A run's totals as JSON (the `summary` of `newsearch index --json`, without the index).
+pub(crate) fn report_json(r: &UpdateReport) -> serde_json::Value {
+    json!({
         "files_seen": r.added + r.updated + r.unchanged + r.skipped.len(),
         "added": r.added,
         "updated": r.updated,
@@ -65,9 +76,7 @@ fn print_json(r: &UpdateReport, index: &str) -> io::Result<()> {
         "articles_indexed": r.articles_indexed,
         "articles_total": r.articles_total,
         "elapsed_s": r.elapsed.as_secs_f64(),
-    }});
-    writeln!(out, "{summary}")?;
-    out.flush()
+    })
 }
 
 /// A bar on a terminal, nothing otherwise (or when asked to be quiet).

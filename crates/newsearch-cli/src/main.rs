@@ -6,6 +6,8 @@ mod index_cmd;
 mod parse_cmd;
 mod print;
 mod query_cmd;
+mod show_cmd;
+mod stats_cmd;
 
 use std::io;
 use std::process::ExitCode;
@@ -29,6 +31,8 @@ fn main() -> ExitCode {
         Command::Query(args) => query_cmd::run(&args),
         Command::Parse(args) => parse_cmd::run(&args),
         Command::Related(args) => query_cmd::run_related(&args),
+        Command::Show(args) => show_cmd::run(&args),
+        Command::Stats(args) => stats_cmd::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

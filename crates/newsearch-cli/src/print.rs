@@ -66,7 +66,7 @@ impl Style {
         Style { color: is_terminal && !no_color }
     }
 
-    fn paint(&self, code: &str, text: &str) -> String {
+    pub(crate) fn paint(&self, code: &str, text: &str) -> String {
         if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
     }
 }
@@ -94,15 +94,19 @@ pub(crate) fn print_hit(
         meta.push(format!("score {s:.2}"));
     }
     writeln!(out, "     {}", style.paint("2", &clean(&meta.join(" · "))))?;
-    let path = match cwd.and_then(|c| a.path.strip_prefix(c).ok()) {
-        Some(rel) => rel.display().to_string(),
-        None => a.path.display().to_string(),
-    };
-    writeln!(out, "     {}", style.paint("36", &clean(&path)))?;
+    writeln!(out, "     {}", style.paint("36", &clean(&shown_path(&a.path, cwd))))?;
     if !hit.snippet.text.is_empty() {
         writeln!(out, "     {}", marked_snippet(&hit.snippet, style))?;
     }
     writeln!(out)
+}
+
+/// `path` relative to the working directory when it is under it, else as it is.
+pub(crate) fn shown_path(path: &Path, cwd: Option<&Path>) -> String {
+    match cwd.and_then(|c| path.strip_prefix(c).ok()) {
+        Some(rel) => rel.display().to_string(),
+        None => path.display().to_string(),
+    }
 }
 
 /// The snippet with highlights painted, each piece cleaned for the terminal.
@@ -120,7 +124,7 @@ fn marked_snippet(snippet: &newsearch::Snippet, style: &Style) -> String {
 }
 
 /// 1523 → "1,523".
-fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {

@@ -330,11 +330,17 @@ fn check_marker(dir: &Path, marker: &Marker) -> Result<Stemming> {
 
 /// Writes the marker atomically: a crash leaves the old one or the new one, never half.
 fn write_marker(dir: &Path, marker: &Marker) -> Result<()> {
-    let path = dir.join(INDEX_MARKER_FILE);
-    let tmp = dir.join(format!(".{INDEX_MARKER_FILE}.tmp"));
     let mut bytes = serde_json::to_vec_pretty(marker).map_err(|e| Error::engine(Some(dir), e))?;
     bytes.push(b'\n');
-    fs::write(&tmp, &bytes).map_err(|e| Error::io(&tmp, e))?;
+    write_atomically(dir, INDEX_MARKER_FILE, &bytes)
+}
+
+/// Replaces `dir/name` with `bytes` through a hidden temporary file and a rename, so a crash
+/// leaves the old file or the new one, never half of one.
+pub(crate) fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    let path = dir.join(name);
+    let tmp = dir.join(format!(".{name}.tmp"));
+    fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
     fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
 }
 

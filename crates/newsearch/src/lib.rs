@@ -27,7 +27,8 @@
 //! ```
 //!
 //! Folders are indexed incrementally with [`Index::update`]; files are read with [`walk`]
-//! and [`parse_files`] when you only need the articles.
+//! and [`parse_files`] when you only need the articles. [`Index::get`] and
+//! [`Index::get_by_path`] fetch stored articles, and [`Index::stats`] says what an index holds.
 #![deny(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 #![doc(test(attr(deny(warnings))))]
@@ -39,6 +40,8 @@ mod error;
 mod explain;
 mod facets;
 mod index;
+mod last_run;
+mod lookup;
 mod near_dup;
 mod parse;
 mod query;
@@ -46,6 +49,7 @@ mod related;
 mod schema;
 mod search;
 mod snippet;
+mod stats;
 mod syntax;
 mod update;
 mod walk;
@@ -57,11 +61,13 @@ pub use error::{Error, Result, Warning, WarningKind};
 pub use explain::{Explanation, ScorePart};
 pub use facets::{Bucket, FacetCount, Facets, Granularity, Timeline};
 pub use index::{Index, IndexOptions};
+pub use last_run::{LAST_RUN_FILE, LastRun};
 pub use parse::{Format, ParseOptions, Parsed, SourceFile, parse_bytes, parse_date, render_txt};
 pub use query::{MatchMode, Period, Query, Sort, parse_span};
 pub use related::RELATED_TERMS;
 pub use search::{ANY_TITLE_BOOST, Hit, SearchResults, TITLE_BOOST};
 pub use snippet::Snippet;
+pub use stats::{IndexStats, ValueCount};
 pub use update::{MergeAfter, UpdateEvent, UpdateOptions, UpdateReport};
 pub use walk::{INDEX_MARKER_FILE, SkipReason, Skipped, Walk, WalkOptions, parse_files, walk};
 pub use writer::{CommitStats, IndexWriter, WriterOptions};

@@ -173,7 +173,9 @@ impl Index {
     /// Indexes the article files under `paths` (files or folders), incrementally.
     ///
     /// With no paths, the folders indexed before are updated. `on_event` hears about
-    /// progress, problems and commits as they happen.
+    /// progress, problems and commits as they happen. A run that completes records its
+    /// report in [`LAST_RUN_FILE`](crate::LAST_RUN_FILE) in the index folder, for
+    /// [`Index::stats`].
     pub fn update<P: AsRef<Path>>(
         &self,
         paths: &[P],
@@ -298,6 +300,7 @@ impl Index {
         self.add_roots(&roots)?;
         report.articles_total = stats.articles;
         report.elapsed = started.elapsed();
+        self.record_run(&report, options.rebuild)?;
         Ok(report)
     }
 

@@ -4,6 +4,7 @@ mod explore;
 mod index_query;
 mod parse;
 mod reliability;
+mod show_stats;
 
 use std::path::{Path, PathBuf};
 

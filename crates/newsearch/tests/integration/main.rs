@@ -8,6 +8,7 @@ mod oracle;
 mod properties;
 mod search;
 mod seed;
+mod stats;
 mod txt_variants;
 
 use std::path::{Path, PathBuf};
