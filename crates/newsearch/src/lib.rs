@@ -27,7 +27,8 @@
 //! ```
 //!
 //! Folders are indexed incrementally with [`Index::update`]; files are read with [`walk`]
-//! and [`parse_files`] when you only need the articles.
+//! and [`parse_files`] when you only need the articles. [`Index::articles`] visits every
+//! stored article, and [`Exporter`] writes them for Quickwit, Elasticsearch or OpenSearch.
 #![deny(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 #![doc(test(attr(deny(warnings))))]
@@ -35,6 +36,7 @@
 mod analyzer;
 mod article;
 mod error;
+mod export;
 mod index;
 mod parse;
 mod query;
@@ -49,6 +51,7 @@ mod writer;
 pub use analyzer::Stemming;
 pub use article::{Article, ArticleId, Tag};
 pub use error::{Error, Result, Warning, WarningKind};
+pub use export::{Articles, ExportFormat, Exporter};
 pub use index::{Index, IndexOptions};
 pub use parse::{Format, ParseOptions, Parsed, SourceFile, parse_bytes, parse_date, render_txt};
 pub use query::{MatchMode, Period, Query, Sort};

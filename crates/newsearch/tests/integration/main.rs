@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod concurrency;
+mod export;
 mod incremental;
 mod oracle;
 mod properties;
