@@ -1,10 +1,12 @@
 //! The `newsearch` command: argument parsing, printing and exit codes on top of the library.
 
 mod args;
+mod export_cmd;
 mod index_cmd;
 mod parse_cmd;
 mod print;
 mod query_cmd;
+mod shell_cmd;
 
 use std::io;
 use std::process::ExitCode;
@@ -27,6 +29,9 @@ fn main() -> ExitCode {
         Command::Index(args) => index_cmd::run(&args),
         Command::Query(args) => query_cmd::run(&args),
         Command::Parse(args) => parse_cmd::run(&args),
+        Command::Export(args) => export_cmd::run(&args),
+        Command::Completions(args) => shell_cmd::completions(&args),
+        Command::Man(args) => shell_cmd::man(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,8 +1,10 @@
 //! End-to-end tests of the `newsearch` binary.
 
+mod export;
 mod index_query;
 mod parse;
 mod reliability;
+mod shell;
 
 use std::path::{Path, PathBuf};
 
