@@ -44,10 +44,7 @@ fn man_pages() -> Vec<Man> {
     cli.build();
     let source = format!("{BIN_NAME} {}", env!("CARGO_PKG_VERSION"));
     let commands = cli.get_subcommands().filter(|c| !c.is_hide_set()).cloned().collect::<Vec<_>>();
-    std::iter::once(cli)
-        .chain(commands)
-        .map(|command| Man::new(command).source(source.clone()).manual("newsearch manual"))
-        .collect()
+    std::iter::once(cli).chain(commands).map(|command| Man::new(command).source(source.clone())).collect()
 }
 
 fn render(page: &Man) -> io::Result<Vec<u8>> {

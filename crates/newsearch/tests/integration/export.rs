@@ -98,3 +98,100 @@ fn an_empty_index_has_no_articles() {
     assert_eq!(articles.len(), 0);
     assert!(articles.next().is_none());
 }
+
+/// The first fenced block of `lang` in the README that contains `marker`.
+fn readme_block(lang: &str, marker: &str) -> String {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md")).unwrap();
+    let fence = format!("```{lang}\n");
+    readme
+        .split(&fence)
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap_or_default())
+        .find(|block| block.contains(marker))
+        .unwrap_or_else(|| panic!("no {lang} block with {marker} in the README"))
+        .to_owned()
+}
+
+/// A document with every key, as the exporter writes it.
+fn full_document() -> serde_json::Map<String, serde_json::Value> {
+    let mut a = article("2025/02/kyiv.txt", "Kellogg in Kyiv", "Body.", &["Ukraine", "US"]);
+    a.section = Some("Ukraine".into());
+    a.date = Some("2025-02-21T08:37:00Z".parse().unwrap());
+    a.views = Some(1523);
+    a.sources = vec!["Reuters".into()];
+    a.url = Some("https://example.org/kyiv".into());
+    let mut out = Vec::new();
+    newsearch::Exporter::new(newsearch::ExportFormat::Ndjson).write(&mut out, &a).unwrap();
+    match serde_json::from_slice(&out).unwrap() {
+        serde_json::Value::Object(doc) => doc,
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn the_readme_mapping_and_quickwit_config_fit_the_exported_documents() {
+    let doc = full_document();
+    let keys: Vec<&String> = doc.keys().collect();
+
+    let mapping: serde_json::Value = serde_json::from_str(&readme_block("json", "\"mappings\"")).unwrap();
+    assert_eq!(mapping["mappings"]["dynamic"], "strict");
+    let properties = mapping["mappings"]["properties"].as_object().unwrap();
+    assert_eq!(properties.keys().collect::<Vec<_>>(), keys, "Elasticsearch fields");
+    for (key, value) in &doc {
+        let field = &properties[key];
+        let kind = field["type"].as_str().unwrap();
+        let fits = match value {
+            serde_json::Value::Number(_) => kind == "long",
+            _ if key == "date" => kind == "date",
+            serde_json::Value::String(_) => ["text", "keyword"].contains(&kind),
+            serde_json::Value::Array(items) => {
+                items.iter().all(|i| i.is_string()) && ["text", "keyword"].contains(&kind)
+            }
+            _ => false,
+        };
+        assert!(fits, "{key}: {value} in a {kind} field");
+        if ["title", "body", "sources"].contains(&key.as_str()) {
+            assert_eq!(field["analyzer"], "english", "{key}");
+        }
+        if ["url", "path"].contains(&key.as_str()) {
+            assert_eq!(field["index"], false, "{key}");
+        }
+    }
+
+    let config: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(&readme_block("yaml", "doc_mapping:")).unwrap();
+    let doc_mapping = &config["doc_mapping"];
+    assert_eq!(doc_mapping["mode"].as_str(), Some("strict"));
+    let fields = doc_mapping["field_mappings"].as_sequence().unwrap();
+    let names: Vec<&str> = fields.iter().map(|f| f["name"].as_str().unwrap()).collect();
+    let mut sorted_names = names.clone();
+    sorted_names.sort_unstable();
+    let mut sorted_keys: Vec<&str> = keys.iter().map(|k| k.as_str()).collect();
+    sorted_keys.sort_unstable();
+    assert_eq!(sorted_names, sorted_keys, "Quickwit fields");
+    for field in fields {
+        let name = field["name"].as_str().unwrap();
+        let kind = field["type"].as_str().unwrap();
+        let value = &doc[name];
+        let (is_array, inner) = match kind.strip_prefix("array<").and_then(|k| k.strip_suffix('>')) {
+            Some(inner) => (true, inner),
+            None => (false, kind),
+        };
+        assert_eq!(is_array, value.is_array(), "{name}");
+        let fits = match inner {
+            "u64" => value.is_u64(),
+            "datetime" => value.as_str().is_some_and(|d| chrono::DateTime::parse_from_rfc3339(d).is_ok()),
+            "text" => value.is_string() || value.as_array().is_some_and(|a| a.iter().all(|i| i.is_string())),
+            _ => false,
+        };
+        assert!(fits, "{name}: {value} in a {kind} field");
+        if ["title", "body", "sources"].contains(&name) {
+            assert_eq!(field["record"].as_str(), Some("position"), "{name}");
+        }
+    }
+    let timestamp = doc_mapping["timestamp_field"].as_str().unwrap();
+    let timestamp_field = fields.iter().find(|f| f["name"].as_str() == Some(timestamp)).unwrap();
+    assert_eq!(timestamp_field["type"].as_str(), Some("datetime"));
+    assert_eq!(timestamp_field["fast"].as_bool(), Some(true));
+}
