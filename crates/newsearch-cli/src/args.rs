@@ -6,8 +6,8 @@ use chrono::TimeDelta;
 
 use clap::{Args, Parser, Subcommand};
 use newsearch::{
-    Format, IndexOptions, MatchMode, MergeAfter, ParseOptions, Period, Query, Sort, Stemming, UpdateOptions,
-    WalkOptions, WriterOptions,
+    ExportFormat, Exporter, Format, IndexOptions, MatchMode, MergeAfter, ParseOptions, Period, Query, Sort,
+    Stemming, UpdateOptions, WalkOptions, WriterOptions,
 };
 
 const EXIT_CODES: &str = "Exit status: 0 on success, 2 if any file or record could not be read \
@@ -44,6 +44,12 @@ the last run are \"unknown\" (null in JSON) for an index never updated with `new
 
 Exit status: 0 on success, 2 on error (no index, unreadable index).";
 
+const EXPORT_HELP: &str = "Documents have the keys id, title, body, tags, section, date (RFC 3339, UTC), \
+views, sources, url and path; section, date, views and url are left out when unknown. The README \
+gives an Elasticsearch/OpenSearch mapping and a Quickwit index config that fit them.
+
+Exit status: 0 on success, 2 on error (with -o, FILE is then left as it was).";
+
 /// Full-text search for folders of news articles.
 #[derive(Debug, Parser)]
 #[command(name = "newsearch", version, about, max_term_width = 100)]
@@ -72,6 +78,14 @@ pub(crate) enum Command {
     /// Summarize the index: articles, dates, sections, tags, size and the last indexing run.
     #[command(after_help = STATS_HELP)]
     Stats(StatsArgs),
+    /// Write every indexed article as JSON Lines (for Quickwit) or as an Elasticsearch/OpenSearch
+    /// bulk body.
+    #[command(after_help = EXPORT_HELP)]
+    Export(ExportArgs),
+    /// Print a completion script for a shell.
+    Completions(CompletionsArgs),
+    /// Print the newsearch(1) man page, or write every page into a folder with -o.
+    Man(ManArgs),
 }
 
 /// Where the index lives; shared by every command that uses one.
@@ -397,6 +411,60 @@ impl InputArgs {
     pub(crate) fn parse_options(&self) -> ParseOptions {
         ParseOptions::new().max_file_size(self.max_file_size)
     }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExportArgs {
+    #[command(flatten)]
+    pub(crate) location: IndexLocation,
+
+    /// Document format: ndjson (one JSON object per line) or bulk (an action line naming the
+    /// index and the article id, then the document, for the _bulk API).
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = ExportFormatArg::Ndjson)]
+    pub(crate) format: ExportFormatArg,
+
+    /// Index named in bulk action lines [default: newsearch]
+    #[arg(long, value_name = "NAME")]
+    pub(crate) es_index: Option<String>,
+
+    /// Write to FILE instead of stdout: through a temporary file in the same folder, renamed
+    /// when complete, so FILE is never half written.
+    #[arg(short, long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub(crate) output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(crate) enum ExportFormatArg {
+    Ndjson,
+    Bulk,
+}
+
+impl ExportArgs {
+    pub(crate) fn exporter(&self) -> newsearch::Result<Exporter> {
+        match (self.format, &self.es_index) {
+            (ExportFormatArg::Ndjson, None) => Ok(Exporter::new(ExportFormat::Ndjson)),
+            (ExportFormatArg::Ndjson, Some(_)) => {
+                Err(newsearch::Error::InvalidArgument("--es-index only applies to --format bulk".into()))
+            }
+            (ExportFormatArg::Bulk, None) => Ok(Exporter::new(ExportFormat::Bulk)),
+            (ExportFormatArg::Bulk, Some(name)) => Exporter::new(ExportFormat::Bulk).bulk_index(name),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub(crate) shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ManArgs {
+    /// Write newsearch.1 and a page per command (newsearch-query.1, …) into DIR, created if
+    /// missing, instead of printing newsearch.1.
+    #[arg(short, long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    pub(crate) output: Option<PathBuf>,
 }
 
 /// Any library value users type (`Format`, `Period`, `Sort`, …), with the library's message.

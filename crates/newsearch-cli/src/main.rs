@@ -2,10 +2,12 @@
 
 mod args;
 mod explore;
+mod export_cmd;
 mod index_cmd;
 mod parse_cmd;
 mod print;
 mod query_cmd;
+mod shell_cmd;
 mod show_cmd;
 mod stats_cmd;
 
@@ -33,6 +35,9 @@ fn main() -> ExitCode {
         Command::Related(args) => query_cmd::run_related(&args),
         Command::Show(args) => show_cmd::run(&args),
         Command::Stats(args) => stats_cmd::run(&args),
+        Command::Export(args) => export_cmd::run(&args),
+        Command::Completions(args) => shell_cmd::completions(&args),
+        Command::Man(args) => shell_cmd::man(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

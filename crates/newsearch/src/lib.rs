@@ -28,7 +28,9 @@
 //!
 //! Folders are indexed incrementally with [`Index::update`]; files are read with [`walk`]
 //! and [`parse_files`] when you only need the articles. [`Index::get`] and
-//! [`Index::get_by_path`] fetch stored articles, and [`Index::stats`] says what an index holds.
+//! [`Index::get_by_path`] fetch stored articles, [`Index::stats`] says what an index holds,
+//! [`Index::articles`] visits every stored article, and [`Exporter`] writes them for
+//! Quickwit, Elasticsearch or OpenSearch.
 #![deny(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 #![doc(test(attr(deny(warnings))))]
@@ -38,6 +40,7 @@ mod article;
 mod boost;
 mod error;
 mod explain;
+mod export;
 mod facets;
 mod index;
 mod last_run;
@@ -59,6 +62,7 @@ pub use analyzer::Stemming;
 pub use article::{Article, ArticleId, Tag};
 pub use error::{Error, Result, Warning, WarningKind};
 pub use explain::{Explanation, ScorePart};
+pub use export::{Articles, ExportFormat, Exporter};
 pub use facets::{Bucket, FacetCount, Facets, Granularity, Timeline};
 pub use index::{Index, IndexOptions};
 pub use last_run::{LAST_RUN_FILE, LastRun};

@@ -1,9 +1,11 @@
 //! End-to-end tests of the `newsearch` binary.
 
 mod explore;
+mod export;
 mod index_query;
 mod parse;
 mod reliability;
+mod shell;
 mod show_stats;
 
 use std::path::{Path, PathBuf};

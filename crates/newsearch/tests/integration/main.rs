@@ -3,6 +3,7 @@
 mod bad_input;
 mod concurrency;
 mod explore;
+mod export;
 mod incremental;
 mod oracle;
 mod properties;
