@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Datelike, Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::index::SegmentId;
@@ -160,6 +160,9 @@ pub(crate) struct FacetCollector {
 #[derive(Default)]
 pub(crate) struct ValueCache {
     segments: Mutex<HashMap<(SegmentId, &'static str), Arc<Values>>>,
+    /// Zeroed count buffers by segment and column, reused by later queries: allocating and
+    /// clearing them per query cost more than counting for most queries.
+    spare: Mutex<HashMap<(SegmentId, &'static str), Vec<Vec<u32>>>>,
 }
 
 impl ValueCache {
@@ -167,6 +170,29 @@ impl ValueCache {
     pub(crate) fn retain(&self, live: &[SegmentId]) {
         if let Ok(mut map) = self.segments.lock() {
             map.retain(|(id, _), _| live.contains(id));
+        }
+        if let Ok(mut map) = self.spare.lock() {
+            map.retain(|(id, _), _| live.contains(id));
+        }
+    }
+
+    /// A zeroed buffer of `len` counts for this segment and column.
+    fn buffer(&self, segment: SegmentId, column: &'static str, len: usize) -> Vec<u32> {
+        let spare = self.spare.lock().ok().and_then(|mut m| m.get_mut(&(segment, column))?.pop());
+        match spare {
+            Some(buffer) if buffer.len() == len => buffer,
+            _ => vec![0; len],
+        }
+    }
+
+    /// Takes back a buffer the caller has zeroed again.
+    fn give_back(&self, segment: SegmentId, column: &'static str, buffer: Vec<u32>) {
+        if let Ok(mut map) = self.spare.lock() {
+            let spares = map.entry((segment, column)).or_default();
+            // One per thread searching at once is plenty.
+            if spares.len() < 4 {
+                spares.push(buffer);
+            }
         }
     }
 
@@ -226,7 +252,8 @@ impl Values {
 pub(crate) struct RawCounts {
     tags: Option<KeywordFruit>,
     sections: Option<KeywordFruit>,
-    days: HashMap<i64, usize>,
+    /// (day number, matches), ascending.
+    days: Vec<(i64, usize)>,
     undated: usize,
 }
 
@@ -239,6 +266,8 @@ pub(crate) struct KeywordCounts {
     values: Arc<Values>,
     counts: Vec<u32>,
     touched: Vec<u32>,
+    /// Where `counts` goes back after the harvest, if anywhere.
+    home: Option<(Arc<ValueCache>, SegmentId, &'static str)>,
 }
 
 impl KeywordCounts {
@@ -254,12 +283,12 @@ impl KeywordCounts {
     }
 
     /// Counts per group of spellings, with each group's most common spelling.
-    fn harvest(self) -> KeywordFruit {
+    fn harvest(mut self) -> KeywordFruit {
         let values = self.values;
         let mut entries = Vec::with_capacity(self.touched.len());
         // Groups with several spellings, by group: their entry's place in `entries`.
         let mut shared: HashMap<u32, usize> = HashMap::new();
-        for ord in self.touched {
+        for &ord in &self.touched {
             let count = self.counts[ord as usize] as usize;
             let group = values.group_of[ord as usize];
             let entry = Entry { group, total: count, best: ord, best_count: count };
@@ -283,6 +312,12 @@ impl KeywordCounts {
                     }
                 }
             }
+        }
+        for &ord in &self.touched {
+            self.counts[ord as usize] = 0;
+        }
+        if let Some((cache, segment, column)) = self.home {
+            cache.give_back(segment, column, self.counts);
         }
         KeywordFruit { values, entries }
     }
@@ -311,6 +346,8 @@ pub(crate) struct FacetSegmentCollector {
     days: Vec<u32>,
     other_days: HashMap<i64, u32>,
     undated: u32,
+    cache: Arc<ValueCache>,
+    segment: SegmentId,
 }
 
 fn day_number(date: tantivy::DateTime) -> i64 {
@@ -323,18 +360,20 @@ impl Collector for FacetCollector {
 
     fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
         let fast = segment.fast_fields();
+        let id = segment.segment_id();
         let keyword = |name: &'static str| -> tantivy::Result<Option<KeywordCounts>> {
             let Some(column) = fast.str(name)? else { return Ok(None) };
-            let values = self.cache.get(segment.segment_id(), name, &column)?;
-            let counts = vec![0; values.spelling.len()];
-            Ok(Some(KeywordCounts { column, values, counts, touched: Vec::new() }))
+            let values = self.cache.get(id, name, &column)?;
+            let counts = self.cache.buffer(id, name, values.spelling.len());
+            let home = Some((self.cache.clone(), id, name));
+            Ok(Some(KeywordCounts { column, values, counts, touched: Vec::new(), home }))
         };
         let dates = fast.column_opt::<tantivy::DateTime>(names::DATE)?;
         let (first_day, days) = match &dates {
             Some(column) if column.num_docs() > 0 => {
                 let (lo, hi) = (day_number(column.min_value()), day_number(column.max_value()));
                 if hi >= lo && hi - lo < DENSE_DAYS {
-                    (lo, vec![0; (hi - lo + 1) as usize])
+                    (lo, self.cache.buffer(id, names::DATE, (hi - lo + 1) as usize))
                 } else {
                     (0, Vec::new())
                 }
@@ -349,6 +388,8 @@ impl Collector for FacetCollector {
             days,
             other_days: HashMap::new(),
             undated: 0,
+            cache: self.cache.clone(),
+            segment: id,
         })
     }
 
@@ -357,13 +398,15 @@ impl Collector for FacetCollector {
     }
 
     fn merge_fruits(&self, mut segments: Vec<RawCounts>) -> tantivy::Result<Facets> {
-        let mut days: HashMap<i64, usize> = HashMap::new();
+        let mut days: Vec<(i64, usize)> = Vec::new();
         let mut undated = 0;
+        let several = segments.len() > 1;
         for s in &mut segments {
-            for (k, v) in s.days.drain() {
-                *days.entry(k).or_default() += v;
-            }
+            days.append(&mut s.days);
             undated += s.undated;
+        }
+        if several {
+            days.sort_unstable_by_key(|(day, _)| *day);
         }
         let (tags, sections): (Vec<_>, Vec<_>) = segments.into_iter().map(|s| (s.tags, s.sections)).unzip();
         let (tags, sections): (Vec<_>, Vec<_>) =
@@ -395,17 +438,22 @@ impl SegmentCollector for FacetSegmentCollector {
         }
     }
 
-    fn harvest(self) -> RawCounts {
+    fn harvest(mut self) -> RawCounts {
         let mut out = RawCounts { undated: self.undated as usize, ..RawCounts::default() };
         out.tags = self.tags.map(KeywordCounts::harvest);
         out.sections = self.sections.map(KeywordCounts::harvest);
-        for (i, &count) in self.days.iter().enumerate() {
-            if count > 0 {
-                out.days.insert(self.first_day + i as i64, count as usize);
+        for (i, count) in self.days.iter_mut().enumerate() {
+            if *count > 0 {
+                out.days.push((self.first_day + i as i64, *count as usize));
+                *count = 0;
             }
         }
-        for (day, count) in self.other_days {
-            *out.days.entry(day).or_default() += count as usize;
+        if !self.days.is_empty() {
+            self.cache.give_back(self.segment, names::DATE, self.days);
+        }
+        if !self.other_days.is_empty() {
+            out.days.extend(self.other_days.into_iter().map(|(d, n)| (d, n as usize)));
+            out.days.sort_unstable_by_key(|(day, _)| *day);
         }
         out
     }
@@ -455,24 +503,25 @@ fn select_top<T>(items: &mut Vec<T>, size: usize, order: impl Fn(&T, &T) -> std:
     items.sort_by(order);
 }
 
-fn timeline(days: &HashMap<i64, usize>, undated: usize) -> Timeline {
-    let to_date = |day: i64| DateTime::from_timestamp(day.saturating_mul(86_400), 0).map(|d| d.date_naive());
-    let dated: Vec<(NaiveDate, usize)> = days.iter().filter_map(|(&d, &n)| Some((to_date(d)?, n))).collect();
-    let (Some(first), Some(last)) =
-        (dated.iter().map(|(d, _)| *d).min(), dated.iter().map(|(d, _)| *d).max())
-    else {
+/// Buckets from matches per day (`(day number, matches)`, ascending; a day may repeat).
+fn timeline(days: &[(i64, usize)], undated: usize) -> Timeline {
+    // Day 0 is 1970-01-01, day 719,163 of the common era.
+    let to_date = |day: i64| i32::try_from(day + 719_163).ok().and_then(NaiveDate::from_num_days_from_ce_opt);
+    let dated = || days.iter().filter_map(|&(d, n)| Some((to_date(d)?, n)));
+    let (Some((first, _)), Some((last, _))) = (dated().next(), dated().last()) else {
         return Timeline { granularity: Granularity::Month, buckets: Vec::new(), undated };
     };
     let granularity = Granularity::for_span(first, last);
-    let mut per_period: HashMap<NaiveDate, usize> = HashMap::new();
-    for (day, n) in dated {
-        *per_period.entry(granularity.start_of(day)).or_default() += n;
-    }
-    let mut buckets = Vec::new();
-    let mut start = Some(granularity.start_of(first));
-    while let Some(s) = start.filter(|s| *s <= last) {
-        buckets.push(Bucket { start: s, count: per_period.get(&s).copied().unwrap_or(0) });
-        start = granularity.next(s);
+    let mut buckets: Vec<Bucket> = vec![Bucket { start: granularity.start_of(first), count: 0 }];
+    for (day, n) in dated() {
+        let start = granularity.start_of(day);
+        while buckets.last().is_some_and(|b| b.start < start) {
+            let Some(next) = buckets.last().and_then(|b| granularity.next(b.start)) else { break };
+            buckets.push(Bucket { start: next, count: 0 });
+        }
+        if let Some(b) = buckets.last_mut() {
+            b.count += n;
+        }
     }
     Timeline { granularity, buckets, undated }
 }
@@ -493,22 +542,21 @@ mod tests {
 
     #[test]
     fn granularity_follows_the_span() {
-        let days: HashMap<i64, usize> = [(day("2025-02-01"), 2), (day("2025-02-03"), 1)].into();
+        let days = [(day("2025-02-01"), 2), (day("2025-02-03"), 1)];
         // (45 days or less: per day)
         let t = timeline(&days, 4);
         assert_eq!(t.granularity, Granularity::Day);
         assert_eq!(t.buckets.iter().map(|b| b.count).collect::<Vec<_>>(), [2, 0, 1]);
         assert_eq!(t.undated, 4);
 
-        let days: HashMap<i64, usize> =
-            [(day("2024-10-30"), 1), (day("2025-02-03"), 5), (day("2025-02-28"), 1)].into();
+        let days = [(day("2024-10-30"), 1), (day("2025-02-03"), 5), (day("2025-02-28"), 1)];
         let t = timeline(&days, 0);
         assert_eq!(t.granularity, Granularity::Month);
         let labels: Vec<String> = t.buckets.iter().map(|b| t.granularity.label(b.start)).collect();
         assert_eq!(labels, ["2024-10", "2024-11", "2024-12", "2025-01", "2025-02"]);
         assert_eq!(t.buckets.iter().map(|b| b.count).collect::<Vec<_>>(), [1, 0, 0, 0, 6]);
 
-        let days: HashMap<i64, usize> = [(day("1987-03-01"), 1), (day("2013-01-01"), 1)].into();
+        let days = [(day("1987-03-01"), 1), (day("2013-01-01"), 1)];
         let t = timeline(&days, 0);
         assert_eq!(t.granularity, Granularity::Year);
         assert_eq!(t.buckets.len(), 2013 - 1987 + 1);
@@ -546,6 +594,7 @@ mod tests {
                 values,
                 counts: counts.to_vec(),
                 touched,
+                home: None,
             }
             .harvest()
         };

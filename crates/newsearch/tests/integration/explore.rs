@@ -90,6 +90,10 @@ fn facets_count_every_match_not_just_the_page() {
     let all_articles: Vec<&Article> = articles.iter().collect();
     check_facets_against(&all_articles, everything.facets.as_ref().unwrap());
     assert!(everything.hits.is_empty());
+
+    // Count buffers are reused between queries: the first query again gives the same counts.
+    let again = index.search(&Query::all().tag("ukraine").limit(2).facets(true).facet_size(100)).unwrap();
+    assert_eq!(again.facets, results.facets);
 }
 
 #[test]
