@@ -159,11 +159,14 @@ pub(crate) struct FacetCollector {
 /// the term dictionary per query (thousands of lookups for a broad query).
 #[derive(Default)]
 pub(crate) struct ValueCache {
-    segments: Mutex<HashMap<(SegmentId, &'static str), Arc<Values>>>,
+    segments: Mutex<HashMap<ColumnKey, Arc<Values>>>,
     /// Zeroed count buffers by segment and column, reused by later queries: allocating and
     /// clearing them per query cost more than counting for most queries.
-    spare: Mutex<HashMap<(SegmentId, &'static str), Vec<Vec<u32>>>>,
+    spare: Mutex<HashMap<ColumnKey, Vec<Vec<u32>>>>,
 }
+
+/// A segment's column, by field name.
+type ColumnKey = (SegmentId, &'static str);
 
 impl ValueCache {
     /// Forgets segments that are gone (merged or deleted).
@@ -508,7 +511,7 @@ fn timeline(days: &[(i64, usize)], undated: usize) -> Timeline {
     // Day 0 is 1970-01-01, day 719,163 of the common era.
     let to_date = |day: i64| i32::try_from(day + 719_163).ok().and_then(NaiveDate::from_num_days_from_ce_opt);
     let dated = || days.iter().filter_map(|&(d, n)| Some((to_date(d)?, n)));
-    let (Some((first, _)), Some((last, _))) = (dated().next(), dated().last()) else {
+    let (Some((first, _)), Some((last, _))) = (dated().next(), dated().next_back()) else {
         return Timeline { granularity: Granularity::Month, buckets: Vec::new(), undated };
     };
     let granularity = Granularity::for_span(first, last);
