@@ -52,7 +52,7 @@ Exit status: 0 on success, 2 on error (with -o, FILE is then left as it was).";
 
 /// Full-text search for folders of news articles.
 #[derive(Debug, Parser)]
-#[command(name = "newsearch", version, about, max_term_width = 100)]
+#[command(name = "newsearch", version, max_term_width = 100)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,

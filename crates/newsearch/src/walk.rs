@@ -119,7 +119,8 @@ fn walk_root(root: &Path, options: &WalkOptions, out: &mut Walk) {
         .follow_links(options.follow_symlinks)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !(is_hidden(e.file_name()) || is_index_dir(e)));
+        // A root the user named may be hidden, but an index is never walked, even as a root.
+        .filter_entry(|e| !is_index_dir(e) && (e.depth() == 0 || !is_hidden(e.file_name())));
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -215,6 +216,11 @@ mod tests {
         assert_eq!(ids(&w), ["a/c.json", "a/z.md", "b.txt"]);
         assert_eq!(w.unknown_extension, 1);
         assert!(w.errors.is_empty());
+        let inside = walk(&[root.join("idx")], &WalkOptions::new());
+        assert!(
+            inside.files.is_empty() && inside.errors.is_empty(),
+            "an index named as a root is not walked"
+        );
         let forced = walk(&[root], &WalkOptions::new().format(Some(Format::Txt)));
         assert_eq!(ids(&forced), ["a/c.json", "a/z.md", "b.txt", "img.png"]);
         assert!(forced.files.iter().all(|f| f.format == Format::Txt));
