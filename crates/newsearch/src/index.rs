@@ -59,8 +59,8 @@ pub struct Index {
     /// `meta.json`'s (modified, length) when the reader last reloaded: a commit by anyone
     /// rewrites it, so an unchanged stamp means there is nothing new to see.
     seen_commit: Mutex<Option<(SystemTime, u64)>>,
-    /// Tag and section values per segment, for facet counts.
-    pub(crate) facet_values: std::sync::Arc<crate::facets::ValueCache>,
+    /// Per-segment facet data (tags, sections, days), built on first use.
+    pub(crate) facet_values: std::sync::Arc<crate::facets::FacetCache>,
 }
 
 impl std::fmt::Debug for Index {
