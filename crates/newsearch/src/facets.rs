@@ -163,8 +163,11 @@ pub(crate) struct FacetCache {
     segments: Mutex<HashMap<SegmentId, Arc<SegmentFacets>>>,
     /// Zeroed count buffers by segment and field, reused by later searches: allocating and
     /// clearing them per search cost more than the counting for most queries.
-    spare: Mutex<HashMap<(SegmentId, &'static str), Vec<Vec<u32>>>>,
+    spare: Mutex<HashMap<BufferKey, Vec<Vec<u32>>>>,
 }
+
+/// A segment's count buffers, by field name.
+type BufferKey = (SegmentId, &'static str);
 
 impl FacetCache {
     /// Forgets segments that are gone (merged or deleted).
@@ -229,6 +232,14 @@ struct Keyword {
 }
 
 const UNDATED: u32 = u32::MAX;
+
+impl Keyword {
+    /// Document `d`'s ordinals.
+    fn ords_of(&self, d: usize) -> Option<&[u32]> {
+        let (from, to) = (*self.offsets.get(d)? as usize, *self.offsets.get(d + 1)? as usize);
+        self.ords.get(from..to)
+    }
+}
 
 impl SegmentFacets {
     fn read(segment: &SegmentReader) -> tantivy::Result<SegmentFacets> {
@@ -453,14 +464,11 @@ impl SegmentCollector for FacetSegmentCollector {
 
     fn collect(&mut self, doc: DocId, _: Score) {
         let d = doc as usize;
-        if let Some(k) = &self.data.tags {
-            if let (Some(&from), Some(&to)) = (k.offsets.get(d), k.offsets.get(d + 1)) {
-                self.tags.add(&k.ords[from as usize..to as usize]);
-            }
-        }
-        if let Some(k) = &self.data.sections {
-            if let (Some(&from), Some(&to)) = (k.offsets.get(d), k.offsets.get(d + 1)) {
-                self.sections.add(&k.ords[from as usize..to as usize]);
+        for (keyword, counts) in
+            [(&self.data.tags, &mut self.tags), (&self.data.sections, &mut self.sections)]
+        {
+            if let Some(ords) = keyword.as_ref().and_then(|k| k.ords_of(d)) {
+                counts.add(ords);
             }
         }
         match self.data.day_of.get(d).copied().unwrap_or(UNDATED) {
