@@ -1,34 +1,12 @@
 //! `newsearch index` and `newsearch query`, end to end in a temp dir.
 
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::{json_lines, newsearch, repo_path};
-
-/// A temp dir holding a copy of the shipped examples as `articles/`.
-struct Env {
-    dir: tempfile::TempDir,
-}
+use crate::{Examples as Env, json_lines};
 
 impl Env {
-    fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        copy_dir(&repo_path("examples/articles"), &dir.path().join("articles"));
-        Env { dir }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn cmd(&self) -> assert_cmd::Command {
-        let mut cmd = newsearch();
-        cmd.current_dir(self.dir.path());
-        cmd
-    }
-
     fn index(&self) -> assert_cmd::assert::Assert {
         self.cmd().args(["index", "articles"]).assert()
     }
@@ -43,19 +21,6 @@ impl Env {
         let (_, rows, stderr) = self.query(args);
         assert!(!stderr.contains("error"), "{stderr}");
         rows.iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect()
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
     }
 }
 

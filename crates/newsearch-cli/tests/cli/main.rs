@@ -31,3 +31,46 @@ pub fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).expect("each line is JSON"))
         .collect()
 }
+
+/// A temp dir holding a copy of the shipped examples as `articles/`; commands run inside it
+/// (so the index is `./.newsearch`).
+pub struct Examples {
+    pub dir: tempfile::TempDir,
+}
+
+impl Default for Examples {
+    fn default() -> Examples {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&repo_path("examples/articles"), &dir.path().join("articles"));
+        Examples { dir }
+    }
+}
+
+impl Examples {
+    pub fn new() -> Examples {
+        Examples::default()
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut cmd = newsearch();
+        cmd.current_dir(self.dir.path());
+        cmd
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

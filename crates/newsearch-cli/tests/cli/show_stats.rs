@@ -2,38 +2,17 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::SecondsFormat;
 use newsearch::{Article, Index, ParseOptions, WalkOptions, parse_files, walk};
 use serde_json::{Value, json};
 
-use crate::{json_lines, newsearch, repo_path};
-
-/// A temp dir holding a copy of the shipped examples as `articles/`, indexed into `.newsearch`.
-struct Env {
-    dir: tempfile::TempDir,
-}
+use crate::{Examples as Env, json_lines};
 
 impl Env {
-    fn new() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        copy_dir(&repo_path("examples/articles"), &dir.path().join("articles"));
-        Env { dir }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn cmd(&self) -> assert_cmd::Command {
-        let mut cmd = newsearch();
-        cmd.current_dir(self.dir.path());
-        cmd
-    }
-
     /// `newsearch index --json articles`: the exit code and the JSON Lines it printed.
-    fn index(&self) -> (i32, Vec<Value>) {
+    fn index_json(&self) -> (i32, Vec<Value>) {
         let out = self.cmd().args(["index", "--json", "articles"]).output().unwrap();
         (out.status.code().unwrap(), json_lines(&out.stdout))
     }
@@ -64,19 +43,6 @@ impl Env {
             }
         }
         by_id
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
     }
 }
 
@@ -150,7 +116,7 @@ fn bytes_under(dir: &Path) -> u64 {
 #[test]
 fn stats_match_a_brute_force_count_and_drop_when_a_file_is_deleted() {
     let env = Env::new();
-    let (code, rows) = env.index();
+    let (code, rows) = env.index_json();
     assert_eq!(code, 0);
     let summary = &rows.last().unwrap()["summary"];
     let parsed = env.parsed();
@@ -181,7 +147,7 @@ fn stats_match_a_brute_force_count_and_drop_when_a_file_is_deleted() {
     let gone: Vec<&Article> = parsed.values().filter(|a| a.path == oldest.path).collect();
     assert!(gone.iter().any(|a| !a.tags.is_empty() && a.section.is_some()), "the deletion changes counts");
     fs::remove_file(&oldest.path).unwrap();
-    let (code, rows) = env.index();
+    let (code, rows) = env.index_json();
     assert_eq!(code, 0);
     assert_eq!(rows.last().unwrap()["summary"]["removed"], 1);
     let after = env.parsed();
@@ -197,7 +163,7 @@ fn skipped_files_of_the_last_run_are_listed_with_their_reasons() {
     let env = Env::new();
     fs::write(env.path("articles/broken.json"), "{\"title\": ").unwrap();
     fs::write(env.path("articles/notes.xyz"), "not an article").unwrap();
-    let (code, rows) = env.index();
+    let (code, rows) = env.index_json();
     assert_eq!(code, 2, "broken.json fails");
     let from_index: Vec<Value> = rows
         .iter()
@@ -218,7 +184,7 @@ fn skipped_files_of_the_last_run_are_listed_with_their_reasons() {
 
     // Once fixed, the next run no longer lists it.
     fs::write(env.path("articles/broken.json"), "{\"title\": \"Fixed\", \"body\": \"x\"}").unwrap();
-    assert_eq!(env.index().0, 0);
+    assert_eq!(env.index_json().0, 0);
     let stats = env.stats();
     let skipped = stats["last_run"]["skipped_paths"].as_array().unwrap();
     assert_eq!(skipped.len(), 1, "{skipped:?}");
@@ -245,7 +211,7 @@ fn an_index_built_without_runs_reports_the_last_run_unknown() {
 #[test]
 fn show_prints_every_field_and_the_whole_body() {
     let env = Env::new();
-    assert_eq!(env.index().0, 0);
+    assert_eq!(env.index_json().0, 0);
     let index = Index::open(env.path(".newsearch")).unwrap();
     let parsed = env.parsed();
     for id in parsed.keys() {
@@ -299,7 +265,7 @@ fn show_prints_every_field_and_the_whole_body() {
 #[test]
 fn show_falls_back_to_the_path_of_an_indexed_file() {
     let env = Env::new();
-    assert_eq!(env.index().0, 0);
+    assert_eq!(env.index_json().0, 0);
     let parsed = env.parsed();
     let digest = env.path("articles/digest-2025-04.jsonl").canonicalize().unwrap();
     let mut want: Vec<String> =
@@ -338,7 +304,7 @@ fn show_an_unknown_id_exits_1_and_a_missing_index_exits_2() {
         "newsearch: no index at .newsearch; create one with `newsearch index PATH`\n"
     );
 
-    assert_eq!(env.index().0, 0);
+    assert_eq!(env.index_json().0, 0);
     let (code, stdout, stderr) = env.show(&["no/such/article.txt"]);
     assert_eq!(code, 1);
     assert!(stdout.is_empty());
@@ -353,7 +319,7 @@ fn show_keeps_control_characters_off_the_terminal() {
     let evil = "Evil \u{1b}[2J\u{202e}title\n\nBody with \u{7} a bell and \u{2066}isolate\u{2069}.\n\n\
                 Sources: Wire\u{1b}[31m, Other\n\nTags: Tag\u{202e}One\n";
     fs::write(env.path("articles/evil.txt"), evil).unwrap();
-    assert_eq!(env.index().0, 0);
+    assert_eq!(env.index_json().0, 0);
     let (code, stdout, stderr) = env.show(&["evil.txt"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(!stdout.contains('\u{1b}') && !stdout.contains('\u{7}'), "{stdout:?}");
