@@ -18,9 +18,6 @@ use clap::Parser;
 
 use args::{Cli, Command};
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Exit status when a command succeeded (for queries: found something).
 pub(crate) const EXIT_OK: u8 = 0;
 /// Exit status when something failed: bad input, bad arguments, a broken index.
