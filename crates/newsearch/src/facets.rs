@@ -11,8 +11,9 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use chrono::{Datelike, Months, NaiveDate};
+use rustc_hash::FxHashMap;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::StrColumn;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
@@ -155,12 +156,19 @@ pub(crate) struct FacetCollector {
     pub(crate) cache: Arc<FacetCache>,
 }
 
-/// Each segment's facet data, built on the first faceted search that meets the segment and
-/// kept until the segment goes away (segments never change). Counting then reads plain
-/// arrays: no term dictionary lookup and no column decoding per matching article.
+/// Each segment's facet data, kept until the segment goes away (segments never change).
+///
+/// The first searches that facet a segment count straight from its columns, which costs in
+/// proportion to the matches (what a one-shot `newsearch query --facets` process wants).
+/// From the [`WARM_AFTER`]th on, the segment's columns are read once into plain arrays
+/// (document → tag, section and day numbers, every value spelled and grouped), so that
+/// counting then does no dictionary lookup and no column decoding per match (what a
+/// long-lived index serving many faceted searches wants).
 #[derive(Default)]
 pub(crate) struct FacetCache {
     segments: Mutex<HashMap<SegmentId, Arc<SegmentFacets>>>,
+    /// Faceted searches per segment not yet built into arrays.
+    uses: Mutex<HashMap<SegmentId, u32>>,
     /// Zeroed count buffers by segment and field, reused by later searches: allocating and
     /// clearing them per search cost more than the counting for most queries.
     spare: Mutex<HashMap<BufferKey, Vec<Vec<u32>>>>,
@@ -168,6 +176,9 @@ pub(crate) struct FacetCache {
 
 /// A segment's count buffers, by field name.
 type BufferKey = (SegmentId, &'static str);
+
+/// Faceted searches of a segment after which its arrays are built.
+const WARM_AFTER: u32 = 3;
 
 impl FacetCache {
     /// Forgets segments that are gone (merged or deleted).
@@ -178,18 +189,30 @@ impl FacetCache {
         if let Ok(mut map) = self.spare.lock() {
             map.retain(|(id, _), _| live.contains(id));
         }
+        if let Ok(mut map) = self.uses.lock() {
+            map.retain(|id, _| live.contains(id));
+        }
     }
 
-    fn segment(&self, segment: &SegmentReader) -> tantivy::Result<Arc<SegmentFacets>> {
+    /// The segment's arrays, once it has been faceted often enough to be worth them.
+    fn arrays(&self, segment: &SegmentReader) -> tantivy::Result<Option<Arc<SegmentFacets>>> {
         let id = segment.segment_id();
         if let Some(data) = self.segments.lock().ok().and_then(|m| m.get(&id).cloned()) {
-            return Ok(data);
+            return Ok(Some(data));
+        }
+        let uses = self.uses.lock().map(|mut m| {
+            let n = m.entry(id).or_default();
+            *n += 1;
+            *n
+        });
+        if uses.unwrap_or(0) < WARM_AFTER {
+            return Ok(None);
         }
         let data = Arc::new(SegmentFacets::read(segment)?);
         if let Ok(mut map) = self.segments.lock() {
             map.insert(id, data.clone());
         }
-        Ok(data)
+        Ok(Some(data))
     }
 
     /// A zeroed buffer of `len` counts for this segment and field.
@@ -225,7 +248,7 @@ struct SegmentFacets {
 
 /// A keyword column (tag, section) as plain arrays: document → value ordinals.
 struct Keyword {
-    values: Values,
+    values: Arc<Values>,
     /// Document `d`'s ordinals are `ords[offsets[d]..offsets[d + 1]]`.
     offsets: Vec<u32>,
     ords: Vec<u32>,
@@ -247,7 +270,7 @@ impl SegmentFacets {
         let max_doc = segment.max_doc();
         let keyword = |name: &str| -> tantivy::Result<Option<Arc<Keyword>>> {
             let Some(column) = fast.str(name)? else { return Ok(None) };
-            let values = Values::read(&column)?;
+            let values = Arc::new(Values::read(&column)?);
             let mut offsets = Vec::with_capacity(max_doc as usize + 1);
             let mut ords = Vec::new();
             offsets.push(0);
@@ -341,9 +364,7 @@ impl KeywordCounts {
 
     /// Counts per group of spellings, each with its most common spelling; leaves `counts`
     /// zeroed again.
-    fn harvest(&mut self, keyword: Option<&Arc<Keyword>>) -> Option<KeywordFruit> {
-        let keyword = keyword?;
-        let values = &keyword.values;
+    fn harvest(&mut self, values: &Arc<Values>) -> KeywordFruit {
         let mut entries = Vec::with_capacity(self.touched.len());
         // Groups with several spellings, by group: their entry's place in `entries`.
         let mut shared: HashMap<u32, usize> = HashMap::new();
@@ -373,7 +394,7 @@ impl KeywordCounts {
             }
         }
         self.touched.clear();
-        Some(KeywordFruit { keyword: keyword.clone(), entries })
+        KeywordFruit { values: values.clone(), entries }
     }
 }
 
@@ -387,17 +408,23 @@ struct Entry {
 
 /// One keyword field's counts in one segment.
 pub(crate) struct KeywordFruit {
-    keyword: Arc<Keyword>,
+    values: Arc<Values>,
     entries: Vec<Entry>,
 }
 
 impl KeywordFruit {
     fn values(&self) -> &Values {
-        &self.keyword.values
+        &self.values
     }
 }
 
-pub(crate) struct FacetSegmentCollector {
+/// Counts for one segment, from its arrays or straight from its columns.
+pub(crate) enum FacetSegmentCollector {
+    Arrays(ArraysCollector),
+    Columns(Box<ColumnsCollector>),
+}
+
+pub(crate) struct ArraysCollector {
     data: Arc<SegmentFacets>,
     tags: KeywordCounts,
     sections: KeywordCounts,
@@ -417,12 +444,14 @@ impl Collector for FacetCollector {
 
     fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
         let id = segment.segment_id();
-        let data = self.cache.segment(segment)?;
+        let Some(data) = self.cache.arrays(segment)? else {
+            return Ok(FacetSegmentCollector::Columns(Box::new(ColumnsCollector::new(segment)?)));
+        };
         let counts = |k: Option<&Arc<Keyword>>, field| KeywordCounts {
             counts: self.cache.buffer(id, field, k.map_or(0, |k| k.values.spelling.len())),
             touched: Vec::new(),
         };
-        Ok(FacetSegmentCollector {
+        Ok(FacetSegmentCollector::Arrays(ArraysCollector {
             tags: counts(data.tags.as_ref(), names::TAG),
             sections: counts(data.sections.as_ref(), names::SECTION),
             days: self.cache.buffer(id, names::DATE, data.days.len()),
@@ -430,7 +459,7 @@ impl Collector for FacetCollector {
             data,
             cache: self.cache.clone(),
             segment: id,
-        })
+        }))
     }
 
     fn requires_scoring(&self) -> bool {
@@ -463,6 +492,22 @@ impl SegmentCollector for FacetSegmentCollector {
     type Fruit = RawCounts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
+        match self {
+            FacetSegmentCollector::Arrays(c) => c.collect(doc),
+            FacetSegmentCollector::Columns(c) => c.collect(doc),
+        }
+    }
+
+    fn harvest(self) -> RawCounts {
+        match self {
+            FacetSegmentCollector::Arrays(c) => c.harvest(),
+            FacetSegmentCollector::Columns(c) => (*c).harvest(),
+        }
+    }
+}
+
+impl ArraysCollector {
+    fn collect(&mut self, doc: DocId) {
         let d = doc as usize;
         for (keyword, counts) in
             [(&self.data.tags, &mut self.tags), (&self.data.sections, &mut self.sections)]
@@ -483,8 +528,8 @@ impl SegmentCollector for FacetSegmentCollector {
 
     fn harvest(mut self) -> RawCounts {
         let mut out = RawCounts { undated: self.undated as usize, ..RawCounts::default() };
-        out.tags = self.tags.harvest(self.data.tags.as_ref());
-        out.sections = self.sections.harvest(self.data.sections.as_ref());
+        out.tags = self.data.tags.as_ref().map(|k| self.tags.harvest(&k.values));
+        out.sections = self.data.sections.as_ref().map(|k| self.sections.harvest(&k.values));
         for (i, count) in self.days.iter_mut().enumerate() {
             if *count > 0 {
                 out.days.push((self.data.days[i], std::mem::take(count) as usize));
@@ -498,6 +543,85 @@ impl SegmentCollector for FacetSegmentCollector {
             }
         }
         out
+    }
+}
+
+/// Counting straight from a segment's columns: the cost follows the matches, and only the
+/// values that occur among them are spelled out.
+pub(crate) struct ColumnsCollector {
+    tags: Option<(StrColumn, FxHashMap<u64, u32>)>,
+    sections: Option<(StrColumn, FxHashMap<u64, u32>)>,
+    dates: Option<Column<tantivy::DateTime>>,
+    days: FxHashMap<i64, u32>,
+    undated: u32,
+}
+
+impl ColumnsCollector {
+    fn new(segment: &SegmentReader) -> tantivy::Result<ColumnsCollector> {
+        let fast = segment.fast_fields();
+        let keyword =
+            |name: &str| -> tantivy::Result<_> { Ok(fast.str(name)?.map(|c| (c, FxHashMap::default()))) };
+        Ok(ColumnsCollector {
+            tags: keyword(names::TAG)?,
+            sections: keyword(names::SECTION)?,
+            dates: fast.column_opt::<tantivy::DateTime>(names::DATE)?,
+            days: FxHashMap::default(),
+            undated: 0,
+        })
+    }
+
+    fn collect(&mut self, doc: DocId) {
+        for (column, counts) in [&mut self.tags, &mut self.sections].into_iter().flatten() {
+            for ord in column.term_ords(doc) {
+                *counts.entry(ord).or_default() += 1;
+            }
+        }
+        match self.dates.as_ref().and_then(|c| c.first(doc)) {
+            Some(date) => *self.days.entry(day_number(date)).or_default() += 1,
+            None => self.undated += 1,
+        }
+    }
+
+    fn harvest(self) -> RawCounts {
+        let spell = |source: Option<(StrColumn, FxHashMap<u64, u32>)>| -> Option<KeywordFruit> {
+            let (column, counts) = source?;
+            let mut ords: Vec<(u64, u32)> = counts.into_iter().collect();
+            ords.sort_unstable();
+            let sorted: Vec<u64> = ords.iter().map(|(o, _)| *o).collect();
+            let mut values = Values {
+                spelling: Vec::new(),
+                group_of: Vec::new(),
+                groups: Vec::new(),
+                group_size: Vec::new(),
+            };
+            let mut group_ids = HashMap::new();
+            let mut spellings: Vec<String> = Vec::with_capacity(sorted.len());
+            // One pass over the dictionary blocks holding these values.
+            column
+                .dictionary()
+                .sorted_ords_to_term_cb(&sorted, |bytes| {
+                    spellings.push(String::from_utf8_lossy(bytes).into_owned())
+                })
+                .ok()?;
+            // Values the dictionary could not spell (it would be corrupt) are left out.
+            let counted = ords.len().min(spellings.len());
+            for spelling in &spellings[..counted] {
+                values.push(spelling, &mut group_ids);
+            }
+            let mut counts = KeywordCounts {
+                counts: ords[..counted].iter().map(|(_, n)| *n).collect(),
+                touched: (0..counted as u32).collect(),
+            };
+            Some(counts.harvest(&Arc::new(values)))
+        };
+        let mut days: Vec<(i64, usize)> = self.days.into_iter().map(|(d, n)| (d, n as usize)).collect();
+        days.sort_unstable();
+        RawCounts {
+            tags: spell(self.tags),
+            sections: spell(self.sections),
+            days,
+            undated: self.undated as usize,
+        }
     }
 }
 
@@ -621,10 +745,10 @@ mod tests {
             for s in spellings {
                 values.push(s, &mut ids);
             }
-            let keyword = Arc::new(Keyword { values, offsets: Vec::new(), ords: Vec::new() });
+            let values = Arc::new(values);
             let touched = (0..counts.len() as u32).filter(|&o| counts[o as usize] > 0).collect();
             let mut k = KeywordCounts { counts: counts.to_vec(), touched };
-            let fruit = k.harvest(Some(&keyword)).unwrap();
+            let fruit = k.harvest(&values);
             assert!(k.counts.iter().all(|&c| c == 0) && k.touched.is_empty(), "left zeroed for reuse");
             fruit
         };
