@@ -8,14 +8,6 @@ use serde_json::{Value, json};
 
 use crate::print::clean;
 
-/// Terminal width for charts: the terminal's when there is one, else `COLUMNS`, else 80.
-pub(crate) fn width() -> usize {
-    if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
-        return usize::from(w).max(20);
-    }
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&w| w >= 20).unwrap_or(80)
-}
-
 /// Top tags and sections on one line each, and the matches per period unless a chart follows.
 pub(crate) fn print_facets(out: &mut impl Write, facets: &Facets, with_counts_line: bool) -> io::Result<()> {
     let list = |values: &[newsearch::FacetCount]| {

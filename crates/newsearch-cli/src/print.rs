@@ -145,6 +145,14 @@ fn preview(text: &str, max: usize) -> String {
     }
 }
 
+/// Columns to lay text out in: the terminal's width when stdout is one, else `COLUMNS`, else 80
+/// (at least 20).
+pub(crate) fn output_width() -> usize {
+    let terminal = terminal_size::terminal_size_of(io::stdout()).map(|(w, _)| usize::from(w.0));
+    let columns = || std::env::var("COLUMNS").ok().and_then(|c| c.parse::<usize>().ok());
+    terminal.or_else(columns).unwrap_or(80).max(20)
+}
+
 /// One line on stderr, prefixed and cleaned for the terminal. A closed stderr is no reason
 /// to fail the run.
 pub(crate) fn say(line: &str) {

@@ -100,7 +100,7 @@ fn print_results(results: &SearchResults, offset: usize, as_json: bool, extras: 
                 if extras.facets {
                     writeln!(out)?;
                 }
-                explore::print_timeline(&mut out, &facets.timeline, explore::width())?;
+                explore::print_timeline(&mut out, &facets.timeline, crate::print::output_width())?;
             }
         }
         out.flush()?;

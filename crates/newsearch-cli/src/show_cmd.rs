@@ -14,9 +14,6 @@ use crate::print::{Style, clean, say, shown_path, thousands};
 /// Exit status when no article has the id and no indexed file has that path.
 const EXIT_NOT_FOUND: u8 = 1;
 
-/// Body width when stdout is not a terminal.
-const DEFAULT_WIDTH: usize = 80;
-
 pub(crate) fn run(args: &ShowArgs) -> Result<u8> {
     let dir = &args.location.dir;
     let index = Index::open(dir)?;
@@ -31,10 +28,7 @@ pub(crate) fn run(args: &ShowArgs) -> Result<u8> {
     let stdout = io::stdout();
     let terminal = stdout.is_terminal();
     let style = Style::detect(terminal);
-    let width = terminal
-        .then(|| terminal_size::terminal_size_of(&stdout))
-        .flatten()
-        .map_or(DEFAULT_WIDTH, |(w, _)| usize::from(w.0).max(20));
+    let width = crate::print::output_width();
     let cwd = std::env::current_dir().ok();
     let mut out = BufWriter::new(stdout.lock());
     for (i, article) in articles.iter().enumerate() {

@@ -166,16 +166,19 @@ pub(crate) struct FacetCollector {
 /// long-lived index serving many faceted searches wants).
 #[derive(Default)]
 pub(crate) struct FacetCache {
-    segments: Mutex<HashMap<SegmentId, Arc<SegmentFacets>>>,
-    /// Faceted searches per segment not yet built into arrays.
-    uses: Mutex<HashMap<SegmentId, u32>>,
-    /// Zeroed count buffers by segment and field, reused by later searches: allocating and
-    /// clearing them per search cost more than the counting for most queries.
-    spare: Mutex<HashMap<BufferKey, Vec<Vec<u32>>>>,
+    segments: Mutex<HashMap<SegmentId, SegmentEntry>>,
 }
 
-/// A segment's count buffers, by field name.
-type BufferKey = (SegmentId, &'static str);
+/// What the cache keeps for one segment.
+#[derive(Default)]
+struct SegmentEntry {
+    /// Faceted searches so far.
+    uses: u32,
+    arrays: Option<Arc<SegmentFacets>>,
+    /// Zeroed count buffers by field, reused by later searches: allocating and clearing them
+    /// per search cost more than the counting for most queries.
+    spare: HashMap<&'static str, Vec<Vec<u32>>>,
+}
 
 /// Faceted searches of a segment after which its arrays are built.
 const WARM_AFTER: u32 = 3;
@@ -186,38 +189,37 @@ impl FacetCache {
         if let Ok(mut map) = self.segments.lock() {
             map.retain(|id, _| live.contains(id));
         }
-        if let Ok(mut map) = self.spare.lock() {
-            map.retain(|(id, _), _| live.contains(id));
-        }
-        if let Ok(mut map) = self.uses.lock() {
-            map.retain(|id, _| live.contains(id));
-        }
     }
 
     /// The segment's arrays, once it has been faceted often enough to be worth them.
     fn arrays(&self, segment: &SegmentReader) -> tantivy::Result<Option<Arc<SegmentFacets>>> {
         let id = segment.segment_id();
-        if let Some(data) = self.segments.lock().ok().and_then(|m| m.get(&id).cloned()) {
-            return Ok(Some(data));
-        }
-        let uses = self.uses.lock().map(|mut m| {
-            let n = m.entry(id).or_default();
-            *n += 1;
-            *n
-        });
-        if uses.unwrap_or(0) < WARM_AFTER {
+        let uses = match self.segments.lock() {
+            Ok(mut map) => {
+                let entry = map.entry(id).or_default();
+                if let Some(arrays) = &entry.arrays {
+                    return Ok(Some(arrays.clone()));
+                }
+                entry.uses += 1;
+                entry.uses
+            }
+            Err(_) => 0,
+        };
+        if uses < WARM_AFTER {
             return Ok(None);
         }
-        let data = Arc::new(SegmentFacets::read(segment)?);
+        // Built outside the lock: other searches go on meanwhile (and may build it too).
+        let arrays = Arc::new(SegmentFacets::read(segment)?);
         if let Ok(mut map) = self.segments.lock() {
-            map.insert(id, data.clone());
+            map.entry(id).or_default().arrays = Some(arrays.clone());
         }
-        Ok(Some(data))
+        Ok(Some(arrays))
     }
 
     /// A zeroed buffer of `len` counts for this segment and field.
     fn buffer(&self, segment: SegmentId, field: &'static str, len: usize) -> Vec<u32> {
-        let spare = self.spare.lock().ok().and_then(|mut m| m.get_mut(&(segment, field))?.pop());
+        let spare =
+            self.segments.lock().ok().and_then(|mut m| m.get_mut(&segment)?.spare.get_mut(field)?.pop());
         match spare {
             Some(buffer) if buffer.len() == len => buffer,
             _ => vec![0; len],
@@ -226,8 +228,8 @@ impl FacetCache {
 
     /// Takes back a buffer the caller has zeroed again.
     fn give_back(&self, segment: SegmentId, field: &'static str, buffer: Vec<u32>) {
-        if let Ok(mut map) = self.spare.lock() {
-            let spares = map.entry((segment, field)).or_default();
+        if let Ok(mut map) = self.segments.lock() {
+            let spares = map.entry(segment).or_default().spare.entry(field).or_default();
             // One per thread searching at once is plenty.
             if spares.len() < 4 {
                 spares.push(buffer);
@@ -655,12 +657,18 @@ fn top_values(mut segments: Vec<KeywordFruit>, size: usize) -> Vec<FacetCount> {
     let mut counted: Vec<FacetCount> = merged
         .into_iter()
         .map(|(normalized, (count, spellings))| {
-            let best = spellings.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
-            FacetCount { value: best.map_or_else(|| normalized.to_string(), |(s, _)| s.to_string()), count }
+            let value = most_common(spellings).unwrap_or(normalized);
+            FacetCount { value: value.to_string(), count }
         })
         .collect();
     select_top(&mut counted, size, |a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
     counted
+}
+
+/// The spelling most articles use, from (spelling, articles) pairs; ties go to the first
+/// alphabetically. Shared by facets and index statistics.
+pub(crate) fn most_common<S: Ord, N: Ord>(spellings: impl IntoIterator<Item = (S, N)>) -> Option<S> {
+    spellings.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0))).map(|(s, _)| s)
 }
 
 /// Keeps the first `size` of `items` in `order`, sorted.

@@ -11,7 +11,7 @@ use std::path::Path;
 use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Searcher, TantivyDocument};
+use tantivy::{DocAddress, Searcher};
 
 use crate::article::Article;
 use crate::error::Result;
@@ -66,10 +66,7 @@ impl Index {
         let found = searcher.search(&query, &DocSetCollector).map_err(|e| self.error(e))?;
         let mut articles = found
             .into_iter()
-            .map(|address: DocAddress| {
-                let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.error(e))?;
-                Ok(self.fields.article(&doc))
-            })
+            .map(|address: DocAddress| self.article_at(searcher, address))
             .collect::<Result<Vec<Article>>>()?;
         // The index does not keep a record's place in its file (indexing threads spread one
         // file's records over segments), so the order is by id: stable, and `#2` before `#10`.

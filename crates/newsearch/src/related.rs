@@ -61,11 +61,7 @@ impl Index {
         self.refresh()?;
         let searcher = self.reader.searcher();
         let unknown = || Error::UnknownArticle { id: id.as_str().to_owned() };
-        let id_query = TermQuery::new(self.fields.id_term(id.as_str()), IndexRecordOption::Basic);
-        let found = searcher
-            .search(&id_query, &tantivy::collector::TopDocs::with_limit(1).order_by_score())
-            .map_err(|e| self.error(e))?;
-        let (_, source) = *found.first().ok_or_else(unknown)?;
+        let source = self.address_of(&searcher, id)?.ok_or_else(unknown)?;
         let article = self.article_at(&searcher, source)?;
         let mut fingerprints = Fingerprints::default();
         let source_print = fingerprints.get(&searcher, source).map_err(|e| self.error(e))?;
@@ -96,7 +92,8 @@ impl Index {
                     (Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight / top_weight)) as Box<_>)
                 })
                 .collect();
-            clauses.push((Occur::MustNot, Box::new(id_query)));
+            let itself = TermQuery::new(self.fields.id_term(id.as_str()), IndexRecordOption::Basic);
+            clauses.push((Occur::MustNot, Box::new(itself)));
             let engine_query = with_filters(&self.fields, query, Box::new(BooleanQuery::new(clauses)));
 
             // Near-identical copies are dropped after ranking: read a little further than the

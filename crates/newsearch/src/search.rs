@@ -151,11 +151,18 @@ impl Index {
     ) -> Result<(Run, Vec<Vec<DocAddress>>)> {
         let want = query.offset.saturating_add(query.limit);
         let mut window = want.saturating_mul(4).clamp(40, MAX_COLLAPSE_WINDOW);
+        let mut fingerprints = Fingerprints::default();
+        // Facets do not depend on the window: counted on the first pass only.
+        let mut facets = None;
+        let mut first = true;
         loop {
-            let wide = query.clone().offset(0).limit(window);
+            let wide = query.clone().offset(0).limit(window).facets(query.facets && first);
             let mut run = self.run_mode(searcher, analyzer, &wide, reweight)?;
+            if first {
+                facets = run.facets.take();
+                first = false;
+            }
             let exhausted = run.hits.len() < window || window >= MAX_COLLAPSE_WINDOW;
-            let mut fingerprints = Fingerprints::default();
             // (leader, its fingerprint, members)
             let mut groups: Vec<(Ranked1, u64, Vec<DocAddress>)> = Vec::new();
             for (score, address) in run.hits.drain(..) {
@@ -169,6 +176,7 @@ impl Index {
             if groups.len() >= want || exhausted {
                 let page: Vec<_> = groups.into_iter().skip(query.offset).take(query.limit).collect();
                 run.hits = page.iter().map(|(leader, _, _)| *leader).collect();
+                run.facets = facets;
                 let members = page.into_iter().map(|(_, _, m)| m).collect();
                 return Ok((run, members));
             }
@@ -180,12 +188,18 @@ impl Index {
     pub fn get(&self, id: &crate::ArticleId) -> Result<Option<Article>> {
         self.refresh()?;
         let searcher = self.reader.searcher();
+        match self.address_of(&searcher, id)? {
+            Some(address) => Ok(Some(self.article_at(&searcher, address)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Where the article with this id is stored, if indexed.
+    pub(crate) fn address_of(&self, searcher: &Searcher, id: &ArticleId) -> Result<Option<DocAddress>> {
         let query = TermQuery::new(self.fields.id_term(id.as_str()), IndexRecordOption::Basic);
         let top =
             searcher.search(&query, &TopDocs::with_limit(1).order_by_score()).map_err(|e| self.error(e))?;
-        let Some((_, address)) = top.first() else { return Ok(None) };
-        let doc: TantivyDocument = searcher.doc(*address).map_err(|e| self.error(e))?;
-        Ok(Some(self.fields.article(&doc)))
+        Ok(top.first().map(|(_, address)| *address))
     }
 
     /// All-word hits first; when there are fewer than the page needs, the page is filled with

@@ -274,10 +274,7 @@ impl Counts {
             .by_value
             .into_iter()
             .map(|(normalized, (count, spellings))| {
-                let value = spellings
-                    .into_iter()
-                    .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
-                    .map_or_else(|| normalized.clone(), |(s, _)| s);
+                let value = crate::facets::most_common(spellings).unwrap_or_else(|| normalized.clone());
                 (normalized, ValueCount { value, count })
             })
             .collect();

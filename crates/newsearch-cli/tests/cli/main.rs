@@ -15,7 +15,10 @@ use assert_cmd::Command;
 /// The binary with an environment that can't leak into results.
 pub fn newsearch() -> Command {
     let mut cmd = Command::cargo_bin("newsearch").expect("binary built");
-    cmd.env_remove("NEWSEARCH_INDEX").env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+    cmd.env_remove("NEWSEARCH_INDEX")
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("COLUMNS");
     cmd
 }
 
