@@ -64,7 +64,7 @@ pub(crate) fn skip_reason(reason: &SkipReason) -> String {
 /// A run's totals as JSON (the `summary` of `newsearch index --json`, without the index).
 pub(crate) fn report_json(r: &UpdateReport) -> serde_json::Value {
     json!({
-        "files_seen": r.added + r.updated + r.unchanged + r.skipped.len(),
+        "files_seen": r.files_seen(),
         "added": r.added,
         "updated": r.updated,
         "unchanged": r.unchanged,

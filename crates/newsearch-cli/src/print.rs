@@ -38,7 +38,7 @@ pub(crate) fn print_article(out: &mut impl Write, a: &Article) -> io::Result<()>
     writeln!(out, "  id       {}", clean(a.id.as_str()))?;
     writeln!(out, "  path     {}", clean(&a.path.display().to_string()))?;
     writeln!(out, "  section  {}", clean(&a.section.clone().unwrap_or_else(dash)))?;
-    let date = a.date.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+    let date = a.date.map(rfc3339);
     writeln!(out, "  date     {}", date.unwrap_or_else(dash))?;
     writeln!(out, "  views    {}", a.views.map(|v| v.to_string()).unwrap_or_else(dash))?;
     writeln!(out, "  tags     {}", clean(&list(a.tags.iter().map(|t| t.as_str()).collect())))?;
@@ -143,6 +143,11 @@ fn preview(text: &str, max: usize) -> String {
         Some((cut, _)) => format!("{}…", flat[..cut].trim_end()),
         None => flat,
     }
+}
+
+/// An instant as JSON output writes it: RFC 3339 in UTC, `Z`, no fraction unless there is one.
+pub(crate) fn rfc3339(d: chrono::DateTime<chrono::Utc>) -> String {
+    d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 /// Columns to lay text out in: the terminal's width when stdout is one, else `COLUMNS`, else 80

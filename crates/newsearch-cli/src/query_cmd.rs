@@ -50,7 +50,7 @@ fn print_results(results: &SearchResults, offset: usize, as_json: bool, extras: 
                 "path": a.path,
                 "title": a.title,
                 "section": a.section,
-                "date": a.date.map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+                "date": a.date.map(crate::print::rfc3339),
                 "tags": a.tags,
                 "views": a.views,
                 "snippet": hit.snippet.text,

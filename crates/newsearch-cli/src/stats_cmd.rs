@@ -4,13 +4,13 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::Result;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use newsearch::{Index, IndexStats, LastRun, ValueCount};
 use serde_json::json;
 
 use crate::args::StatsArgs;
 use crate::index_cmd::{report_json, skip_reason, summary};
-use crate::print::{Style, clean, shown_path, thousands};
+use crate::print::{Style, clean, rfc3339, shown_path, thousands};
 
 /// Tags listed by the human output; `--json` lists them all.
 const TOP_TAGS: usize = 20;
@@ -30,10 +30,6 @@ pub(crate) fn run(args: &StatsArgs) -> Result<u8> {
     }
     out.flush()?;
     Ok(crate::EXIT_OK)
-}
-
-fn rfc3339(d: DateTime<Utc>) -> String {
-    d.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
 fn to_json(s: &IndexStats, index: &str) -> serde_json::Value {

@@ -42,8 +42,7 @@ pub struct LastRun {
 impl LastRun {
     /// Paths the run saw: indexed (added, updated, unchanged) or skipped.
     pub fn files_seen(&self) -> usize {
-        let r = &self.report;
-        r.added + r.updated + r.unchanged + r.skipped.len()
+        self.report.files_seen()
     }
 }
 

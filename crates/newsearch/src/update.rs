@@ -163,6 +163,13 @@ pub struct UpdateReport {
     pub elapsed: Duration,
 }
 
+impl UpdateReport {
+    /// Paths the run saw: indexed (added, updated, unchanged) or skipped.
+    pub fn files_seen(&self) -> usize {
+        self.added + self.updated + self.unchanged + self.skipped.len()
+    }
+}
+
 enum Outcome {
     Unchanged,
     Changed { stamp: FileStamp, parsed: Parsed, existed: bool },
