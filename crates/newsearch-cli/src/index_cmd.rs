@@ -25,6 +25,7 @@ pub(crate) fn run(args: &IndexArgs) -> Result<u8> {
         UpdateEvent::Progress { done, .. } => bar.set_position(done as u64),
         UpdateEvent::Error(e) => bar.suspend(|| say(&e.to_string())),
         UpdateEvent::Warning(w) => bar.suspend(|| say(&format!("warning: {w}"))),
+        UpdateEvent::Collision(c) if !args.json => bar.suspend(|| say(&format!("warning: {c}"))),
         _ => {}
     })?;
     bar.finish_and_clear();
@@ -32,7 +33,11 @@ pub(crate) fn run(args: &IndexArgs) -> Result<u8> {
         print_json(&report, &dir.display().to_string())?;
     } else if !args.quiet {
         // Failures were reported as they happened; list the quietly skipped paths too.
-        for s in report.skipped.iter().filter(|s| !matches!(s.reason, SkipReason::Failed(_))) {
+        for s in report
+            .skipped
+            .iter()
+            .filter(|s| !matches!(s.reason, SkipReason::Failed(_) | SkipReason::IdTaken { .. }))
+        {
             say(&format!("skipped {}: {}", s.path.display(), s.reason));
         }
         say(&summary(&report, &dir.display().to_string()));
@@ -45,6 +50,10 @@ fn print_json(r: &UpdateReport, index: &str) -> io::Result<()> {
     let mut out = BufWriter::new(io::stdout().lock());
     for s in &r.skipped {
         writeln!(out, "{}", json!({ "skipped": s.path, "reason": skip_reason(&s.reason) }))?;
+    }
+    for c in &r.collisions {
+        let collision = json!({ "id": c.id.as_str(), "kept": c.kept, "dropped": c.dropped });
+        writeln!(out, "{}", json!({ "collision": collision }))?;
     }
     let mut summary = report_json(r);
     summary["index"] = index.into();
@@ -72,6 +81,7 @@ pub(crate) fn report_json(r: &UpdateReport) -> serde_json::Value {
         "skipped": r.skipped.len(),
         "failed": r.failed,
         "failed_records": r.failed_records,
+        "collisions": r.collisions.len(),
         "warnings": r.warnings,
         "articles_indexed": r.articles_indexed,
         "articles_total": r.articles_total,
@@ -98,7 +108,8 @@ fn progress_bar(quiet: bool) -> ProgressBar {
 pub(crate) fn summary(r: &UpdateReport, index: &str) -> String {
     let secs = r.elapsed.as_secs_f64();
     let rate = if secs > 0.0 { r.articles_indexed as f64 / secs } else { 0.0 };
-    let skipped = r.failed + r.skipped_unknown_extension + r.skipped_symlinks;
+    let skipped = r.skipped.len();
+    let id_taken = r.skipped.iter().filter(|s| matches!(s.reason, SkipReason::IdTaken { .. })).count();
     let mut line = format!(
         "{} added, {} updated, {} unchanged, {} removed, {} skipped",
         r.added, r.updated, r.unchanged, r.removed, skipped
@@ -107,6 +118,8 @@ pub(crate) fn summary(r: &UpdateReport, index: &str) -> String {
         (r.failed, "failed"),
         (r.skipped_unknown_extension, "unknown extension"),
         (r.skipped_symlinks, "symbolic link"),
+        (r.skipped_special, "not a regular file"),
+        (id_taken, "id already used"),
     ]
     .iter()
     .filter(|(n, _)| *n > 0)
@@ -114,6 +127,9 @@ pub(crate) fn summary(r: &UpdateReport, index: &str) -> String {
     .collect();
     if !reasons.is_empty() {
         line.push_str(&format!(" ({})", reasons.join(", ")));
+    }
+    if !r.collisions.is_empty() {
+        line.push_str(&format!(", {} articles left out for ids already used", r.collisions.len()));
     }
     if r.failed_records > 0 {
         line.push_str(&format!(", {} records failed", r.failed_records));

@@ -46,6 +46,14 @@ pub enum Error {
         /// The limit in bytes.
         limit: u64,
     },
+    /// The path is a named pipe, a socket or a device: never read, so a FIFO can't hang a run.
+    #[error("{}: {kind}, not a regular file", path.display())]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is instead, e.g. "a named pipe (FIFO)".
+        kind: &'static str,
+    },
     /// The file's extension names no known format and none was forced.
     #[error("{}: unknown article format (expected .txt, .json, .jsonl, .ndjson, .md or .markdown; or pass --format)", path.display())]
     UnknownFormat {
@@ -155,6 +163,7 @@ impl Error {
             | Error::BinaryFile { path }
             | Error::TooLarge { path, .. }
             | Error::UnknownFormat { path }
+            | Error::NotAFile { path, .. }
             | Error::Malformed { path, .. } => Some(path),
             Error::NoIndex { path } | Error::NotAnIndex { path } | Error::IndexVersion { path, .. } => {
                 Some(path)

@@ -17,8 +17,10 @@ use tantivy::{IndexReader, ReloadPolicy, TantivyError};
 
 use crate::analyzer::Stemming;
 use crate::error::{Error, Result};
+use crate::parse::{Format, ParseOptions};
 use crate::schema::{self, Fields, SCHEMA_VERSION};
 use crate::walk::INDEX_MARKER_FILE;
+use crate::walk::WalkOptions;
 use crate::writer::{IndexWriter, WriterOptions};
 
 /// How a new index analyzes text. Fixed for the index's life: changing it needs a rebuild.
@@ -47,6 +49,25 @@ struct Marker {
     stemming: String,
     #[serde(default)]
     roots: Vec<PathBuf>,
+    /// The run in progress or last begun, written before its first article so that a bare
+    /// `newsearch index` after a killed run finishes the same job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    run: Option<RecordedRun>,
+}
+
+/// What a run was asked to do, as far as a later bare run needs to repeat it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct RecordedRun {
+    /// A rebuild that has not completed: the next bare run rebuilds too.
+    #[serde(default)]
+    pub(crate) rebuild_pending: bool,
+    /// `--format`, when one was forced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) format: Option<String>,
+    #[serde(default)]
+    pub(crate) follow_symlinks: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) max_file_size: Option<u64>,
 }
 
 /// A searchable collection of articles, on disk or in memory.
@@ -100,6 +121,7 @@ impl Index {
             schema_version: SCHEMA_VERSION.into(),
             stemming: options.stemming.to_string(),
             roots: Vec::new(),
+            run: None,
         };
         write_marker(dir, &marker)?;
         let inner = tantivy::Index::builder()
@@ -137,8 +159,17 @@ impl Index {
                 {
                     return Err(Error::Locked { path: dir.to_owned() });
                 }
+                // The folders indexed so far are the rebuild's input when it names none.
+                let kept = read_marker(dir).ok();
                 wipe(dir)?;
-                Index::create(dir, options)
+                let index = Index::create(dir, options)?;
+                if let Some(old) = kept {
+                    let mut marker = read_marker(dir)?;
+                    marker.roots = old.roots;
+                    marker.run = old.run;
+                    write_marker(dir, &marker)?;
+                }
+                Ok(index)
             }
             Err(Error::NoIndex { .. }) => Index::create(dir, options),
             Err(e) => Err(e),
@@ -222,16 +253,38 @@ impl Index {
         }
     }
 
-    pub(crate) fn add_roots(&self, roots: &[PathBuf]) -> Result<()> {
+    /// Records a run's roots and options before it writes anything. A rebuild that names
+    /// paths replaces the roots (what it does not name leaves the index); other runs add
+    /// theirs. A root inside another is not recorded: walking the outer one covers it.
+    pub(crate) fn begin_run(&self, roots: &[PathBuf], replace_roots: bool, run: RecordedRun) -> Result<()> {
         let Some(dir) = &self.dir else { return Ok(()) };
         let mut marker = read_marker(dir)?;
-        for root in roots {
-            if !marker.roots.contains(root) {
-                marker.roots.push(root.clone());
-            }
+        if replace_roots {
+            marker.roots.clear();
         }
-        marker.roots.sort();
+        marker.roots.extend(roots.iter().cloned());
+        marker.roots = outermost(marker.roots);
+        marker.run = Some(run);
         write_marker(dir, &marker)
+    }
+
+    /// Marks the run recorded by [`Index::begin_run`] as completed.
+    pub(crate) fn end_run(&self) -> Result<()> {
+        let Some(dir) = &self.dir else { return Ok(()) };
+        let mut marker = read_marker(dir)?;
+        match &mut marker.run {
+            Some(run) if run.rebuild_pending => run.rebuild_pending = false,
+            _ => return Ok(()),
+        }
+        write_marker(dir, &marker)
+    }
+
+    /// The run recorded last, if any.
+    pub(crate) fn recorded_run(&self) -> Result<Option<RecordedRun>> {
+        match &self.dir {
+            Some(dir) => Ok(read_marker(dir)?.run),
+            None => Ok(None),
+        }
     }
 
     /// Makes the reader see the latest commit (ours or another process's). Costs one `stat`
@@ -282,6 +335,46 @@ impl Index {
             }
         }
     }
+}
+
+impl RecordedRun {
+    pub(crate) fn new(rebuild: bool, walk: &WalkOptions, parse: &ParseOptions) -> RecordedRun {
+        RecordedRun {
+            rebuild_pending: rebuild,
+            format: walk.get_format().map(|f| f.to_string()),
+            follow_symlinks: walk.get_follow_symlinks(),
+            max_file_size: Some(parse.get_max_file_size()),
+        }
+    }
+
+    /// The recorded walk and parse options, where `given` does not set its own.
+    pub(crate) fn options(&self, given: &crate::UpdateOptions) -> (WalkOptions, ParseOptions) {
+        let walk = if given.walk_given() {
+            given.walk_options().clone()
+        } else {
+            let format = self.format.as_deref().and_then(|f| f.parse::<Format>().ok());
+            WalkOptions::new().format(format).follow_symlinks(self.follow_symlinks)
+        };
+        let parse = match self.max_file_size {
+            Some(limit) if !given.parse_given() => ParseOptions::new().max_file_size(limit),
+            _ => given.parse_options().clone(),
+        };
+        (walk, parse)
+    }
+}
+
+/// `paths` sorted, without duplicates and without any path inside another one.
+pub(crate) fn outermost(mut paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    paths.sort();
+    paths.dedup();
+    // Sorted component by component, a path's ancestors come before it.
+    let mut out: Vec<PathBuf> = Vec::with_capacity(paths.len());
+    for p in paths {
+        if !out.iter().any(|o| p.starts_with(o)) {
+            out.push(p);
+        }
+    }
+    out
 }
 
 /// The operating-system error behind an engine error, if there is one.
@@ -384,8 +477,12 @@ mod tests {
     #[test]
     fn a_creation_killed_after_the_marker_is_finished_by_the_next_run() {
         let dir = tempfile::tempdir().unwrap();
-        let marker =
-            Marker { schema_version: SCHEMA_VERSION.into(), stemming: "english".into(), roots: Vec::new() };
+        let marker = Marker {
+            schema_version: SCHEMA_VERSION.into(),
+            stemming: "english".into(),
+            roots: Vec::new(),
+            run: None,
+        };
         write_marker(dir.path(), &marker).unwrap();
         assert!(matches!(Index::open(dir.path()), Err(Error::NoIndex { .. })));
         let index = Index::open_or_create(dir.path(), &IndexOptions::new()).unwrap();

@@ -16,9 +16,10 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::article::ArticleId;
 use crate::error::{Error, Result};
 use crate::index::{Index, write_atomically};
-use crate::update::UpdateReport;
+use crate::update::{Collision, UpdateReport};
 use crate::walk::{SkipReason, Skipped};
 
 /// The file in an index folder that records the last completed [`Index::update`] run.
@@ -62,32 +63,57 @@ struct Record {
     warnings: usize,
     skipped_unknown_extension: usize,
     skipped_symlinks: usize,
+    #[serde(default)]
+    skipped_special: usize,
+    #[serde(default)]
+    collisions: Vec<CollisionRecord>,
     articles_indexed: u64,
     articles_total: u64,
     skipped: Vec<SkippedRecord>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
+struct CollisionRecord {
+    id: String,
+    kept: String,
+    dropped: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
 struct SkippedRecord {
     /// Shown lossily when it is not UTF-8 (JSON has no other way to hold it).
     path: String,
-    /// `unknown_extension`, `symbolic_link` or `failed`.
+    /// `unknown_extension`, `symbolic_link`, `special_file`, `id_taken` or `failed`.
     kind: String,
     /// The reason as `newsearch index` prints it.
     reason: String,
+    /// For `id_taken`: the id and the file holding it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    by: Option<String>,
 }
 
 impl SkippedRecord {
     fn new(s: &Skipped) -> SkippedRecord {
-        let kind = match s.reason {
+        let (mut id, mut by) = (None, None);
+        let kind = match &s.reason {
             SkipReason::UnknownExtension => "unknown_extension",
             SkipReason::SymbolicLink => "symbolic_link",
-            SkipReason::Failed(_) => "failed",
+            SkipReason::NotARegularFile(_) => "special_file",
+            SkipReason::IdTaken { id: taken, by: holder } => {
+                id = Some(taken.clone());
+                by = Some(holder.to_string_lossy().into_owned());
+                "id_taken"
+            }
+            _ => "failed",
         };
         SkippedRecord {
             path: s.path.to_string_lossy().into_owned(),
             kind: kind.to_owned(),
             reason: s.reason.to_string(),
+            id,
+            by,
         }
     }
 
@@ -95,6 +121,14 @@ impl SkippedRecord {
         let reason = match self.kind.as_str() {
             "unknown_extension" => SkipReason::UnknownExtension,
             "symbolic_link" => SkipReason::SymbolicLink,
+            "special_file" => {
+                let kind = self.reason.strip_suffix(", not a regular file").unwrap_or(&self.reason);
+                SkipReason::NotARegularFile(kind.to_owned())
+            }
+            "id_taken" if self.id.is_some() && self.by.is_some() => SkipReason::IdTaken {
+                id: self.id.unwrap_or_default(),
+                by: PathBuf::from(self.by.unwrap_or_default()),
+            },
             _ => SkipReason::Failed(self.reason),
         };
         Skipped { path: PathBuf::from(self.path), reason }
@@ -121,6 +155,16 @@ impl Index {
             warnings: r.warnings,
             skipped_unknown_extension: r.skipped_unknown_extension,
             skipped_symlinks: r.skipped_symlinks,
+            skipped_special: r.skipped_special,
+            collisions: r
+                .collisions
+                .iter()
+                .map(|c| CollisionRecord {
+                    id: c.id.as_str().to_owned(),
+                    kept: c.kept.to_string_lossy().into_owned(),
+                    dropped: c.dropped.to_string_lossy().into_owned(),
+                })
+                .collect(),
             articles_indexed: r.articles_indexed,
             articles_total: r.articles_total,
             skipped: r.skipped.iter().map(SkippedRecord::new).collect(),
@@ -167,6 +211,12 @@ fn read(path: &Path) -> Result<Option<LastRun>> {
         failed_records: record.failed_records,
         skipped_unknown_extension: record.skipped_unknown_extension,
         skipped_symlinks: record.skipped_symlinks,
+        skipped_special: record.skipped_special,
+        collisions: record
+            .collisions
+            .into_iter()
+            .map(|c| Collision { id: ArticleId::new(c.id), kept: c.kept.into(), dropped: c.dropped.into() })
+            .collect(),
         skipped: record.skipped.into_iter().map(SkippedRecord::skipped).collect(),
         articles_indexed: record.articles_indexed,
         articles_total: record.articles_total,

@@ -72,6 +72,6 @@ pub use related::RELATED_TERMS;
 pub use search::{ANY_TITLE_BOOST, Hit, SearchResults, TITLE_BOOST};
 pub use snippet::Snippet;
 pub use stats::{IndexStats, ValueCount};
-pub use update::{MergeAfter, UpdateEvent, UpdateOptions, UpdateReport};
+pub use update::{Collision, MergeAfter, UpdateEvent, UpdateOptions, UpdateReport};
 pub use walk::{INDEX_MARKER_FILE, SkipReason, Skipped, Walk, WalkOptions, parse_files, walk};
 pub use writer::{CommitStats, IndexWriter, WriterOptions};

@@ -8,13 +8,19 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
+use tantivy::columnar::StrColumn;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocSet, Searcher, TERMINATED};
+
+use crate::article::ArticleId;
 use crate::error::{Error, Result, Warning};
-use crate::index::Index;
+use crate::index::{Index, RecordedRun, outermost};
 use crate::parse::{ParseOptions, Parsed, SourceFile, parse_bytes, read_limited};
 use crate::schema::{FileStamp, names};
-use crate::walk::{SkipReason, Skipped, WalkOptions, ordered_par_map, walk};
+use crate::walk::{SkipReason, Skipped, WalkOptions, ordered_par_map, walk_under};
 use crate::writer::{CommitStats, WriterOptions};
 
 /// How [`Index::update`] finds, reads and writes.
@@ -22,6 +28,9 @@ use crate::writer::{CommitStats, WriterOptions};
 pub struct UpdateOptions {
     walk: WalkOptions,
     parse: ParseOptions,
+    /// Whether `walk` and `parse` were set, or a bare run may use the recorded ones.
+    walk_given: bool,
+    parse_given: bool,
     writer: WriterOptions,
     rebuild: bool,
     commit_every: Option<usize>,
@@ -47,6 +56,22 @@ impl Default for MergeAfter {
 }
 
 impl UpdateOptions {
+    pub(crate) fn walk_given(&self) -> bool {
+        self.walk_given
+    }
+
+    pub(crate) fn parse_given(&self) -> bool {
+        self.parse_given
+    }
+
+    pub(crate) fn walk_options(&self) -> &WalkOptions {
+        &self.walk
+    }
+
+    pub(crate) fn parse_options(&self) -> &ParseOptions {
+        &self.parse
+    }
+
     /// Articles between intermediate commits, so searches see a long run progress and a
     /// killed run keeps what it committed.
     pub const DEFAULT_COMMIT_EVERY: usize = 50_000;
@@ -61,12 +86,14 @@ impl UpdateOptions {
     /// How folders are walked.
     pub fn walk(mut self, walk: WalkOptions) -> Self {
         self.walk = walk;
+        self.walk_given = true;
         self
     }
 
     /// How files are read.
     pub fn parse(mut self, parse: ParseOptions) -> Self {
         self.parse = parse;
+        self.parse_given = true;
         self
     }
 
@@ -128,6 +155,43 @@ pub enum UpdateEvent<'a> {
     Warning(&'a Warning),
     /// A commit made progress visible to searches.
     Committed(CommitStats),
+    /// Two articles carry the same id; one was left out.
+    Collision(&'a Collision),
+}
+
+/// Two articles with one id: which file keeps the id and which article was left out.
+///
+/// The first path in sorted order keeps an id (within a file, the first record), so the
+/// outcome does not depend on the order files are indexed in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Collision {
+    /// The id both carry.
+    pub id: ArticleId,
+    /// The file whose article holds the id.
+    pub kept: PathBuf,
+    /// The file whose article was left out (the same file for a repeated record id).
+    pub dropped: PathBuf,
+}
+
+impl std::fmt::Display for Collision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.kept == self.dropped {
+            write!(
+                f,
+                "{}: id {:?} is used by more than one record; the first keeps it",
+                self.kept.display(),
+                self.id.as_str()
+            )
+        } else {
+            write!(
+                f,
+                "{}: id {:?} is already used by {}; that article is kept and this one left out",
+                self.dropped.display(),
+                self.id.as_str(),
+                self.kept.display()
+            )
+        }
+    }
 }
 
 /// What an update did. File counts, except where it says articles.
@@ -149,6 +213,10 @@ pub struct UpdateReport {
     pub skipped_unknown_extension: usize,
     /// Symbolic links skipped because following them was not asked for.
     pub skipped_symlinks: usize,
+    /// Named pipes, sockets and devices skipped because they are not regular files.
+    pub skipped_special: usize,
+    /// Articles left out because another article holds their id.
+    pub collisions: Vec<Collision>,
     /// Every path seen and not indexed, with the reason: unknown extensions, symbolic links,
     /// and files or folders that failed. `added + updated + unchanged + skipped.len()` is the
     /// number of paths seen.
@@ -179,10 +247,18 @@ enum Outcome {
 impl Index {
     /// Indexes the article files under `paths` (files or folders), incrementally.
     ///
-    /// With no paths, the folders indexed before are updated. `on_event` hears about
-    /// progress, problems and commits as they happen. A run that completes records its
-    /// report in [`LAST_RUN_FILE`](crate::LAST_RUN_FILE) in the index folder, for
-    /// [`Index::stats`].
+    /// With no paths, the folders indexed before are updated, with the walk and parse
+    /// options of the last run that named paths (unless `options` sets them), and a rebuild
+    /// that did not complete is done again. The roots and options are recorded before the
+    /// first article is written, so a bare run after a killed one finishes its job.
+    /// `on_event` hears about progress, problems and commits as they happen. A run that
+    /// completes records its report in [`LAST_RUN_FILE`](crate::LAST_RUN_FILE) in the index
+    /// folder, for [`Index::stats`].
+    ///
+    /// Ids are unique: when two articles carry the same id (two folders holding the same
+    /// relative path, or two records with the same `"id"`), the one from the first path in
+    /// sorted order (and the first record within a file) keeps it, and every other one is
+    /// left out and reported in [`UpdateReport::collisions`], whichever order runs see them in.
     pub fn update<P: AsRef<Path>>(
         &self,
         paths: &[P],
@@ -193,15 +269,23 @@ impl Index {
         let mut writer = self.writer_with(&options.writer)?;
         let mut report = UpdateReport::default();
 
-        let mut roots = Vec::new();
-        let requested: Vec<PathBuf> = if paths.is_empty() {
-            self.roots()?
-        } else {
-            paths.iter().map(|p| p.as_ref().to_owned()).collect()
-        };
+        let recorded_roots = self.roots()?;
+        let recorded = self.recorded_run()?;
+        let bare = paths.is_empty();
+        let requested: Vec<PathBuf> =
+            if bare { recorded_roots.clone() } else { paths.iter().map(|p| p.as_ref().to_owned()).collect() };
         if requested.is_empty() {
             return Err(Error::InvalidArgument("nothing to index: name files or folders".into()));
         }
+        // A bare run repeats the recorded job: its options, and a rebuild left unfinished.
+        let rebuild = options.rebuild || (bare && recorded.as_ref().is_some_and(|r| r.rebuild_pending));
+        let (walk_options, parse_options) = match (&recorded, bare) {
+            (Some(run), true) => run.options(options),
+            (None, true) => (options.walk.clone(), options.parse.clone()),
+            _ => (options.walk.clone(), options.parse.clone()),
+        };
+
+        let mut roots = Vec::new();
         for path in &requested {
             match std::path::absolute(path).and_then(|p| p.canonicalize()) {
                 Ok(p) => roots.push(p),
@@ -213,17 +297,33 @@ impl Index {
                 }
             }
         }
+        // Sorted, and a root inside another is left to it: walking both would read its files
+        // twice under two ids. Walking roots in sorted order visits paths in sorted order.
+        let roots = outermost(roots);
+        self.begin_run(&roots, rebuild && !bare, RecordedRun::new(rebuild, &walk_options, &parse_options))?;
+        // Ids are relative to the outermost indexed folder holding a file, so naming a
+        // subfolder of an indexed folder keeps the ids its files already have.
+        let known_roots = if rebuild && !bare { Vec::new() } else { recorded_roots };
+        let walk_roots: Vec<(PathBuf, PathBuf)> = roots
+            .iter()
+            .map(|r| {
+                let base =
+                    known_roots.iter().filter(|k| r.starts_with(k)).min_by_key(|k| k.components().count());
+                (r.clone(), base.unwrap_or(r).clone())
+            })
+            .collect();
 
-        let manifest = if options.rebuild { FxHashMap::default() } else { self.manifest()? };
-        if options.rebuild {
+        let manifest = if rebuild { FxHashMap::default() } else { self.manifest()? };
+        // The index as the run found it: who holds each id, for collisions with earlier runs.
+        let snapshot = self.reader.searcher();
+        if rebuild {
             writer.delete_all()?;
         }
-        // Starting from nothing, an id only needs replacing if this run already added it.
-        let fresh = options.rebuild || (manifest.is_empty() && self.reader.searcher().num_docs() == 0);
-        let mut ids_this_run: FxHashSet<crate::ArticleId> = FxHashSet::default();
-        let found = walk(&roots, &options.walk);
+        let fresh = rebuild || (manifest.is_empty() && snapshot.num_docs() == 0);
+        let found = walk_under(&walk_roots, &walk_options);
         report.skipped_unknown_extension = found.unknown_extension;
         report.skipped_symlinks = found.symlinks_skipped;
+        report.skipped_special = found.special_skipped;
         report.skipped.extend(found.skipped.iter().cloned());
         // Never remove articles under a folder that could not be fully read.
         let mut unsure: Vec<PathBuf> = Vec::new();
@@ -236,7 +336,28 @@ impl Index {
         }
         on_event(UpdateEvent::Found { files: found.files.len() });
 
-        let (commit_every, commit_interval) = if options.rebuild {
+        // Files gone from the folders walked: their articles go at the end, and their ids are
+        // free for this run's files from the start.
+        let walked: FxHashSet<String> =
+            found.files.iter().map(|f| f.path.to_string_lossy().into_owned()).collect();
+        let vanished: Vec<String> = manifest
+            .keys()
+            .filter(|p| !walked.contains(*p))
+            .filter(|p| {
+                let p = Path::new(p.as_str());
+                roots.iter().any(|r| p.starts_with(r)) && !unsure.iter().any(|u| p.starts_with(u))
+            })
+            .cloned()
+            .collect();
+        drop(walked);
+        // Gone files lose their articles first, so their ids are free for this run's files.
+        for path in &vanished {
+            writer.delete_path(path);
+            report.removed += 1;
+        }
+        let mut ids = IdClaims::new(self, snapshot, fresh, vanished.into_iter())?;
+
+        let (commit_every, commit_interval) = if rebuild {
             (usize::MAX, Duration::MAX)
         } else {
             (
@@ -246,12 +367,10 @@ impl Index {
         };
         let mut since_commit = 0usize;
         let mut last_commit = Instant::now();
-        let mut seen: FxHashSet<String> = FxHashSet::default();
-        seen.reserve(found.files.len());
         let total = found.files.len();
-        let outcomes = ordered_par_map(&found.files, |file| consider(file, &manifest, &options.parse));
+        let outcomes = ordered_par_map(&found.files, |file| consider(file, &manifest, &parse_options));
         for (done, (file, outcome)) in outcomes.enumerate() {
-            let key = file.path.to_string_lossy().into_owned();
+            let key: Arc<str> = file.path.to_string_lossy().into();
             match outcome {
                 Outcome::Unchanged => report.unchanged += 1,
                 Outcome::Failed(e) => {
@@ -262,23 +381,56 @@ impl Index {
                 Outcome::Changed { stamp, parsed, existed } => {
                     if existed {
                         writer.delete_path(&key);
-                        report.updated += 1;
-                    } else {
-                        report.added += 1;
+                        ids.release(&key);
                     }
+                    let mut kept = 0usize;
+                    let mut lost_to = None;
                     for article in &parsed.articles {
-                        let replace = !fresh || !ids_this_run.insert(article.id.clone());
-                        writer.add_with(article, stamp, replace)?;
+                        match ids.claim(&article.id, &key)? {
+                            Claim::Free => writer.add_with(article, stamp, false)?,
+                            Claim::Wins { over } => {
+                                writer.add_with(article, stamp, true)?;
+                                let c = Collision {
+                                    id: article.id.clone(),
+                                    kept: file.path.clone(),
+                                    dropped: over,
+                                };
+                                on_event(UpdateEvent::Collision(&c));
+                                report.collisions.push(c);
+                            }
+                            Claim::Loses { to } => {
+                                let c = Collision {
+                                    id: article.id.clone(),
+                                    kept: to,
+                                    dropped: file.path.clone(),
+                                };
+                                on_event(UpdateEvent::Collision(&c));
+                                lost_to.get_or_insert_with(|| (c.id.clone(), c.kept.clone()));
+                                report.collisions.push(c);
+                                continue;
+                            }
+                        }
+                        kept += 1;
                     }
-                    report.articles_indexed += parsed.articles.len() as u64;
-                    since_commit += parsed.articles.len();
+                    match lost_to {
+                        // Nothing of the file made it in: not added, and seen again next run.
+                        Some((id, by)) if kept == 0 && !existed => {
+                            report.skipped.push(Skipped {
+                                path: file.path.clone(),
+                                reason: SkipReason::IdTaken { id: id.as_str().to_owned(), by },
+                            });
+                        }
+                        _ if existed => report.updated += 1,
+                        _ => report.added += 1,
+                    }
+                    report.articles_indexed += kept as u64;
+                    since_commit += kept;
                     report.failed_records += parsed.errors.len();
                     report.warnings += parsed.warnings.len();
                     parsed.errors.iter().for_each(|e| on_event(UpdateEvent::Error(e)));
                     parsed.warnings.iter().for_each(|w| on_event(UpdateEvent::Warning(w)));
                 }
             }
-            seen.insert(key);
             on_event(UpdateEvent::Progress { done: done + 1, total });
             if since_commit >= commit_every || (since_commit > 0 && last_commit.elapsed() >= commit_interval)
             {
@@ -288,26 +440,16 @@ impl Index {
             }
         }
 
-        for path in manifest.keys().filter(|p| !seen.contains(*p)) {
-            let p = Path::new(path);
-            let under_root = roots.iter().any(|r| p.starts_with(r));
-            let under_unsure = unsure.iter().any(|u| p.starts_with(u));
-            if under_root && !under_unsure {
-                writer.delete_path(path);
-                report.removed += 1;
-            }
-        }
-
         let stats = writer.commit()?;
         on_event(UpdateEvent::Committed(stats));
         if matches!(options.merge, MergeAfter::Articles(n) if report.articles_indexed >= n) {
             writer.merge_all()?;
         }
         writer.finish()?;
-        self.add_roots(&roots)?;
+        self.end_run()?;
         report.articles_total = stats.articles;
         report.elapsed = started.elapsed();
-        self.record_run(&report, options.rebuild)?;
+        self.record_run(&report, rebuild)?;
         Ok(report)
     }
 
@@ -348,6 +490,93 @@ impl Index {
             }
         }
         Ok(out)
+    }
+}
+
+/// The answer to "may this article have its id?".
+enum Claim {
+    /// Nobody else holds it.
+    Free,
+    /// An article from a later path held it: this one replaces it.
+    Wins { over: PathBuf },
+    /// An article from an earlier path (or an earlier record of this file) holds it.
+    Loses { to: PathBuf },
+}
+
+/// Who holds each id during a run, so that one id never names two articles.
+struct IdClaims<'a> {
+    index: &'a Index,
+    /// The index as the run found it (nothing to consult when it started empty).
+    snapshot: Option<(Searcher, Vec<Option<StrColumn>>)>,
+    /// Ids claimed by this run, with the claiming file.
+    this_run: FxHashMap<ArticleId, Arc<str>>,
+    /// Files whose earlier articles this run deletes: the ids they held are free.
+    released: FxHashSet<String>,
+}
+
+impl<'a> IdClaims<'a> {
+    fn new(
+        index: &'a Index,
+        snapshot: Searcher,
+        fresh: bool,
+        released: impl Iterator<Item = String>,
+    ) -> Result<IdClaims<'a>> {
+        let snapshot = if fresh {
+            None
+        } else {
+            let columns = snapshot
+                .segment_readers()
+                .iter()
+                .map(|s| s.fast_fields().str(names::PATH).map_err(|e| index.error(e)))
+                .collect::<Result<Vec<_>>>()?;
+            Some((snapshot, columns))
+        };
+        Ok(IdClaims { index, snapshot, this_run: FxHashMap::default(), released: released.collect() })
+    }
+
+    fn release(&mut self, path: &str) {
+        self.released.insert(path.to_owned());
+    }
+
+    fn claim(&mut self, id: &ArticleId, path: &Arc<str>) -> Result<Claim> {
+        if let Some(holder) = self.this_run.get(id) {
+            return Ok(Claim::Loses { to: PathBuf::from(holder.as_ref()) });
+        }
+        let claim = match self.holder(id)? {
+            None => Claim::Free,
+            Some(h) if *h == **path || self.released.contains(&h) => Claim::Free,
+            // Component order, the order folders are walked in.
+            Some(h) if Path::new(path.as_ref()) < Path::new(&h) => Claim::Wins { over: PathBuf::from(h) },
+            Some(h) => return Ok(Claim::Loses { to: PathBuf::from(h) }),
+        };
+        self.this_run.insert(id.clone(), Arc::clone(path));
+        Ok(claim)
+    }
+
+    /// The file of the article holding `id` when the run started.
+    fn holder(&self, id: &ArticleId) -> Result<Option<String>> {
+        let Some((searcher, paths)) = &self.snapshot else { return Ok(None) };
+        let term = self.index.fields.id_term(id.as_str());
+        let err = |e| self.index.error(e);
+        for (segment, paths) in searcher.segment_readers().iter().zip(paths) {
+            let inverted = segment.inverted_index(self.index.fields.id).map_err(err)?;
+            let postings = inverted.read_postings(&term, IndexRecordOption::Basic);
+            let Some(mut postings) = postings.map_err(|e| err(e.into()))? else { continue };
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                if !segment.is_deleted(doc) {
+                    let mut path = String::new();
+                    if let (Some(paths), Some(ord)) =
+                        (paths, paths.as_ref().and_then(|p| p.term_ords(doc).next()))
+                    {
+                        paths.ord_to_str(ord, &mut path).map_err(|e| err(e.into()))?;
+                    }
+                    return Ok(Some(path));
+                }
+                doc = postings.advance();
+            }
+        }
+        Ok(None)
     }
 }
 

@@ -38,6 +38,16 @@ impl WalkOptions {
         self.format = format;
         self
     }
+
+    /// The format forced on every file, if any.
+    pub fn get_format(&self) -> Option<Format> {
+        self.format
+    }
+
+    /// Whether symbolic links are followed.
+    pub fn get_follow_symlinks(&self) -> bool {
+        self.follow_symlinks
+    }
 }
 
 /// Why a path found while walking or indexing was not indexed.
@@ -50,6 +60,17 @@ pub enum SkipReason {
     SymbolicLink,
     /// The file or folder could not be read or parsed; the message says why.
     Failed(String),
+    /// Every article of the file carries an id that an article from an earlier path (in
+    /// sorted order) already holds; see [`Collision`](crate::Collision).
+    IdTaken {
+        /// The (first) id.
+        id: String,
+        /// The file holding it.
+        by: PathBuf,
+    },
+    /// Not a regular file: a named pipe (FIFO), a socket or a device, which are never read
+    /// (reading a FIFO would wait for a writer forever).
+    NotARegularFile(String),
 }
 
 impl std::fmt::Display for SkipReason {
@@ -58,6 +79,8 @@ impl std::fmt::Display for SkipReason {
             SkipReason::UnknownExtension => f.write_str("unknown extension"),
             SkipReason::SymbolicLink => f.write_str("symbolic link (not followed)"),
             SkipReason::Failed(why) => f.write_str(why),
+            SkipReason::NotARegularFile(kind) => write!(f, "{kind}, not a regular file"),
+            SkipReason::IdTaken { id, by } => write!(f, "id {id:?} is already used by {}", by.display()),
         }
     }
 }
@@ -80,7 +103,10 @@ pub struct Walk {
     pub unknown_extension: usize,
     /// Symbolic links skipped because following them was not asked for.
     pub symlinks_skipped: usize,
-    /// Every file skipped for an unknown extension or as a symbolic link, in walk order.
+    /// Named pipes, sockets and devices skipped because they are not regular files.
+    pub special_skipped: usize,
+    /// Every file skipped for an unknown extension, as a symbolic link or as a special file,
+    /// in walk order.
     pub skipped: Vec<Skipped>,
     /// Paths that could not be read (missing roots, unreadable folders, link loops).
     pub errors: Vec<Error>,
@@ -95,12 +121,23 @@ pub struct Walk {
 pub fn walk<P: AsRef<Path>>(paths: &[P], options: &WalkOptions) -> Walk {
     let mut out = Walk::default();
     for root in paths {
-        walk_root(root.as_ref(), options, &mut out);
+        walk_root(root.as_ref(), root.as_ref(), options, &mut out);
     }
     out
 }
 
-fn walk_root(root: &Path, options: &WalkOptions, out: &mut Walk) {
+/// Like [`walk`], with ids relative to a folder of the caller's choosing for each path
+/// (`(path, id_root)`): a folder inside an indexed folder keeps the ids the outer folder
+/// gave its files.
+pub(crate) fn walk_under(paths: &[(PathBuf, PathBuf)], options: &WalkOptions) -> Walk {
+    let mut out = Walk::default();
+    for (root, id_root) in paths {
+        walk_root(root, id_root, options, &mut out);
+    }
+    out
+}
+
+fn walk_root(root: &Path, id_root: &Path, options: &WalkOptions, out: &mut Walk) {
     let meta = match std::fs::metadata(root) {
         Ok(m) => m,
         Err(e) => return out.errors.push(Error::io(root, e)),
@@ -109,11 +146,17 @@ fn walk_root(root: &Path, options: &WalkOptions, out: &mut Walk) {
         let name = root.file_name().map_or_else(|| root.to_string_lossy(), |n| n.to_string_lossy());
         match options.format.or_else(|| Format::from_path(root)) {
             Some(format) => {
-                out.files.push(SourceFile { path: root.to_owned(), id_base: name.into_owned(), format })
+                let id_base = if id_root == root { name.into_owned() } else { relative_id(id_root, root) };
+                out.files.push(SourceFile { path: root.to_owned(), id_base, format })
             }
             None => out.errors.push(Error::UnknownFormat { path: root.to_owned() }),
         }
         return;
+    }
+    if !meta.is_dir() {
+        // Named directly, like a file of unknown format: an error, not a quiet skip.
+        let kind = special_kind(&meta.file_type());
+        return out.errors.push(Error::NotAFile { path: root.to_owned(), kind });
     }
     let walker = walkdir::WalkDir::new(root)
         .follow_links(options.follow_symlinks)
@@ -137,7 +180,11 @@ fn walk_root(root: &Path, options: &WalkOptions, out: &mut Walk) {
             out.skipped.push(Skipped { path: entry.into_path(), reason: SkipReason::SymbolicLink });
             continue;
         }
+        if kind.is_dir() {
+            continue;
+        }
         if !kind.is_file() {
+            out.skip_special(entry.into_path(), &kind);
             continue;
         }
         let Some(format) = options.format.or_else(|| Format::from_path(entry.path())) else {
@@ -146,11 +193,38 @@ fn walk_root(root: &Path, options: &WalkOptions, out: &mut Walk) {
             continue;
         };
         out.files.push(SourceFile {
-            id_base: relative_id(root, entry.path()),
+            id_base: relative_id(id_root, entry.path()),
             path: entry.into_path(),
             format,
         });
     }
+}
+
+impl Walk {
+    fn skip_special(&mut self, path: PathBuf, kind: &std::fs::FileType) {
+        self.special_skipped += 1;
+        self.skipped
+            .push(Skipped { path, reason: SkipReason::NotARegularFile(special_kind(kind).to_owned()) });
+    }
+}
+
+/// What a path that is neither a regular file nor a folder is, in words.
+pub(crate) fn special_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = kind;
+    "a special file"
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {

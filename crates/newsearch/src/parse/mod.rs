@@ -179,7 +179,7 @@ pub fn parse_bytes(bytes: &[u8], format: Format, path: &Path, id_base: &str) -> 
 }
 
 pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
-    let file = fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = open_regular(path)?;
     let size = file.metadata().map_err(|e| Error::io(path, e))?.len();
     if size > limit {
         return Err(Error::TooLarge { path: path.to_owned(), size, limit });
@@ -191,6 +191,27 @@ pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
         return Err(Error::TooLarge { path: path.to_owned(), size: bytes.len() as u64, limit });
     }
     Ok(bytes)
+}
+
+/// Opens `path` for reading if it is a regular file.
+///
+/// The walk already skips special files, but a path can be replaced between the walk and the
+/// read, and a user can name one directly. Opening a FIFO for reading waits until something
+/// writes to it, so it is opened without blocking and checked before anything is read.
+fn open_regular(path: &Path) -> Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|e| Error::io(path, e))?;
+    let kind = file.metadata().map_err(|e| Error::io(path, e))?.file_type();
+    if !kind.is_file() {
+        return Err(Error::NotAFile { path: path.to_owned(), kind: crate::walk::special_kind(&kind) });
+    }
+    Ok(file)
 }
 
 /// Bytes to text: the one place encodings are decided.

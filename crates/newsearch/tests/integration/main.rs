@@ -10,6 +10,7 @@ mod properties;
 mod search;
 mod seed;
 mod stats;
+mod trust;
 mod txt_variants;
 
 use std::path::{Path, PathBuf};

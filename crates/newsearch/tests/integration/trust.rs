@@ -1,0 +1,231 @@
+//! What an index holds can be trusted: one article per id whatever the order of runs, roots
+//! recorded before anything is written, special files never read, nothing created in vain.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use newsearch::{Index, IndexOptions, Query, SkipReason, UpdateOptions, UpdateReport};
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn update<P: AsRef<Path>>(index: &Index, roots: &[P]) -> UpdateReport {
+    index.update(roots, &UpdateOptions::new(), &mut |_| {}).expect("update")
+}
+
+/// Every stored article as (id, title), sorted.
+fn contents(index: &Index) -> Vec<(String, String)> {
+    let hits = index.search(&Query::all().limit(1000)).unwrap().hits;
+    let mut out: Vec<_> =
+        hits.into_iter().map(|h| (h.article.id.as_str().to_owned(), h.article.title)).collect();
+    out.sort();
+    out
+}
+
+fn canonical(p: &Path) -> PathBuf {
+    p.canonicalize().unwrap()
+}
+
+#[test]
+fn same_relative_path_in_two_roots_keeps_the_first_path_whatever_the_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    write(&a, "x/story.txt", "Story from a\n\nBody a.");
+    write(&b, "x/story.txt", "Story from b\n\nBody b.");
+    write(&b, "y/only-b.txt", "Only in b\n\nBody.");
+    let want = vec![
+        ("x/story.txt".to_owned(), "Story from a".to_owned()),
+        ("y/only-b.txt".to_owned(), "Only in b".to_owned()),
+    ];
+
+    // Both roots in one run, named in either order.
+    for (i, roots) in [[&b, &a], [&a, &b]].iter().enumerate() {
+        let index = Index::create(tmp.path().join(format!("one-run-{i}")), &IndexOptions::new()).unwrap();
+        let r = update(&index, roots);
+        assert_eq!(contents(&index), want);
+        assert_eq!(r.collisions.len(), 1, "{:?}", r.collisions);
+        let c = &r.collisions[0];
+        assert_eq!(
+            (c.id.as_str(), &c.kept, &c.dropped),
+            ("x/story.txt", &canonical(&a.join("x/story.txt")), &canonical(&b.join("x/story.txt")))
+        );
+        assert_eq!(r.added, 2, "the file that lost its only article is not counted as added");
+        assert!(
+            matches!(&r.skipped[..], [s] if matches!(&s.reason, SkipReason::IdTaken { id, .. } if id == "x/story.txt"))
+        );
+        assert_eq!(r.files_seen(), 3);
+
+        // Nothing changed: nothing changes, and the collision is still reported.
+        let again = update(&index, roots);
+        assert_eq!((again.added, again.updated, again.unchanged, again.removed), (0, 0, 2, 0));
+        assert_eq!(again.collisions.len(), 1);
+        assert_eq!(contents(&index), want);
+    }
+
+    // One root per run, the later path first: the earlier path still wins, in both orders.
+    for (i, order) in [[&b, &a], [&a, &b]].iter().enumerate() {
+        let index = Index::create(tmp.path().join(format!("two-runs-{i}")), &IndexOptions::new()).unwrap();
+        update(&index, &[order[0]]);
+        let r = update(&index, &[order[1]]);
+        assert_eq!(r.collisions.len(), 1);
+        assert_eq!(contents(&index), want, "order {i}");
+        let bare: &[&Path] = &[];
+        let again = update(&index, bare);
+        assert_eq!((again.added, again.updated, again.removed), (0, 0, 0), "order {i}: {again:?}");
+        assert_eq!(contents(&index), want, "order {i}");
+    }
+}
+
+#[test]
+fn a_freed_id_goes_to_the_next_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    write(&a, "story.txt", "From a\n\nBody.");
+    write(&b, "story.txt", "From b\n\nBody.");
+    let index = Index::create(tmp.path().join("idx"), &IndexOptions::new()).unwrap();
+    update(&index, &[&a, &b]);
+    assert_eq!(contents(&index), [("story.txt".to_owned(), "From a".to_owned())]);
+    fs::remove_file(a.join("story.txt")).unwrap();
+    let bare: &[&Path] = &[];
+    let r = update(&index, bare);
+    assert_eq!((r.added, r.removed), (1, 1));
+    assert!(r.collisions.is_empty());
+    assert_eq!(contents(&index), [("story.txt".to_owned(), "From b".to_owned())]);
+}
+
+#[test]
+fn records_with_the_same_id_keep_the_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("feeds");
+    write(
+        &root,
+        "a.jsonl",
+        "{\"id\": \"n1\", \"title\": \"First\"}\n{\"id\": \"n1\", \"title\": \"Second\"}\n",
+    );
+    write(&root, "b.json", "{\"id\": \"n1\", \"title\": \"Third\"}");
+    let index = Index::create(tmp.path().join("idx"), &IndexOptions::new()).unwrap();
+    let r = update(&index, &[&root]);
+    assert_eq!(contents(&index), [("n1".to_owned(), "First".to_owned())]);
+    assert_eq!(r.collisions.len(), 2, "{:?}", r.collisions);
+    let a = canonical(&root.join("a.jsonl"));
+    assert_eq!((&r.collisions[0].kept, &r.collisions[0].dropped), (&a, &a));
+    assert!(r.collisions[0].to_string().contains("more than one record"), "{}", r.collisions[0]);
+    assert_eq!(r.collisions[1].dropped, canonical(&root.join("b.json")));
+    let again = update(&index, &[&root]);
+    assert_eq!((again.added, again.updated, again.unchanged), (0, 0, 1));
+    assert_eq!(contents(&index), [("n1".to_owned(), "First".to_owned())]);
+}
+
+#[test]
+fn nested_and_repeated_roots_index_each_file_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("news");
+    write(&root, "world/kyiv.txt", "Kyiv\n\nBody.");
+    write(&root, "top.txt", "Top\n\nBody.");
+    let index = Index::create(tmp.path().join("idx"), &IndexOptions::new()).unwrap();
+    let r = update(&index, &[root.join("world"), root.clone(), root.clone()]);
+    assert_eq!((r.added, r.articles_total), (2, 2));
+    assert_eq!(index.roots().unwrap(), [canonical(&root)]);
+    // A subfolder named later keeps the ids its files got from the folder above it.
+    write(&root, "world/kyiv.txt", "Kyiv, revised\n\nBody.");
+    let r = update(&index, &[root.join("world")]);
+    assert_eq!((r.updated, r.articles_total), (1, 2));
+    assert_eq!(
+        contents(&index),
+        [("top.txt".to_owned(), "Top".to_owned()), ("world/kyiv.txt".to_owned(), "Kyiv, revised".to_owned())]
+    );
+    assert_eq!(index.roots().unwrap(), [canonical(&root)]);
+}
+
+#[test]
+fn roots_and_options_are_recorded_before_the_first_article() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("notes");
+    write(&root, "a.note", "Forced format\n\nBody.");
+    let dir = tmp.path().join("idx");
+    let index = Index::create(&dir, &IndexOptions::new()).unwrap();
+    let options =
+        UpdateOptions::new().walk(newsearch::WalkOptions::new().format(Some(newsearch::Format::Txt)));
+    let mut roots_seen_while_running = Vec::new();
+    index
+        .update(&[&root], &options, &mut |_| {
+            roots_seen_while_running = Index::open(&dir).unwrap().roots().unwrap()
+        })
+        .unwrap();
+    assert_eq!(roots_seen_while_running, [canonical(&root)]);
+    // A bare run repeats the recorded options: the `.note` file is still read as txt.
+    write(&root, "b.note", "Second\n\nBody.");
+    let bare: &[&Path] = &[];
+    let r = update(&index, bare);
+    assert_eq!((r.added, r.unchanged, r.skipped_unknown_extension), (1, 1, 0));
+}
+
+#[test]
+fn a_rebuild_that_names_paths_replaces_the_roots() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    write(&a, "one.txt", "One\n\nBody.");
+    write(&b, "two.txt", "Two\n\nBody.");
+    let index = Index::create(tmp.path().join("idx"), &IndexOptions::new()).unwrap();
+    update(&index, &[&a]);
+    index.update(&[&b], &UpdateOptions::new().rebuild(true), &mut |_| {}).unwrap();
+    assert_eq!(index.roots().unwrap(), [canonical(&b)]);
+    let bare: &[&Path] = &[];
+    update(&index, bare);
+    assert_eq!(contents(&index), [("two.txt".to_owned(), "Two".to_owned())]);
+}
+
+#[test]
+fn rebuilding_with_another_stemming_keeps_the_roots() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("a");
+    write(&root, "one.txt", "Running\n\nBody.");
+    let dir = tmp.path().join("idx");
+    update(&Index::create(&dir, &IndexOptions::new()).unwrap(), &[&root]);
+    let options = IndexOptions::new().stemming(newsearch::Stemming::None);
+    let index = Index::open_to_rebuild(&dir, &options).unwrap();
+    let bare: &[&Path] = &[];
+    index
+        .update(bare, &UpdateOptions::new().rebuild(true), &mut |_| {})
+        .expect("the recorded roots are rebuilt");
+    assert_eq!(contents(&index), [("one.txt".to_owned(), "Running".to_owned())]);
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_and_sockets_are_skipped_with_a_reason_and_never_read() {
+    use std::os::unix::net::UnixListener;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("news");
+    write(&root, "real.txt", "Real\n\nBody.");
+    let fifo = root.join("pipe.txt");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipping: mkfifo is not available");
+        return;
+    }
+    let _socket = UnixListener::bind(root.join("sock.txt")).unwrap();
+    let index = Index::create(tmp.path().join("idx"), &IndexOptions::new()).unwrap();
+    let r = update(&index, &[&root]);
+    assert_eq!((r.added, r.skipped_special, r.files_seen()), (1, 2, 3), "{r:?}");
+    let reasons: Vec<String> = r.skipped.iter().map(|s| s.reason.to_string()).collect();
+    assert_eq!(reasons, ["a named pipe (FIFO), not a regular file", "a socket, not a regular file"]);
+
+    // Named directly, a FIFO is an error naming it; walking or reading it never blocks.
+    let found = newsearch::walk(&[&fifo], &newsearch::WalkOptions::new());
+    assert!(found.files.is_empty());
+    assert_eq!(
+        found.errors[0].to_string(),
+        format!("{}: a named pipe (FIFO), not a regular file", fifo.display())
+    );
+    let forced = newsearch::SourceFile {
+        path: fifo.clone(),
+        id_base: "pipe.txt".into(),
+        format: newsearch::Format::Txt,
+    };
+    let err = forced.parse(&newsearch::ParseOptions::new()).unwrap_err();
+    assert!(matches!(err, newsearch::Error::NotAFile { .. }), "{err}");
+}
