@@ -14,11 +14,7 @@ use crate::{EXIT_ERROR, EXIT_OK};
 
 pub(crate) fn run(args: &IndexArgs) -> Result<u8> {
     let dir = &args.location.dir;
-    let index = if args.rebuild {
-        Index::open_to_rebuild(dir, &args.index_options())?
-    } else {
-        Index::open_or_create(dir, &args.index_options())?
-    };
+    let index = Index::open_for_update(dir, &args.index_options(), &args.paths, args.rebuild)?;
     let bar = progress_bar(args.quiet || args.json);
     let report = index.update(&args.paths, &args.update_options(), &mut |event| match event {
         UpdateEvent::Found { files } => bar.set_length(files as u64),

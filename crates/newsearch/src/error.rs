@@ -132,6 +132,12 @@ pub enum Error {
         /// What the user typed.
         text: String,
     },
+    /// A date given by the user lies outside the dates an index can hold.
+    #[error("date {text:?} is {}", crate::parse::date::out_of_range_note())]
+    DateOutOfRange {
+        /// What the user typed.
+        text: String,
+    },
     /// An argument is out of range or malformed.
     #[error("{0}")]
     InvalidArgument(String),
@@ -175,6 +181,7 @@ impl Error {
             Error::UnknownFormatName { .. }
             | Error::QuerySyntax { .. }
             | Error::InvalidDate { .. }
+            | Error::DateOutOfRange { .. }
             | Error::InvalidArgument(_)
             | Error::UnknownArticle { .. } => None,
         }
@@ -224,6 +231,12 @@ pub enum WarningKind {
         /// The text that was not a date.
         value: String,
     },
+    /// A date was read but lies outside [`storable_dates`](crate::storable_dates); the
+    /// article is kept without a date rather than with a shifted one.
+    DateOutOfRange {
+        /// The date as written.
+        value: String,
+    },
     /// A field had a value of the wrong kind and was ignored.
     IgnoredValue {
         /// The field name.
@@ -241,6 +254,11 @@ impl fmt::Display for Warning {
             WarningKind::UnreadableDate { value } => {
                 write!(f, "unreadable date {value:?}; article kept without a date")
             }
+            WarningKind::DateOutOfRange { value } => write!(
+                f,
+                "date {value:?} is {}; article kept without a date",
+                crate::parse::date::out_of_range_note()
+            ),
             WarningKind::IgnoredValue { field, reason } => write!(f, "ignored `{field}`: {reason}"),
         }
     }

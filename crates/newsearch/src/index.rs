@@ -176,6 +176,33 @@ impl Index {
         }
     }
 
+    /// Opens the index in `dir` for an [`Index::update`] of `paths`, creating it only when
+    /// the update has something to read: with no paths, the index must exist (its recorded
+    /// folders are the input); with paths, at least one must exist. A mistyped path or a
+    /// bare run in the wrong folder never leaves an empty index behind.
+    ///
+    /// `rebuild` opens as [`Index::open_to_rebuild`] does.
+    pub fn open_for_update<P: AsRef<Path>>(
+        dir: impl AsRef<Path>,
+        options: &IndexOptions,
+        paths: &[P],
+        rebuild: bool,
+    ) -> Result<Index> {
+        let dir = dir.as_ref();
+        if paths.is_empty() {
+            // A bare run reads the recorded folders: without an index there are none.
+            if !dir.join(INDEX_MARKER_FILE).exists() {
+                return Err(Error::NoIndex { path: dir.to_owned() });
+            }
+        } else if let Some(missing) = paths.iter().map(AsRef::as_ref).find(|p| !p.exists())
+            && paths.iter().all(|p| !p.as_ref().exists())
+        {
+            let source = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or folder");
+            return Err(Error::io(missing, source));
+        }
+        if rebuild { Index::open_to_rebuild(dir, options) } else { Index::open_or_create(dir, options) }
+    }
+
     /// A new index held in memory, gone when dropped: for tests and short-lived tools.
     pub fn in_memory(options: &IndexOptions) -> Result<Index> {
         let inner = tantivy::Index::builder()

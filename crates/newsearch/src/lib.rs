@@ -66,7 +66,9 @@ pub use export::{Articles, ExportFormat, Exporter};
 pub use facets::{Bucket, FacetCount, Facets, Granularity, Timeline};
 pub use index::{Index, IndexOptions};
 pub use last_run::{LAST_RUN_FILE, LastRun};
-pub use parse::{Format, ParseOptions, Parsed, SourceFile, parse_bytes, parse_date, render_txt};
+pub use parse::{
+    Format, ParseOptions, Parsed, SourceFile, parse_bytes, parse_date, render_txt, storable_dates,
+};
 pub use query::{MatchMode, Period, Query, Sort, parse_span};
 pub use related::RELATED_TERMS;
 pub use search::{ANY_TITLE_BOOST, Hit, SearchResults, TITLE_BOOST};

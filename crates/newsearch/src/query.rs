@@ -348,6 +348,19 @@ impl Query {
     }
 
     /// Whether relevance scores are reweighted by recency or popularity.
+    /// Refuses `since`/`until` instants that no stored date can reach.
+    pub(crate) fn check_dates(&self) -> Result<(), Error> {
+        let range = crate::storable_dates();
+        let outside = |d: &DateTime<Utc>| Error::DateOutOfRange { text: d.to_rfc3339() };
+        if let Some(since) = self.since.filter(|d| d > range.end()) {
+            return Err(outside(&since));
+        }
+        if let Some(until) = self.until.filter(|d| d < range.start()) {
+            return Err(outside(&until));
+        }
+        Ok(())
+    }
+
     pub(crate) fn reweighted(&self) -> bool {
         self.recent.is_some() || self.popular
     }
@@ -371,11 +384,11 @@ impl Period {
         let invalid = || Error::InvalidDate { text: text.to_owned() };
         if let Some(instant) = relative(t, now) {
             let instant = instant.ok_or_else(invalid)?;
-            return Ok(Period { start: instant, end: instant });
+            return Period { start: instant, end: instant }.storable(text);
         }
         if let Ok(d) = DateTime::parse_from_rfc3339(t) {
             let d = d.with_timezone(&Utc);
-            return Ok(Period { start: d, end: d });
+            return Period { start: d, end: d }.storable(text);
         }
         let parts: Vec<&str> = t.split('-').collect();
         let num = |s: &str, len: usize| (s.len() == len).then(|| s.parse::<u32>().ok()).flatten();
@@ -402,7 +415,17 @@ impl Period {
         let start = start.and_time(NaiveTime::MIN).and_utc();
         // Inclusive end: the last second of the period (the index keeps dates in seconds).
         let end = next.and_time(NaiveTime::MIN).and_utc() - TimeDelta::seconds(1);
-        Ok(Period { start, end })
+        Period { start, end }.storable(text)
+    }
+
+    /// Refuses a period that lies wholly outside [`crate::storable_dates`]: no article can be
+    /// dated there, and saying so beats an empty answer that looks like "no news".
+    fn storable(self, text: &str) -> Result<Period, Error> {
+        let range = crate::storable_dates();
+        if self.start > *range.end() || self.end < *range.start() {
+            return Err(Error::DateOutOfRange { text: text.to_owned() });
+        }
+        Ok(self)
     }
 
     /// The first instant of the period.

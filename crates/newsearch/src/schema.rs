@@ -224,8 +224,11 @@ impl Fields {
     }
 }
 
+/// Saturates at the ends of what the engine holds instead of wrapping around; callers refuse
+/// dates outside [`crate::storable_dates`] before they get here.
 pub(crate) fn to_tantivy_date(date: DateTime<Utc>) -> tantivy::DateTime {
-    tantivy::DateTime::from_timestamp_secs(date.timestamp())
+    let range = crate::parse::date::STORABLE_SECONDS;
+    tantivy::DateTime::from_timestamp_secs(date.timestamp().clamp(*range.start(), *range.end()))
 }
 
 pub(crate) fn from_tantivy_date(date: tantivy::DateTime) -> Option<DateTime<Utc>> {

@@ -79,6 +79,7 @@ pub(crate) const MAX_COLLAPSE_WINDOW: usize = 10_000;
 impl Index {
     /// Runs `query` against the latest commit.
     pub fn search(&self, query: &Query) -> Result<SearchResults> {
+        query.check_dates()?;
         self.refresh()?;
         let searcher = self.reader.searcher();
         with_analyzer(self.stemming, |analyzer| {

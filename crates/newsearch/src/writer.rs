@@ -8,7 +8,7 @@
 use tantivy::TantivyDocument;
 
 use crate::article::{Article, ArticleId};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::index::Index;
 use crate::schema::FileStamp;
 
@@ -104,6 +104,15 @@ impl<'a> IndexWriter<'a> {
     /// fresh or rebuilt index): a delete per article is measurable work at every flush.
     pub(crate) fn add_with(&mut self, article: &Article, stamp: FileStamp, replace: bool) -> Result<()> {
         let fields = &self.index.fields;
+        if let Some(date) = article.date.filter(|d| !crate::storable_dates().contains(d)) {
+            return Err(Error::InvalidArgument(format!(
+                "article {:?} ({}): date {} is {}",
+                article.id.as_str(),
+                article.path.display(),
+                date.to_rfc3339(),
+                crate::parse::date::out_of_range_note()
+            )));
+        }
         if replace {
             self.inner.delete_term(fields.id_term(article.id.as_str()));
         }

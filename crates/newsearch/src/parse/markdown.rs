@@ -9,14 +9,34 @@ use pulldown_cmark::{Event, Options, Parser, Tag as MdTag, TagEnd};
 use serde_json::{Map, Value};
 
 use super::Parsed;
-use super::record::{Source, article_from_object};
-use crate::error::{Error, Result};
+use rustc_hash::FxHashMap;
+
+use super::record::{Source, article_from_object, kind_of};
+use crate::error::{Error, Result, WarningKind};
 
 pub(super) fn parse(text: &str, src: &Source<'_>, out: &mut Parsed) -> Result<()> {
-    let (front, body_text) = split_front_matter(text, src)?;
+    let (front, matter, body_text) = split_front_matter(text, src)?;
     let mut blocks = to_blocks(body_text);
     let mut front = front.unwrap_or_default();
-    let has_title = matches!(front.get("title"), Some(Value::String(s)) if !s.trim().is_empty());
+    // Warnings about a front matter key point at its line.
+    let key_lines = key_lines(matter);
+    let src = &Source { key_lines: Some(&key_lines), ..*src };
+    let title = front.get("title").or_else(|| front.get("headline")).filter(|v| !v.is_null());
+    let has_title = match title {
+        Some(Value::String(s)) => !s.trim().is_empty(),
+        Some(Value::Number(_)) => true,
+        // A list or a table is no title: say so, and fall back to the first heading.
+        Some(other) => {
+            let key = if front.contains_key("title") { "title" } else { "headline" };
+            let reason = format!("expected text, found {}; the first heading is the title", kind_of(other));
+            let kind = WarningKind::IgnoredValue { field: key.to_owned(), reason };
+            out.warnings.push(src.warn(src.line_of(key, None), kind));
+            front.remove("title");
+            front.remove("headline");
+            false
+        }
+        None => false,
+    };
     if !has_title && !blocks.is_empty() {
         front.insert("title".into(), Value::String(blocks.remove(0)));
     }
@@ -27,13 +47,16 @@ pub(super) fn parse(text: &str, src: &Source<'_>, out: &mut Parsed) -> Result<()
 }
 
 /// Splits off the front matter, parsed to a map, and returns the Markdown after it.
-fn split_front_matter<'t>(text: &'t str, src: &Source<'_>) -> Result<(Option<Map<String, Value>>, &'t str)> {
+type FrontMatter<'t> = (Option<Map<String, Value>>, &'t str, &'t str);
+
+/// The front matter parsed to a map, its text, and the Markdown after it.
+fn split_front_matter<'t>(text: &'t str, src: &Source<'_>) -> Result<FrontMatter<'t>> {
     let text = text.trim_start_matches('\u{feff}');
     let first_line = text.lines().next().unwrap_or("").trim_end();
     let (fence, is_toml) = match first_line {
         "---" => ("---", false),
         "+++" => ("+++", true),
-        _ => return Ok((None, text)),
+        _ => return Ok((None, "", text)),
     };
     let after_open = &text[text.find('\n').map_or(text.len(), |i| i + 1)..];
     // The closing fence is the first line that is exactly the fence (YAML may also close with `...`).
@@ -58,7 +81,25 @@ fn split_front_matter<'t>(text: &'t str, src: &Source<'_>) -> Result<(Option<Map
     let matter = &after_open[..end];
     // Front matter starts on line 2 of the file.
     let map = if is_toml { toml_map(matter, src)? } else { yaml_map(matter, src)? };
-    Ok((Some(map), &after_open[rest_start..]))
+    Ok((Some(map), matter, &after_open[rest_start..]))
+}
+
+/// The 1-based file line of each top-level key in front matter `matter` (which starts on
+/// line 2): `key:` in YAML, `key =` in TOML.
+fn key_lines(matter: &str) -> FxHashMap<String, usize> {
+    let mut out = FxHashMap::default();
+    for (i, line) in matter.lines().enumerate() {
+        if line.starts_with(char::is_whitespace) {
+            continue;
+        }
+        if let Some(end) = line.find([':', '=']) {
+            let key = line[..end].trim().trim_matches(['"', '\'']);
+            if !key.is_empty() {
+                out.entry(key.to_owned()).or_insert(i + 2);
+            }
+        }
+    }
+    out
 }
 
 fn yaml_map(matter: &str, src: &Source<'_>) -> Result<Map<String, Value>> {

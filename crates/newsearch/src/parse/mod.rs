@@ -17,7 +17,7 @@
 //! assert_eq!(article.tags.len(), 2);
 //! ```
 
-mod date;
+pub(crate) mod date;
 mod json;
 mod markdown;
 mod record;
@@ -30,7 +30,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-pub use date::parse_date;
+pub use date::{parse_date, storable_dates};
 pub use txt::render as render_txt;
 
 use crate::article::Article;
@@ -165,7 +165,7 @@ pub fn parse_bytes(bytes: &[u8], format: Format, path: &Path, id_base: &str) -> 
     let (text, warning) = decode(bytes, path)?;
     let mut parsed = Parsed::default();
     parsed.warnings.extend(warning);
-    let src = record::Source { path, id_base };
+    let src = record::Source { path, id_base, key_lines: None };
     match format {
         Format::Txt => txt::parse(&text, &src, &mut parsed),
         Format::Json => json::parse_json(&text, &src, &mut parsed)?,

@@ -13,9 +13,13 @@ use crate::article::{Article, ArticleId, Tag};
 use crate::error::{Error, Result, Warning, WarningKind};
 
 /// Where a record came from: for ids, messages and `Article::path`.
+#[derive(Clone, Copy)]
 pub(crate) struct Source<'a> {
     pub(crate) path: &'a Path,
     pub(crate) id_base: &'a str,
+    /// Where each key is written, when the format tells (front matter): warnings about a
+    /// field then name its line.
+    pub(crate) key_lines: Option<&'a rustc_hash::FxHashMap<String, usize>>,
 }
 
 impl Source<'_> {
@@ -25,6 +29,11 @@ impl Source<'_> {
             Some(n) => ArticleId::new(format!("{}#{n}", self.id_base)),
             None => ArticleId::new(self.id_base),
         }
+    }
+
+    /// The line of field `key`, else `fallback` (the record's line).
+    pub(crate) fn line_of(&self, key: &str, fallback: Option<usize>) -> Option<usize> {
+        self.key_lines.and_then(|k| k.get(key).copied()).or(fallback)
     }
 
     pub(crate) fn warn(&self, line: Option<usize>, kind: WarningKind) -> Warning {
@@ -116,13 +125,13 @@ impl<'a> Fields<'a, '_> {
     fn ignore(&mut self, field: &str, value: &Value, expected: &str) {
         let reason = format!("{expected}, found {}", kind_of(value));
         let kind = WarningKind::IgnoredValue { field: field.to_owned(), reason };
-        self.warnings.push(self.src.warn(self.line, kind));
+        self.warnings.push(self.src.warn(self.src.line_of(field, self.line), kind));
     }
 
     fn too_many(&mut self, field: &str, dropped: usize) {
         let reason = format!("{dropped} beyond the first {} left out", Article::MAX_TAGS);
         let kind = WarningKind::IgnoredValue { field: field.to_owned(), reason };
-        self.warnings.push(self.src.warn(self.line, kind));
+        self.warnings.push(self.src.warn(self.src.line_of(field, self.line), kind));
     }
 
     fn text(&mut self, names: &[&'static str]) -> Option<String> {
@@ -138,27 +147,44 @@ impl<'a> Fields<'a, '_> {
 
     fn date(&mut self) -> Option<chrono::DateTime<chrono::Utc>> {
         match self.get_named(DATE)? {
-            (_, Value::String(s)) => {
-                let parsed = parse_date(s);
-                if parsed.is_none() {
+            (name, Value::String(s)) => match parse_date(s) {
+                Some(d) => self.storable(d, s, name),
+                None => {
                     let kind = WarningKind::UnreadableDate { value: s.clone() };
-                    self.warnings.push(self.src.warn(self.line, kind));
+                    self.warnings.push(self.src.warn(self.src.line_of(name, self.line), kind));
+                    None
                 }
-                parsed
-            }
+            },
             // A bare number is a Unix timestamp in seconds.
             (name, Value::Number(n)) => {
-                let parsed = n.as_i64().and_then(|secs| chrono::DateTime::from_timestamp(secs, 0));
-                if parsed.is_none() {
-                    self.ignore(name, &Value::Number(n.clone()), "expected a Unix time in seconds");
+                match n.as_i64().and_then(|secs| chrono::DateTime::from_timestamp(secs, 0)) {
+                    Some(d) => self.storable(d, &n.to_string(), name),
+                    None => {
+                        self.ignore(name, &Value::Number(n.clone()), "expected a Unix time in seconds");
+                        None
+                    }
                 }
-                parsed
             }
             (name, other) => {
                 self.ignore(name, other, "expected a date");
                 None
             }
         }
+    }
+
+    /// `date`, unless an index can't hold it (then a warning and no date, never a shifted one).
+    fn storable(
+        &mut self,
+        date: chrono::DateTime<chrono::Utc>,
+        written: &str,
+        field: &str,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        if crate::storable_dates().contains(&date) {
+            return Some(date);
+        }
+        let kind = WarningKind::DateOutOfRange { value: written.to_owned() };
+        self.warnings.push(self.src.warn(self.src.line_of(field, self.line), kind));
+        None
     }
 
     fn views(&mut self) -> Option<u64> {
@@ -234,7 +260,7 @@ pub(crate) fn parse_count(text: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
-fn kind_of(value: &Value) -> &'static str {
+pub(crate) fn kind_of(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -251,7 +277,7 @@ mod tests {
     use serde_json::json;
 
     fn build(value: Value) -> (Result<Article>, Vec<Warning>) {
-        let src = Source { path: Path::new("a.json"), id_base: "a.json" };
+        let src = Source { path: Path::new("a.json"), id_base: "a.json", key_lines: None };
         let mut warnings = Vec::new();
         let obj = value.as_object().unwrap().clone();
         (article_from_object(&obj, &src, Some(2), Some(7), None, &mut warnings), warnings)

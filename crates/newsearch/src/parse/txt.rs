@@ -47,10 +47,25 @@ pub(super) fn parse(text: &str, src: &Source<'_>, out: &mut Parsed) {
     {
         rest = &rest[1..];
         article.section = header.section;
-        article.views = header.views;
+        match header.views {
+            Some(ViewsField::Count(n)) => article.views = Some(n),
+            Some(ViewsField::Unreadable(count)) => {
+                let reason = format!(
+                    "{count:?} is not a view count (a whole number from 0 to {}); article kept without views",
+                    u64::MAX
+                );
+                let kind = WarningKind::IgnoredValue { field: "views".into(), reason };
+                out.warnings.push(src.warn(Some(line_no), kind));
+            }
+            Some(ViewsField::Empty) | None => {}
+        }
         match header.date {
             DateField::Absent => {}
-            DateField::Parsed(d) => article.date = Some(d),
+            DateField::Parsed(d) if crate::storable_dates().contains(&d) => article.date = Some(d),
+            DateField::Parsed(_) => {
+                let value = header.date_text.clone();
+                out.warnings.push(src.warn(Some(line_no), WarningKind::DateOutOfRange { value }));
+            }
             DateField::Unreadable(value) => {
                 out.warnings.push(src.warn(Some(line_no), WarningKind::UnreadableDate { value }));
             }
@@ -167,7 +182,9 @@ enum DateField {
 struct Header {
     section: Option<String>,
     date: DateField,
-    views: Option<u64>,
+    /// The date as written, for messages.
+    date_text: String,
+    views: Option<ViewsField>,
 }
 
 impl Header {
@@ -194,20 +211,40 @@ impl Header {
         Some(Header {
             section: (!section.is_empty()).then(|| section.to_owned()),
             date,
-            views: views.flatten(),
+            date_text: date_text.to_owned(),
+            views,
         })
     }
 }
 
-/// `Some(Some(n))` for "1,523 views", `Some(None)` for an empty count, `None` if not a views field.
-fn parse_views(text: &str) -> Option<Option<u64>> {
+/// The views field of the header line.
+#[derive(Debug, PartialEq, Eq)]
+enum ViewsField {
+    /// `1,523 views`.
+    Count(u64),
+    /// `views` with no number, as pages print before anyone has read them.
+    Empty,
+    /// Ends in "views" but the count can't be read (`-5 views`, a 23-digit number).
+    Unreadable(String),
+}
+
+/// The views field of `text`, or `None` if it is not one.
+fn parse_views(text: &str) -> Option<ViewsField> {
     let text = text.trim();
     let lower = text.to_lowercase();
     let count = lower.strip_suffix("views").or_else(|| lower.strip_suffix("view"))?.trim();
     if count.is_empty() {
-        return Some(None);
+        return Some(ViewsField::Empty);
     }
-    parse_count(count).map(Some)
+    match parse_count(count) {
+        Some(n) => Some(ViewsField::Count(n)),
+        // Numeric but not a count: a view count gone wrong, worth a warning. Words before
+        // "views" are prose, not this field.
+        None if count.chars().all(|c| c.is_ascii_digit() || "+-.,' \u{a0}\u{202f}".contains(c)) => {
+            Some(ViewsField::Unreadable(count.to_owned()))
+        }
+        None => None,
+    }
 }
 
 /// Renders an article in the scraped-page layout, the inverse of parsing it.
@@ -271,10 +308,16 @@ mod tests {
 
     #[test]
     fn views_counts() {
-        assert_eq!(parse_views("\u{a0} views"), Some(None));
-        assert_eq!(parse_views("\u{a0} 1523 views"), Some(Some(1523)));
-        assert_eq!(parse_views(" 1,523 Views "), Some(Some(1523)));
-        assert_eq!(parse_views(" 1 view"), Some(Some(1)));
+        use ViewsField::*;
+        assert_eq!(parse_views("\u{a0} views"), Some(Empty));
+        assert_eq!(parse_views("\u{a0} 1523 views"), Some(Count(1523)));
+        assert_eq!(parse_views(" 1,523 Views "), Some(Count(1523)));
+        assert_eq!(parse_views(" 1 view"), Some(Count(1)));
+        assert_eq!(parse_views(" -5 views"), Some(Unreadable("-5".into())));
+        assert_eq!(
+            parse_views(" 12345678901234567890123 views"),
+            Some(Unreadable("12345678901234567890123".into()))
+        );
         assert_eq!(parse_views(" lots of views"), None);
         assert_eq!(parse_views(""), None);
     }

@@ -229,3 +229,103 @@ fn fifos_and_sockets_are_skipped_with_a_reason_and_never_read() {
     let err = forced.parse(&newsearch::ParseOptions::new()).unwrap_err();
     assert!(matches!(err, newsearch::Error::NotAFile { .. }), "{err}");
 }
+
+fn parse(name: &str, text: &str) -> newsearch::Parsed {
+    let format = newsearch::Format::from_path(Path::new(name)).unwrap();
+    newsearch::parse_bytes(text.as_bytes(), format, Path::new(name), name).unwrap()
+}
+
+fn warnings(parsed: &newsearch::Parsed) -> Vec<String> {
+    parsed.warnings.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn dates_an_index_cannot_hold_are_dropped_with_a_warning_never_shifted() {
+    let jsonl = "{\"title\": \"Go zero\", \"date\": \"0001-01-01T00:00:00Z\"}\n\
+                 {\"title\": \"Far future\", \"date\": \"9999-12-31\"}\n\
+                 {\"title\": \"Unix far\", \"date\": 32503680000}\n\
+                 {\"title\": \"Fine\", \"date\": \"2262-04-11\"}\n";
+    let parsed = parse("x.jsonl", jsonl);
+    let dates: Vec<_> = parsed.articles.iter().map(|a| a.date.map(|d| d.to_rfc3339())).collect();
+    assert_eq!(dates, [None, None, None, Some("2262-04-11T00:00:00+00:00".into())]);
+    let range = "outside the dates an index can hold (1677-09-21 to 2262-04-11); article kept without a date";
+    assert_eq!(
+        warnings(&parsed),
+        [
+            format!("x.jsonl: line 1: date \"0001-01-01T00:00:00Z\" is {range}"),
+            format!("x.jsonl: line 2: date \"9999-12-31\" is {range}"),
+            format!("x.jsonl: line 3: date \"32503680000\" is {range}"),
+        ]
+    );
+    let txt = parse("t.txt", "Old\n\nHistory | January 1, 0001, Monday // 00:00|\u{a0} 3 views\n\nBody.");
+    assert_eq!(txt.articles[0].date, None);
+    assert_eq!(
+        warnings(&txt),
+        [format!("t.txt: line 3: date \"January 1, 0001, Monday // 00:00\" is {range}")]
+    );
+    let md = parse("n.md", "---\ntitle: T\ndate: 0001-01-01\n---\nBody.");
+    assert_eq!(warnings(&md), [format!("n.md: line 3: date \"0001-01-01\" is {range}")]);
+
+    // The library refuses such a date rather than storing another one.
+    let index = Index::in_memory(&IndexOptions::new()).unwrap();
+    let mut writer = index.writer().unwrap();
+    let mut old = newsearch::Article::new("old", "old.txt", "Old");
+    old.date = Some("0001-01-01T00:00:00Z".parse().unwrap());
+    let err = writer.add(&old).unwrap_err();
+    assert!(err.to_string().contains("date 0001-01-01T00:00:00+00:00 is outside the dates"), "{err}");
+    let mut fine = newsearch::Article::new("fine", "fine.txt", "Fine");
+    fine.date = Some("2025-02-21T00:00:00Z".parse().unwrap());
+    writer.add(&fine).unwrap();
+    writer.commit().unwrap();
+    drop(writer);
+
+    // Periods no date can reach are refused, by the parser and by the search.
+    let now = "2026-01-01T00:00:00Z".parse().unwrap();
+    for text in ["2300", "9999-12-31", "1600", "0001-01-01T00:00:00Z"] {
+        let err = newsearch::Period::parse(text, now).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("date {text:?} is outside the dates an index can hold (1677-09-21 to 2262-04-11)")
+        );
+    }
+    assert!(newsearch::Period::parse("2262", now).is_ok(), "a period reaching into the range is fine");
+    let far: chrono::DateTime<chrono::Utc> = "2300-01-01T00:00:00Z".parse().unwrap();
+    let err = index.search(&Query::all().since(far)).unwrap_err();
+    assert!(matches!(err, newsearch::Error::DateOutOfRange { .. }), "{err}");
+    let hits = index.search(&Query::all().since("1000-01-01T00:00:00Z".parse().unwrap())).unwrap();
+    assert_eq!(hits.total, 1, "a bound before the range holds every dated article");
+}
+
+#[test]
+fn unreadable_view_counts_and_misshapen_fields_warn_with_file_and_line() {
+    let minus = parse("m.txt", "T\n\nWorld | February 21, 2025 // 08:37|\u{a0} -5 views\n\nBody.");
+    assert_eq!(minus.articles[0].views, None);
+    assert_eq!(minus.articles[0].section.as_deref(), Some("World"), "the header is still read");
+    assert_eq!(
+        warnings(&minus),
+        [format!(
+            "m.txt: line 3: ignored `views`: \"-5\" is not a view count (a whole number from 0 to {}); article kept without views",
+            u64::MAX
+        )]
+    );
+    let huge = parse(
+        "h.txt",
+        "T\n\nWorld | February 21, 2025 // 08:37|\u{a0} 12345678901234567890123 views\n\nBody.",
+    );
+    assert_eq!(huge.articles[0].views, None);
+    assert_eq!(huge.warnings.len(), 1, "{:?}", warnings(&huge));
+
+    let md = parse("t.md", "---\ntags: [a]\ntitle: [1, 2, 3]\nviews: -4\n---\n# Heading\n\nBody.");
+    let a = &md.articles[0];
+    assert_eq!((a.title.as_str(), a.views), ("Heading", None));
+    assert_eq!(
+        warnings(&md),
+        [
+            "t.md: line 3: ignored `title`: expected text, found a list; the first heading is the title",
+            "t.md: line 4: ignored `views`: expected a non-negative whole number, found a number",
+        ]
+    );
+    let json = parse("j.json", "{\"title\": \"T\", \"views\": 12345678901234567890123}");
+    assert_eq!(json.articles[0].views, None);
+    assert_eq!(json.warnings.len(), 1, "{:?}", warnings(&json));
+}
