@@ -126,14 +126,15 @@ pub enum Error {
     },
     /// A date or period given by the user could not be read.
     #[error(
-        "can't read date {text:?} (expected YYYY, YYYY-MM, YYYY-MM-DD, an RFC 3339 time, or a span back from now like 7d, 2w, 3m, 1y)"
+        "can't read date {} (expected YYYY, YYYY-MM, YYYY-MM-DD, an RFC 3339 time, or a span back from now like 7d, 2w, 3m, 1y)",
+        shown(text)
     )]
     InvalidDate {
         /// What the user typed.
         text: String,
     },
     /// A date given by the user lies outside the dates an index can hold.
-    #[error("date {text:?} is {}", crate::parse::date::out_of_range_note())]
+    #[error("date {} is {}", shown(text), crate::parse::date::out_of_range_note())]
     DateOutOfRange {
         /// What the user typed.
         text: String,
@@ -142,7 +143,7 @@ pub enum Error {
     #[error("{0}")]
     InvalidArgument(String),
     /// No indexed article has this id.
-    #[error("no article with id {id:?} in the index")]
+    #[error("no article with id {} in the index", shown(id))]
     UnknownArticle {
         /// The id asked for.
         id: String,
@@ -261,6 +262,27 @@ impl fmt::Display for Warning {
             ),
             WarningKind::IgnoredValue { field, reason } => write!(f, "ignored `{field}`: {reason}"),
         }
+    }
+}
+
+/// User text quoted for a message, cut to a readable length: a pasted 120 KB query must not
+/// come back whole.
+pub(crate) fn shown(text: &str) -> String {
+    let count = text.chars().count();
+    if count <= KEEP_CHARS {
+        return format!("{text:?}");
+    }
+    format!("{:?} ({count} characters)", cut(text))
+}
+
+/// Characters of user text a message repeats.
+const KEEP_CHARS: usize = 60;
+
+/// `text`, or its first characters and `…` when it is long.
+pub(crate) fn cut(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(KEEP_CHARS) {
+        None => text.into(),
+        Some((end, _)) => format!("{}…", &text[..end]).into(),
     }
 }
 

@@ -15,7 +15,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Order, Searcher, SegmentReader, TantivyDocument, Term};
 
-use crate::analyzer::{terms, with_analyzer};
+use crate::analyzer::{MAX_WORD_CHARS, terms, with_analyzer};
 use crate::article::{Article, ArticleId, Tag};
 use crate::boost::Reweight;
 use crate::error::{Error, Result};
@@ -249,6 +249,7 @@ impl Index {
             searcher,
             failure: None,
             leaves: query.explain.then(Vec::new),
+            unsearchable: Vec::new(),
         };
         let text = builder.text_query(&query.text)?;
         let leaves = builder.leaves.take().unwrap_or_default();
@@ -397,6 +398,64 @@ struct Builder<'a> {
     failure: Option<Error>,
     /// The scoring parts, kept when hits are to be explained.
     leaves: Option<Vec<Leaf>>,
+    /// Words left out, with why: the message when nothing is left.
+    unsearchable: Vec<(String, Unsearchable)>,
+}
+
+/// Why a word of a query searches for nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unsearchable {
+    /// A function word, which any-word searches leave out.
+    FunctionWord,
+    /// Longer than [`MAX_WORD_CHARS`] letters: the index keeps no such word.
+    TooLong,
+    /// Punctuation or symbols only.
+    NoLetters,
+}
+
+impl Unsearchable {
+    fn of(text: &str) -> Unsearchable {
+        let longest =
+            text.split(|c: char| !c.is_alphanumeric()).map(|w| w.chars().count()).max().unwrap_or(0);
+        if longest > MAX_WORD_CHARS { Unsearchable::TooLong } else { Unsearchable::NoLetters }
+    }
+}
+
+/// "nothing searchable in the query …: …" with each left-out word and why.
+fn nothing_searchable(text: &str, words: &[(String, Unsearchable)]) -> Error {
+    let list = |kind: Unsearchable| -> Vec<String> {
+        words.iter().filter(|(_, k)| *k == kind).map(|(w, _)| crate::error::shown(w)).collect()
+    };
+    let mut why = Vec::new();
+    let function_words = list(Unsearchable::FunctionWord);
+    if !function_words.is_empty() {
+        why.push(format!(
+            "{} {} left out of any-word searches as too common (put {} in quotes, or use --mode all, to require {})",
+            function_words.join(", "),
+            if function_words.len() == 1 { "is a function word" } else { "are function words" },
+            if function_words.len() == 1 { "it" } else { "them" },
+            if function_words.len() == 1 { "it" } else { "them" },
+        ));
+    }
+    let long = list(Unsearchable::TooLong);
+    if !long.is_empty() {
+        why.push(format!(
+            "{} {} longer than {MAX_WORD_CHARS} letters, which the index does not keep",
+            long.join(", "),
+            if long.len() == 1 { "is" } else { "are" }
+        ));
+    }
+    if why.is_empty() || !list(Unsearchable::NoLetters).is_empty() {
+        why.push("the rest is punctuation or symbols".into());
+    }
+    if why.len() == 1 && why[0].starts_with("the rest") {
+        why[0] = "it has no words, only punctuation or symbols".into();
+    }
+    Error::InvalidArgument(format!(
+        "nothing searchable in the query {}: {}",
+        crate::error::shown(text),
+        why.join("; ")
+    ))
 }
 
 /// Words a prefix may stand for in one field: beyond this a search would touch most of the
@@ -412,9 +471,7 @@ impl Builder<'_> {
         }
         match built {
             Some(q) => Ok(q),
-            None => Err(Error::InvalidArgument(format!(
-                "nothing searchable in the query {text:?}: it has no words (only punctuation or symbols)"
-            ))),
+            None => Err(nothing_searchable(text, &self.unsearchable)),
         }
     }
 
@@ -475,6 +532,7 @@ impl Builder<'_> {
         let f = self.fields;
         // In an any-word query, function words only add noise: "the" matches everything.
         if self.any && !prefix && slop == 0 && field.is_none() && is_stop_word(text) {
+            self.unsearchable.push((text.to_owned(), Unsearchable::FunctionWord));
             return None;
         }
         let targets: &[(Field, &'static str, f32)] = match field {
@@ -492,6 +550,7 @@ impl Builder<'_> {
         };
         let words = terms(self.analyzer, text);
         if words.is_empty() {
+            self.unsearchable.push((text.to_owned(), Unsearchable::of(text)));
             return None;
         }
         let single = words.len() == 1;

@@ -64,6 +64,8 @@ pub(crate) enum Node {
 pub(crate) const MAX_TERMS: usize = 1024;
 /// Nesting of parentheses and signs: bounds the parser's recursion.
 pub(crate) const MAX_DEPTH: usize = 64;
+/// How far apart a phrase's words may be (`"a b"~N`).
+pub(crate) const MAX_SLOP: u32 = 10_000;
 
 /// Parses `input`; an empty or blank input is `Node::All`.
 pub(crate) fn parse(input: &str) -> Result<Node, Error> {
@@ -137,10 +139,27 @@ fn lex(input: &str) -> Result<Vec<Token>, Error> {
                 let mut slop = 0;
                 if chars.get(i) == Some(&'~') {
                     let digits: String = chars[i + 1..].iter().take_while(|c| c.is_ascii_digit()).collect();
-                    slop = digits
-                        .parse()
-                        .map_err(|_| syntax(i + 1, "`~` after a phrase needs a number, like \"a b\"~2"))?;
+                    if digits.is_empty() {
+                        return Err(syntax(i + 1, "`~` after a phrase needs a number, like \"a b\"~2"));
+                    }
+                    slop = digits.parse().ok().filter(|n| *n <= MAX_SLOP).ok_or_else(|| {
+                        syntax(
+                            i + 2,
+                            format!("`~{digits}`: a phrase's words may be at most {MAX_SLOP} words apart"),
+                        )
+                    })?;
                     i += 1 + digits.len();
+                }
+                // Quotes match whole words: a `*` inside them would silently search for the
+                // letters before it as a complete word.
+                if let Some(star) = text.split_whitespace().find(|w| w.len() > 1 && w.ends_with('*')) {
+                    return Err(syntax(
+                        column,
+                        format!(
+                            "`{star}` inside quotes: a phrase matches whole words, so `*` is no prefix there (end the quotes before it: \"{}\" {star})",
+                            text.trim_end().trim_end_matches(star).trim_end()
+                        ),
+                    ));
                 }
                 push(&mut out, Tok::Phrase(text, slop));
             }
@@ -152,6 +171,21 @@ fn lex(input: &str) -> Result<Vec<Token>, Error> {
             _ => {
                 let start = i;
                 while i < chars.len() && !boundary(chars[i]) {
+                    // `title:` with nothing after it would search for the word "title".
+                    if chars[i] == ':'
+                        && i > start
+                        && chars.get(i + 1).is_none_or(|c| c.is_whitespace() || *c == ')')
+                    {
+                        let name: String = chars[start..i].iter().collect();
+                        if FieldName::parse(&name).is_some() {
+                            return Err(syntax(
+                                column,
+                                format!(
+                                    "`{name}:` needs a value right after the colon, like {name}:kyiv or {name}:\"peace talks\""
+                                ),
+                            ));
+                        }
+                    }
                     // `name:` followed by a value is a field prefix.
                     if chars[i] == ':' && i > start && i + 1 < chars.len() && !chars[i + 1].is_whitespace() {
                         let name: String = chars[start..i].iter().collect();
@@ -164,7 +198,8 @@ fn lex(input: &str) -> Result<Vec<Token>, Error> {
                             return Err(syntax(
                                 column,
                                 format!(
-                                    "unknown field `{name}:` (use title:, body:, tag:, section: or source:)"
+                                    "unknown field `{}:` (use title:, body:, tag:, section: or source:)",
+                                    crate::error::cut(&name)
                                 ),
                             ));
                         }
@@ -257,7 +292,8 @@ impl Parser {
         };
         let column = token.column;
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
+        // The outermost term is level 0: each `(` or sign around it adds one.
+        if self.depth > MAX_DEPTH + 1 {
             return Err(syntax(
                 column,
                 format!("nested too deeply (at most {MAX_DEPTH} levels of parentheses and signs)"),
@@ -399,6 +435,40 @@ mod tests {
         let q = parse("title:(Kyiv OR Kiev)").unwrap();
         let title = |t: &str| Node::Word { field: Some(FieldName::Title), text: t.into(), prefix: false };
         assert_eq!(q, Node::Or(vec![title("Kyiv"), title("Kiev")]));
+    }
+
+    #[test]
+    fn a_field_without_a_value_a_star_in_quotes_and_a_huge_slop_are_errors() {
+        assert_eq!(
+            err("oil title:").1,
+            "`title:` needs a value right after the colon, like title:kyiv or title:\"peace talks\""
+        );
+        assert_eq!(err("tag: oil").0, 1);
+        assert_eq!(err("(tag:)").0, 2);
+        let (column, message) = err("\"oil pri*\"");
+        assert_eq!(column, 1);
+        assert!(message.starts_with("`pri*` inside quotes"), "{message}");
+        assert!(message.ends_with("(end the quotes before it: \"oil\" pri*)"), "{message}");
+        assert_eq!(
+            err("\"a b\"~99999999999").1,
+            "`~99999999999`: a phrase's words may be at most 10000 words apart"
+        );
+        assert_eq!(
+            parse("\"a b\"~10000").unwrap(),
+            Node::Phrase { field: None, text: "a b".into(), slop: 10_000 }
+        );
+        // "Update:" is no field name, and a field's value may follow at once.
+        assert!(parse("Update: talks").is_ok());
+    }
+
+    #[test]
+    fn sixty_four_levels_of_nesting_are_allowed() {
+        let nested = |n: usize| format!("{}kyiv{}", "(".repeat(n), ")".repeat(n));
+        assert_eq!(parse(&nested(MAX_DEPTH)).unwrap(), word("kyiv"));
+        assert!(err(&nested(MAX_DEPTH + 1)).1.contains("nested too deeply"));
+        let signs = |n: usize| format!("{}kyiv", "+".repeat(n));
+        assert_eq!(parse(&signs(MAX_DEPTH)).unwrap(), word("kyiv"));
+        assert!(err(&signs(MAX_DEPTH + 1)).1.contains("nested too deeply"));
     }
 
     #[test]

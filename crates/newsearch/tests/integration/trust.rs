@@ -329,3 +329,29 @@ fn unreadable_view_counts_and_misshapen_fields_warn_with_file_and_line() {
     assert_eq!(json.articles[0].views, None);
     assert_eq!(json.warnings.len(), 1, "{:?}", warnings(&json));
 }
+
+#[test]
+fn a_query_with_nothing_searchable_says_why_and_never_echoes_a_huge_query() {
+    let index = Index::in_memory(&IndexOptions::new()).unwrap();
+    let any =
+        |text: &str| index.search(&Query::new(text).mode(newsearch::MatchMode::Any)).unwrap_err().to_string();
+    assert_eq!(
+        any("to be or not to be"),
+        "nothing searchable in the query \"to be or not to be\": \"to\", \"be\", \"or\", \"not\", \"to\", \"be\" are function words left out of any-word searches as too common (put them in quotes, or use --mode all, to require them)"
+    );
+    let long = "a".repeat(46);
+    assert_eq!(
+        any(&long),
+        format!(
+            "nothing searchable in the query {long:?}: {long:?} is longer than 40 letters, which the index does not keep"
+        )
+    );
+    assert_eq!(
+        any("!!! ???"),
+        "nothing searchable in the query \"!!! ???\": it has no words, only punctuation or symbols"
+    );
+    let huge = "?".repeat(120_000);
+    let message = any(&huge);
+    assert!(message.len() < 200, "{} bytes", message.len());
+    assert!(message.contains("(120000 characters)"), "{message}");
+}
