@@ -7,6 +7,7 @@ mod parse;
 mod reliability;
 mod shell;
 mod show_stats;
+mod trust;
 
 use std::path::{Path, PathBuf};
 
