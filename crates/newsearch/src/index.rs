@@ -425,7 +425,12 @@ fn read_marker(dir: &Path) -> Result<Marker> {
         Ok(bytes) => serde_json::from_slice(&bytes)
             .map_err(|e| Error::malformed(&path, Some(e.line()), format!("unreadable index marker: {e}"))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let is_empty_or_missing = fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(true);
+            // A creation killed while writing the marker leaves only its temporary file: that
+            // folder is ours and empty, not someone else's (the cause of a rare "index does not
+            // open" after a kill in the reliability test, and of every later run refusing).
+            let is_empty_or_missing = fs::read_dir(dir)
+                .map(|mut d| d.all(|e| e.is_ok_and(|e| is_temporary(&e.file_name().to_string_lossy()))))
+                .unwrap_or(true);
             if is_empty_or_missing {
                 Err(Error::NoIndex { path: dir.to_owned() })
             } else {
@@ -459,9 +464,19 @@ fn write_marker(dir: &Path, marker: &Marker) -> Result<()> {
 /// leaves the old file or the new one, never half of one.
 pub(crate) fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     let path = dir.join(name);
-    let tmp = dir.join(format!(".{name}.tmp"));
+    let tmp = dir.join(temporary_name(name));
     fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
     fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
+}
+
+/// The temporary file [`write_atomically`] writes `name` through.
+fn temporary_name(name: &str) -> String {
+    format!(".{name}.tmp")
+}
+
+/// True for the temporary files of [`write_atomically`].
+fn is_temporary(file_name: &str) -> bool {
+    [INDEX_MARKER_FILE, crate::LAST_RUN_FILE].iter().any(|name| file_name == temporary_name(name))
 }
 
 /// Removes an index folder's contents so it can be created anew. Refuses folders that are
@@ -514,6 +529,19 @@ mod tests {
         assert!(matches!(Index::open(dir.path()), Err(Error::NoIndex { .. })));
         let index = Index::open_or_create(dir.path(), &IndexOptions::new()).unwrap();
         assert!(index.is_empty().unwrap());
+    }
+
+    #[test]
+    fn a_creation_killed_while_writing_the_marker_is_finished_by_the_next_run() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(temporary_name(INDEX_MARKER_FILE)), "{\"schema_ver").unwrap();
+        assert!(matches!(Index::open(dir.path()), Err(Error::NoIndex { .. })));
+        let index = Index::open_or_create(dir.path(), &IndexOptions::new()).unwrap();
+        assert!(index.is_empty().unwrap());
+        // Anything else in the folder still makes it someone else's.
+        let other = tempfile::tempdir().unwrap();
+        fs::write(other.path().join(".notes.tmp"), "x").unwrap();
+        assert!(matches!(Index::open(other.path()), Err(Error::NotAnIndex { .. })));
     }
 
     #[test]
