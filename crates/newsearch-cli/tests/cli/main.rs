@@ -2,6 +2,7 @@
 
 mod explore;
 mod export;
+mod huge_pages;
 mod index_query;
 mod parse;
 mod reliability;
