@@ -3,6 +3,7 @@
 mod explore;
 mod export;
 mod huge_pages;
+mod index_health;
 mod index_query;
 mod parse;
 mod reliability;
