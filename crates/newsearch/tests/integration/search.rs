@@ -268,6 +268,10 @@ fn huge_pages_and_offsets_return_what_exists() {
         ("no text", Query::all()),
         ("recent", Query::new("oil").recent(chrono::TimeDelta::days(7))),
         ("facets", Query::new("oil").facets(true)),
+        (
+            "huge facet and snippet sizes",
+            Query::new("oil").facets(true).facet_size(usize::MAX).snippet_chars(usize::MAX),
+        ),
         ("collapse", Query::new("oil").collapse(true)),
         ("auto", Query::new("oil nothinglikethis").mode(newsearch::MatchMode::Auto)),
     ];
