@@ -50,6 +50,12 @@ gives an Elasticsearch/OpenSearch mapping and a Quickwit index config that fit t
 
 Exit status: 0 on success, 2 on error (with -o, FILE is then left as it was).";
 
+const CHECK_HELP: &str = "Reads the whole index: meta.json, each segment's files (present, checksum \
+matching) and every stored article. Each damaged file is named on stderr; `newsearch index --rebuild` \
+replaces a damaged index with what its folders hold.
+
+Exit status: 0 when the index is sound, 2 when it is damaged or can't be checked (no index).";
+
 /// Full-text search for folders of news articles.
 #[derive(Debug, Parser)]
 #[command(name = "newsearch", version, max_term_width = 100)]
@@ -82,6 +88,9 @@ pub(crate) enum Command {
     /// bulk body.
     #[command(after_help = EXPORT_HELP)]
     Export(ExportArgs),
+    /// Verify the index: every file's checksum, and every stored article read back.
+    #[command(after_help = CHECK_HELP)]
+    Check(CheckArgs),
     /// Print a completion script for a shell.
     Completions(CompletionsArgs),
     /// Print the newsearch(1) man page, or write every page into a folder with -o.
@@ -385,6 +394,12 @@ pub(crate) struct StatsArgs {
     /// Print one JSON object with every count, all tags and the skipped paths.
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    #[command(flatten)]
+    pub(crate) location: IndexLocation,
 }
 
 /// How input files are found and read; shared by every command that reads articles.

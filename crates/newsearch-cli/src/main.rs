@@ -1,6 +1,7 @@
 //! The `newsearch` command: argument parsing, printing and exit codes on top of the library.
 
 mod args;
+mod check_cmd;
 mod explore;
 mod export_cmd;
 mod index_cmd;
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
         Command::Show(args) => show_cmd::run(&args),
         Command::Stats(args) => stats_cmd::run(&args),
         Command::Export(args) => export_cmd::run(&args),
+        Command::Check(args) => check_cmd::run(&args),
         Command::Completions(args) => shell_cmd::completions(&args),
         Command::Man(args) => shell_cmd::man(&args),
     };

@@ -40,7 +40,7 @@ fn print_results(results: &SearchResults, offset: usize, as_json: bool, extras: 
     let mut out = BufWriter::new(stdout.lock());
     let cwd = std::env::current_dir().ok();
     for (i, hit) in results.hits.iter().enumerate() {
-        let rank = offset + i + 1;
+        let rank = offset.saturating_add(i + 1);
         if as_json {
             let a = &hit.article;
             let mut row = json!({
@@ -84,8 +84,14 @@ fn print_results(results: &SearchResults, offset: usize, as_json: bool, extras: 
         (1, _) => "1 match".to_owned(),
         (total, 0) => format!("{total} matches"),
         (total, _) if shown == total => format!("{total} matches"),
-        (total, _) => format!("{total} matches, showing {}–{}", offset + 1, offset + shown),
+        (total, _) => {
+            format!("{total} matches, showing {}–{}", offset.saturating_add(1), offset.saturating_add(shown))
+        }
     };
+    // Matches exist but the page starts after the last one: say so instead of an empty page
+    // that reads like success.
+    let past_the_end = shown == 0 && results.total > 0 && offset >= results.total;
+    let count = if past_the_end { format!("{count}; --offset {offset} is past the last one") } else { count };
     if as_json {
         out.flush()?;
         crate::print::say(&count);
@@ -105,7 +111,7 @@ fn print_results(results: &SearchResults, offset: usize, as_json: bool, extras: 
         }
         out.flush()?;
     }
-    Ok(if results.total == 0 { EXIT_NO_MATCH } else { crate::EXIT_OK })
+    Ok(if results.total == 0 || past_the_end { EXIT_NO_MATCH } else { crate::EXIT_OK })
 }
 
 /// "a.txt, b.txt" (the first five, then "…").

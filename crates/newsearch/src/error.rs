@@ -100,12 +100,28 @@ pub enum Error {
         /// The index folder.
         path: PathBuf,
     },
-    /// The index folder can't be written (read-only file system or no permission).
-    #[error("index at {} can't be written ({reason}); the index is as of its last commit", path.display())]
+    /// The index folder can't be written (read-only file system or no permission). Reading
+    /// it still works.
+    #[error("the index at {} is read-only ({reason}); it is as of its last commit", path.display())]
     IndexNotWritable {
         /// The index folder.
         path: PathBuf,
         /// What the operating system said.
+        reason: String,
+    },
+    /// A file of the index is missing, cut short or overwritten, so the index can't be read
+    /// (or can't be read whole). The index must be rebuilt from its articles.
+    #[error(
+        "the index at {} is damaged ({}{reason}); rebuild it with `newsearch index --rebuild`",
+        path.display(),
+        file.as_ref().map(|f| format!("{}: ", f.display())).unwrap_or_default()
+    )]
+    Damaged {
+        /// The index folder.
+        path: PathBuf,
+        /// The damaged file, relative to the index folder, when it could be told.
+        file: Option<PathBuf>,
+        /// What is wrong with it.
         reason: String,
     },
     /// The search engine failed (storage, corruption, or a bug).
@@ -178,6 +194,7 @@ impl Error {
             Error::Locked { path } | Error::DiskFull { path } | Error::IndexNotWritable { path, .. } => {
                 Some(path)
             }
+            Error::Damaged { path, .. } => Some(path),
             Error::Index { path, .. } => path.as_deref(),
             Error::UnknownFormatName { .. }
             | Error::QuerySyntax { .. }

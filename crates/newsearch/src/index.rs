@@ -13,9 +13,11 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
+use tantivy::directory::{Directory, INDEX_WRITER_LOCK};
 use tantivy::{IndexReader, ReloadPolicy, TantivyError};
 
 use crate::analyzer::Stemming;
+use crate::directory::{IndexDirectory, is_write_refusal};
 use crate::error::{Error, Result};
 use crate::parse::{Format, ParseOptions};
 use crate::schema::{self, Fields, SCHEMA_VERSION};
@@ -94,7 +96,10 @@ impl Index {
     /// Opens the index in `dir`.
     ///
     /// Fails with [`Error::NoIndex`] if there is none, [`Error::NotAnIndex`] if the folder
-    /// holds something else, and [`Error::IndexVersion`] if it was built with another schema.
+    /// holds something else, [`Error::IndexVersion`] if it was built with another schema, and
+    /// [`Error::Damaged`] if one of its files is missing, cut short or overwritten.
+    ///
+    /// Opening and searching need no write access: an index on a read-only volume works.
     pub fn open(dir: impl AsRef<Path>) -> Result<Index> {
         let dir = dir.as_ref();
         let marker = read_marker(dir)?;
@@ -103,7 +108,7 @@ impl Index {
             return Err(Error::NoIndex { path: dir.to_owned() });
         }
         let stemming = check_marker(dir, &marker)?;
-        let inner = tantivy::Index::open_in_dir(dir).map_err(|e| Error::engine(Some(dir), e))?;
+        let inner = crate::check::open_engine(dir)?;
         Index::wrap(inner, stemming, Some(dir.to_owned()))
     }
 
@@ -151,13 +156,17 @@ impl Index {
         let dir = dir.as_ref();
         match Index::open(dir) {
             Ok(index) if index.stemming == options.stemming => Ok(index),
-            Ok(_) | Err(Error::IndexVersion { .. }) => {
-                // Refuse to delete what another process is writing.
-                if let Ok(engine) = tantivy::Index::open_in_dir(dir)
-                    && let Err(TantivyError::LockFailure(LockError::LockBusy, _)) =
-                        engine.writer::<tantivy::TantivyDocument>(WriterOptions::MIN_BUDGET_PER_THREAD)
-                {
-                    return Err(Error::Locked { path: dir.to_owned() });
+            Ok(_) | Err(Error::IndexVersion { .. } | Error::Damaged { .. }) => {
+                // Refuse to delete what another process is writing. The writer's lock is taken
+                // straight from the folder: a damaged index can't be opened to ask for a writer.
+                let directory = IndexDirectory::open(dir).map_err(|e| Error::engine(Some(dir), e))?;
+                match directory.acquire_lock(&INDEX_WRITER_LOCK) {
+                    Ok(_released_at_once) => {}
+                    Err(LockError::LockBusy) => return Err(Error::Locked { path: dir.to_owned() }),
+                    Err(LockError::IoError(e)) if is_write_refusal(&e) => {
+                        return Err(Error::IndexNotWritable { path: dir.to_owned(), reason: e.to_string() });
+                    }
+                    Err(e) => return Err(Error::engine(Some(dir), e)),
                 }
                 // The folders indexed so far are the rebuild's input when it names none.
                 let kept = read_marker(dir).ok();
@@ -230,7 +239,7 @@ impl Index {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
-            .map_err(|e| Error::engine(path, e))?;
+            .map_err(|e| crate::check::classify(path, Some(&inner), e))?;
         let seen_commit = Mutex::new(None);
         Ok(Index { inner, reader, fields, stemming, dir, seen_commit, facet_values: Default::default() })
     }
@@ -331,11 +340,17 @@ impl Index {
         Ok(())
     }
 
-    /// Maps an engine error, recognising a busy writer lock, a full disk and a read-only folder.
+    /// Maps an engine error, recognising a busy writer lock, a full disk, a read-only folder
+    /// and damaged files.
     pub(crate) fn error(&self, e: TantivyError) -> Error {
         let path = self.dir.clone().unwrap_or_else(|| PathBuf::from("<memory>"));
-        if let TantivyError::LockFailure(LockError::LockBusy, _) = e {
-            return Error::Locked { path };
+        match &e {
+            TantivyError::LockFailure(LockError::LockBusy, _) => return Error::Locked { path },
+            // The writer's lock file can't be created: the folder is read-only.
+            TantivyError::LockFailure(LockError::IoError(io), _) if is_write_refusal(io) => {
+                return Error::IndexNotWritable { path, reason: io.to_string() };
+            }
+            _ => {}
         }
         match io_cause(&e) {
             Some(io) if io.kind() == std::io::ErrorKind::StorageFull || io.raw_os_error() == Some(28) => {
@@ -357,7 +372,7 @@ impl Index {
                 } else if text.contains("os error 30") || text.contains("os error 13") {
                     Error::IndexNotWritable { path, reason: text }
                 } else {
-                    Error::engine(self.dir.as_deref(), e)
+                    crate::check::classify(self.dir.as_deref(), Some(&self.inner), e)
                 }
             }
         }
@@ -419,11 +434,21 @@ fn io_cause(e: &TantivyError) -> Option<&std::io::Error> {
     None
 }
 
+/// The marker, checked against this build: the index's stemming.
+pub(crate) fn read_checked_marker(dir: &Path) -> Result<Stemming> {
+    check_marker(dir, &read_marker(dir)?)
+}
+
 fn read_marker(dir: &Path) -> Result<Marker> {
     let path = dir.join(INDEX_MARKER_FILE);
     match fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map_err(|e| Error::malformed(&path, Some(e.line()), format!("unreadable index marker: {e}"))),
+        // A marker that is there but unreadable still says the folder is an index: a damaged
+        // one, which `--rebuild` may replace.
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::Damaged {
+            path: dir.to_owned(),
+            file: Some(INDEX_MARKER_FILE.into()),
+            reason: format!("not a valid index marker ({e})"),
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             // A creation killed while writing the marker leaves only its temporary file: that
             // folder is ours and empty, not someone else's (the cause of a rare "index does not

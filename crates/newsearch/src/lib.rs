@@ -38,6 +38,8 @@
 mod analyzer;
 mod article;
 mod boost;
+mod check;
+mod directory;
 mod error;
 mod explain;
 mod export;
@@ -60,6 +62,7 @@ mod writer;
 
 pub use analyzer::Stemming;
 pub use article::{Article, ArticleId, Tag};
+pub use check::{CheckReport, Damage};
 pub use error::{Error, Result, Warning, WarningKind};
 pub use explain::{Explanation, ScorePart};
 pub use export::{Articles, ExportFormat, Exporter};

@@ -2,6 +2,8 @@
 
 mod explore;
 mod export;
+mod huge_pages;
+mod index_health;
 mod index_query;
 mod parse;
 mod reliability;

@@ -234,3 +234,64 @@ fn match_modes_all_any_auto() {
     assert_eq!(ids(&index, Query::new("Kellogg -Zelensky").mode(MatchMode::Any)), ["c"]);
     assert_eq!("auto".parse::<MatchMode>().unwrap(), MatchMode::Auto);
 }
+
+/// Issue #10: `-n 10000000000` made the engine's top-k ask for 160 GB before looking at a
+/// document. Pages as large as `usize` allows must give what the index holds, in the same
+/// order as an exact page, in every order and with every extra (facets, collapse, related).
+#[test]
+fn huge_pages_and_offsets_return_what_exists() {
+    let index = Index::in_memory(&newsearch::IndexOptions::new()).unwrap();
+    let mut writer = index.writer_with(&newsearch::WriterOptions::new().memory_budget(32 << 20)).unwrap();
+    // Three segments, one with a deleted article, so per-segment sizes differ from the total.
+    for batch in 0..3 {
+        for i in 0..5 {
+            let n = batch * 5 + i;
+            let body = format!("oil price {n} alpha{n} beta{n} gamma{n} delta{n}");
+            let mut a = article(&format!("a{n}"), &format!("Oil story {n}"), &body, &["Oil"]);
+            a.views = Some(n as u64 * 10);
+            a.date = Some(format!("2025-01-{:02}T00:00:00Z", n + 1).parse().unwrap());
+            writer.add(&a).unwrap();
+        }
+        writer.commit().unwrap();
+    }
+    writer.delete(&"a3".into());
+    writer.commit().unwrap();
+    drop(writer);
+
+    let page = |q: Query| -> Vec<String> {
+        index.search(&q).unwrap().hits.iter().map(|h| h.article.id.to_string()).collect()
+    };
+    let cases: Vec<(&str, Query)> = vec![
+        ("relevance", Query::new("oil")),
+        ("date", Query::new("oil").sort(Sort::Date)),
+        ("views", Query::new("oil").sort(Sort::Views)),
+        ("no text", Query::all()),
+        ("recent", Query::new("oil").recent(chrono::TimeDelta::days(7))),
+        ("facets", Query::new("oil").facets(true)),
+        (
+            "huge facet and snippet sizes",
+            Query::new("oil").facets(true).facet_size(usize::MAX).snippet_chars(usize::MAX),
+        ),
+        ("collapse", Query::new("oil").collapse(true)),
+        ("auto", Query::new("oil nothinglikethis").mode(newsearch::MatchMode::Auto)),
+    ];
+    for (name, q) in cases {
+        let exact = page(q.clone().limit(14));
+        assert_eq!(exact.len(), 14, "{name}");
+        for huge in [usize::MAX, usize::MAX / 2, 10_000_000_000] {
+            assert_eq!(page(q.clone().limit(huge)), exact, "{name}: limit {huge}");
+            assert_eq!(page(q.clone().offset(4).limit(huge)), exact[4..], "{name}: offset 4, limit {huge}");
+            let past = index.search(&q.clone().offset(huge).limit(huge)).unwrap();
+            assert!(past.hits.is_empty(), "{name}: offset {huge}");
+            assert_eq!(past.total, 14, "{name}: the total is still counted");
+        }
+        assert_eq!(page(q.clone().offset(13).limit(usize::MAX)), exact[13..], "{name}: the last hit");
+    }
+
+    let related = |q: Query| index.related(&"a1".into(), &q).unwrap();
+    let exact: Vec<_> = related(Query::all().limit(13)).hits.into_iter().map(|h| h.article.id).collect();
+    let huge: Vec<_> =
+        related(Query::all().limit(usize::MAX)).hits.into_iter().map(|h| h.article.id).collect();
+    assert_eq!(huge, exact);
+    assert!(related(Query::all().offset(usize::MAX).limit(usize::MAX)).hits.is_empty());
+}
