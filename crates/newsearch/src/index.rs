@@ -501,7 +501,9 @@ fn temporary_name(name: &str) -> String {
 
 /// True for the temporary files of [`write_atomically`].
 fn is_temporary(file_name: &str) -> bool {
-    [INDEX_MARKER_FILE, crate::LAST_RUN_FILE].iter().any(|name| file_name == temporary_name(name))
+    [INDEX_MARKER_FILE, crate::LAST_RUN_FILE, crate::update::PARTIAL_FILE]
+        .iter()
+        .any(|name| file_name == temporary_name(name))
 }
 
 /// Removes an index folder's contents so it can be created anew. Refuses folders that are

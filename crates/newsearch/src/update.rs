@@ -240,8 +240,31 @@ impl UpdateReport {
 
 enum Outcome {
     Unchanged,
-    Changed { stamp: FileStamp, parsed: Parsed, existed: bool },
+    Changed {
+        stamp: FileStamp,
+        parsed: Parsed,
+        existed: bool,
+    },
+    /// Unchanged, but some of its records were left out for ids other files held: read again
+    /// so that a record whose id was freed since gets in.
+    Recheck {
+        parsed: Parsed,
+        stamp: FileStamp,
+    },
     Failed(Error),
+}
+
+/// The file beside the index listing files with records left out for ids other files held.
+///
+/// Such a file is otherwise indexed and unchanged, so nothing would read it again when the
+/// holder of such an id goes away; listed here, it is read again by every run until all its
+/// records are in. Written before each commit as a superset (a killed run can only list too
+/// much, which costs a re-read) and exactly after the last one.
+pub(crate) const PARTIAL_FILE: &str = "newsearch-collisions.json";
+
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct PartialRecord {
+    files: Vec<String>,
 }
 
 impl Index {
@@ -338,18 +361,17 @@ impl Index {
 
         // Files gone from the folders walked: their articles go at the end, and their ids are
         // free for this run's files from the start.
-        let walked: FxHashSet<String> =
+        let walked_paths: FxHashSet<String> =
             found.files.iter().map(|f| f.path.to_string_lossy().into_owned()).collect();
         let vanished: Vec<String> = manifest
             .keys()
-            .filter(|p| !walked.contains(*p))
+            .filter(|p| !walked_paths.contains(*p))
             .filter(|p| {
                 let p = Path::new(p.as_str());
                 roots.iter().any(|r| p.starts_with(r)) && !unsure.iter().any(|u| p.starts_with(u))
             })
             .cloned()
             .collect();
-        drop(walked);
         // Gone files lose their articles first, so their ids are free for this run's files.
         for path in &vanished {
             writer.delete_path(path);
@@ -368,7 +390,16 @@ impl Index {
         let mut since_commit = 0usize;
         let mut last_commit = Instant::now();
         let total = found.files.len();
-        let outcomes = ordered_par_map(&found.files, |file| consider(file, &manifest, &parse_options));
+        // Files with records left out last time are read again; the list is rebuilt by this run
+        // for the files it walks, and kept for the others.
+        let recheck = if rebuild { FxHashSet::default() } else { self.read_partial() };
+        let mut partial: FxHashSet<String> = recheck
+            .iter()
+            .filter(|p| !ids.released.contains(*p) && !walked_paths.contains(*p))
+            .cloned()
+            .collect();
+        let outcomes =
+            ordered_par_map(&found.files, |file| consider(file, &manifest, &parse_options, &recheck));
         for (done, (file, outcome)) in outcomes.enumerate() {
             let key: Arc<str> = file.path.to_string_lossy().into();
             match outcome {
@@ -377,6 +408,50 @@ impl Index {
                     report.failed += 1;
                     report.skipped.push(failed(&file.path, &e));
                     on_event(UpdateEvent::Error(&e));
+                }
+                Outcome::Recheck { parsed, stamp } => {
+                    let mut added = 0usize;
+                    let mut lost = false;
+                    for article in &parsed.articles {
+                        if ids.already_held(&article.id, &key)? {
+                            continue;
+                        }
+                        match ids.claim(&article.id, &key)? {
+                            Claim::Free => writer.add_with(article, stamp, false)?,
+                            Claim::Wins { over } => {
+                                writer.add_with(article, stamp, true)?;
+                                let c = Collision {
+                                    id: article.id.clone(),
+                                    kept: file.path.clone(),
+                                    dropped: over,
+                                };
+                                on_event(UpdateEvent::Collision(&c));
+                                report.collisions.push(c);
+                            }
+                            Claim::Loses { to } => {
+                                lost = true;
+                                let c = Collision {
+                                    id: article.id.clone(),
+                                    kept: to,
+                                    dropped: file.path.clone(),
+                                };
+                                on_event(UpdateEvent::Collision(&c));
+                                report.collisions.push(c);
+                                continue;
+                            }
+                        }
+                        added += 1;
+                    }
+                    if lost {
+                        partial.insert(key.to_string());
+                    }
+                    if added > 0 {
+                        report.updated += 1;
+                    } else {
+                        report.unchanged += 1;
+                    }
+                    report.articles_indexed += added as u64;
+                    since_commit += added;
                 }
                 Outcome::Changed { stamp, parsed, existed } => {
                     if existed {
@@ -412,6 +487,9 @@ impl Index {
                         }
                         kept += 1;
                     }
+                    if kept > 0 && lost_to.is_some() {
+                        partial.insert(key.to_string());
+                    }
                     match lost_to {
                         // Nothing of the file made it in: not added, and seen again next run.
                         Some((id, by)) if kept == 0 && !existed => {
@@ -434,13 +512,16 @@ impl Index {
             on_event(UpdateEvent::Progress { done: done + 1, total });
             if since_commit >= commit_every || (since_commit > 0 && last_commit.elapsed() >= commit_interval)
             {
+                self.write_partial(recheck.iter().chain(&partial))?;
                 on_event(UpdateEvent::Committed(writer.commit()?));
                 since_commit = 0;
                 last_commit = Instant::now();
             }
         }
 
+        self.write_partial(recheck.iter().chain(&partial))?;
         let stats = writer.commit()?;
+        self.write_partial(partial.iter())?;
         on_event(UpdateEvent::Committed(stats));
         if matches!(options.merge, MergeAfter::Articles(n) if report.articles_indexed >= n) {
             writer.merge_all()?;
@@ -534,6 +615,16 @@ impl<'a> IdClaims<'a> {
         Ok(IdClaims { index, snapshot, this_run: FxHashMap::default(), released: released.collect() })
     }
 
+    /// True when the index already holds `id` for the file at `path` (nothing to do), and
+    /// records that this run keeps it there.
+    fn already_held(&mut self, id: &ArticleId, path: &Arc<str>) -> Result<bool> {
+        if self.this_run.contains_key(id) || self.holder(id)?.as_deref() != Some(path.as_ref()) {
+            return Ok(false);
+        }
+        self.this_run.insert(id.clone(), Arc::clone(path));
+        Ok(true)
+    }
+
     fn release(&mut self, path: &str) {
         self.released.insert(path.to_owned());
     }
@@ -580,6 +671,32 @@ impl<'a> IdClaims<'a> {
     }
 }
 
+impl Index {
+    /// The files listed in [`PARTIAL_FILE`]; none when there is no list or it can't be read
+    /// (the run then rewrites it).
+    fn read_partial(&self) -> FxHashSet<String> {
+        let Some(dir) = self.dir() else { return FxHashSet::default() };
+        std::fs::read(dir.join(PARTIAL_FILE))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<PartialRecord>(&b).ok())
+            .map(|r| r.files.into_iter().collect())
+            .unwrap_or_default()
+    }
+
+    fn write_partial<'s>(&self, files: impl Iterator<Item = &'s String>) -> Result<()> {
+        let Some(dir) = self.dir() else { return Ok(()) };
+        let mut files: Vec<String> = files.cloned().collect();
+        files.sort();
+        files.dedup();
+        if files.is_empty() && !dir.join(PARTIAL_FILE).exists() {
+            return Ok(());
+        }
+        let bytes =
+            serde_json::to_vec_pretty(&PartialRecord { files }).map_err(|e| Error::engine(Some(dir), e))?;
+        crate::index::write_atomically(dir, PARTIAL_FILE, &bytes)
+    }
+}
+
 /// A failure as a skip record: the message without the path (the record has the path).
 fn failed(path: &Path, e: &Error) -> Skipped {
     let full = e.to_string();
@@ -589,9 +706,15 @@ fn failed(path: &Path, e: &Error) -> Skipped {
 }
 
 /// Decides one file's fate: unchanged by stamp, unchanged by hash, or parsed anew.
-fn consider(file: &SourceFile, manifest: &FxHashMap<String, FileStamp>, options: &ParseOptions) -> Outcome {
+fn consider(
+    file: &SourceFile,
+    manifest: &FxHashMap<String, FileStamp>,
+    options: &ParseOptions,
+    recheck: &FxHashSet<String>,
+) -> Outcome {
     let key = file.path.to_string_lossy();
     let known = manifest.get(key.as_ref());
+    let recheck = known.is_some() && recheck.contains(key.as_ref());
     let meta = match std::fs::metadata(&file.path) {
         Ok(m) => m,
         Err(e) => return Outcome::Failed(Error::io(&file.path, e)),
@@ -601,7 +724,7 @@ fn consider(file: &SourceFile, manifest: &FxHashMap<String, FileStamp>, options:
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
-    if known.is_some_and(|k| k.size == meta.len() && k.mtime == mtime) {
+    if !recheck && known.is_some_and(|k| k.size == meta.len() && k.mtime == mtime) {
         return Outcome::Unchanged;
     }
     let bytes = match read_limited(&file.path, options.get_max_file_size()) {
@@ -609,11 +732,17 @@ fn consider(file: &SourceFile, manifest: &FxHashMap<String, FileStamp>, options:
         Err(e) => return Outcome::Failed(e),
     };
     let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
-    if known.is_some_and(|k| k.hash == hash) {
+    let same = known.is_some_and(|k| k.hash == hash);
+    if same && !recheck {
         return Outcome::Unchanged;
     }
-    let stamp = FileStamp { size: bytes.len() as u64, mtime, hash };
+    let stamp = match known {
+        // Rechecked as it is: keep the stamp its indexed articles carry.
+        Some(k) if same => *k,
+        _ => FileStamp { size: bytes.len() as u64, mtime, hash },
+    };
     match parse_bytes(&bytes, file.format, &file.path, &file.id_base) {
+        Ok(parsed) if same => Outcome::Recheck { parsed, stamp },
         Ok(parsed) => Outcome::Changed { stamp, parsed, existed: known.is_some() },
         Err(e) => Outcome::Failed(e),
     }

@@ -355,3 +355,36 @@ fn a_query_with_nothing_searchable_says_why_and_never_echoes_a_huge_query() {
     assert!(message.len() < 200, "{} bytes", message.len());
     assert!(message.contains("(120000 characters)"), "{message}");
 }
+
+#[test]
+fn a_record_left_out_of_an_indexed_file_gets_in_once_its_id_is_free() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("feeds");
+    write(&root, "a.json", "{\"id\": \"n1\", \"title\": \"Holder\"}");
+    write(
+        &root,
+        "b.jsonl",
+        "{\"id\": \"n1\", \"title\": \"Waiting\"}\n{\"id\": \"n2\", \"title\": \"Other\"}\n",
+    );
+    let index = Index::create(tmp.path().join("idx"), &IndexOptions::new()).unwrap();
+    let r = update(&index, &[&root]);
+    assert_eq!((r.added, r.collisions.len()), (2, 1));
+    assert_eq!(
+        contents(&index),
+        [("n1".to_owned(), "Holder".to_owned()), ("n2".to_owned(), "Other".to_owned())]
+    );
+    // Nothing changed: b.jsonl is read again (it has a record left out), nothing changes.
+    let r = update(&index, &[&root]);
+    assert_eq!((r.added, r.updated, r.unchanged, r.articles_indexed), (0, 0, 2, 0), "{r:?}");
+    // The holder goes: the waiting record gets in although its own file did not change.
+    fs::remove_file(root.join("a.json")).unwrap();
+    let r = update(&index, &[&root]);
+    assert_eq!((r.removed, r.updated, r.articles_indexed), (1, 1, 1), "{r:?}");
+    assert!(r.collisions.is_empty());
+    assert_eq!(
+        contents(&index),
+        [("n1".to_owned(), "Waiting".to_owned()), ("n2".to_owned(), "Other".to_owned())]
+    );
+    let r = update(&index, &[&root]);
+    assert_eq!((r.added, r.updated, r.unchanged, r.articles_indexed), (0, 0, 1, 0), "{r:?}");
+}
