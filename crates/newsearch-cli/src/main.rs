@@ -47,6 +47,19 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether a write to a reader that went away caused `e`, wherever the `io::Error` sits: bare,
+/// under context, or inside a serde_json error (whose `source()` skips the `io::Error` itself
+/// and names that error's own source, so walking the chain alone never finds it).
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().filter_map(|c| c.downcast_ref::<io::Error>()).any(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    e.chain().any(|cause| io_kind(cause) == Some(io::ErrorKind::BrokenPipe))
+}
+
+fn io_kind(cause: &(dyn std::error::Error + 'static)) -> Option<io::ErrorKind> {
+    if let Some(io) = cause.downcast_ref::<io::Error>() {
+        return Some(io.kind());
+    }
+    if let Some(json) = cause.downcast_ref::<serde_json::Error>() {
+        return json.io_error_kind();
+    }
+    None
 }

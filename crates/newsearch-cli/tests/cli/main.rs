@@ -3,6 +3,7 @@
 mod explore;
 mod export;
 mod index_query;
+mod output;
 mod parse;
 mod reliability;
 mod shell;
