@@ -120,17 +120,25 @@ pub(crate) struct IndexArgs {
     pub(crate) memory: u64,
 
     /// Indexing threads [default: one per core, at most 8]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = parse_at_least_one)]
     pub(crate) threads: Option<usize>,
 
     /// Stemming for a new or rebuilt index: porter (English, the default), english (English,
-    /// Porter 2), none, french, german, spanish, italian, portuguese, dutch, russian.
-    #[arg(long, value_name = "LANGUAGE", default_value = "porter", value_parser = parse_value::<Stemming>)]
-    pub(crate) stemming: Stemming,
+    /// Porter 2), none, french, german, spanish, italian, portuguese, dutch, russian. An
+    /// existing index keeps its stemming: another one needs --rebuild.
+    // No default value here: an existing index with another stemming must be told apart from
+    // a user who asked for nothing.
+    #[arg(long, value_name = "LANGUAGE", value_parser = parse_value::<Stemming>)]
+    pub(crate) stemming: Option<Stemming>,
 
     /// Commit after this many articles, so searches see progress and a killed run keeps it
     /// (a commit also happens at least every 30 s; --rebuild commits once, at the end).
-    #[arg(long, value_name = "N", default_value_t = newsearch::UpdateOptions::DEFAULT_COMMIT_EVERY)]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = newsearch::UpdateOptions::DEFAULT_COMMIT_EVERY,
+        value_parser = parse_at_least_one
+    )]
     pub(crate) commit_every: usize,
 
     /// Merge the index into one segment at the end, whatever the run added (by default this
@@ -156,8 +164,10 @@ pub(crate) struct IndexArgs {
 }
 
 impl IndexArgs {
-    pub(crate) fn index_options(&self) -> IndexOptions {
-        IndexOptions::new().stemming(self.stemming)
+    /// Options for creating the index: the stemming asked for, else `current` (the stemming of
+    /// the index being rebuilt, which a rebuild keeps), else the default.
+    pub(crate) fn index_options(&self, current: Option<Stemming>) -> IndexOptions {
+        IndexOptions::new().stemming(self.stemming.or(current).unwrap_or_default())
     }
 
     pub(crate) fn update_options(&self) -> UpdateOptions {
@@ -210,7 +220,8 @@ pub(crate) struct QueryArgs {
     #[arg(long, value_name = "DATE", value_parser = parse_value::<Period>, requires = "recent")]
     pub(crate) as_of: Option<Period>,
 
-    /// Favour much-read articles: scores grow with log(views), up to ×2 for the most viewed.
+    /// Favour much-read articles: scores grow with log(views), up to ×2 for the most viewed
+    /// (without TEXT: most viewed first).
     #[arg(long)]
     pub(crate) popular: bool,
 
@@ -470,6 +481,16 @@ pub(crate) struct ManArgs {
 /// Any library value users type (`Format`, `Period`, `Sort`, …), with the library's message.
 fn parse_value<T: std::str::FromStr<Err = newsearch::Error>>(text: &str) -> Result<T, String> {
     text.parse().map_err(|e: newsearch::Error| e.to_string())
+}
+
+/// A count where 0 would mean something other than what it says (`--commit-every 0` would
+/// commit after every article, `--threads 0` would run one thread): refused.
+fn parse_at_least_one(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{text:?} is not a whole number")),
+    }
 }
 
 fn parse_half_life(text: &str) -> Result<TimeDelta, String> {

@@ -15,9 +15,19 @@ use crate::{EXIT_ERROR, EXIT_OK};
 pub(crate) fn run(args: &IndexArgs) -> Result<u8> {
     let dir = &args.location.dir;
     let index = if args.rebuild {
-        Index::open_to_rebuild(dir, &args.index_options())?
+        let current = Index::open(dir).ok().map(|index| index.stemming());
+        Index::open_to_rebuild(dir, &args.index_options(current))?
     } else {
-        Index::open_or_create(dir, &args.index_options())?
+        let index = Index::open_or_create(dir, &args.index_options(None))?;
+        // An index is analyzed one way throughout: another stemming means starting over.
+        if let Some(wanted) = args.stemming.filter(|&s| s != index.stemming()) {
+            anyhow::bail!(
+                "index at {} uses {} stemming; to use {wanted}, rebuild it: newsearch index --rebuild --stemming {wanted}",
+                dir.display(),
+                index.stemming()
+            );
+        }
+        index
     };
     let bar = progress_bar(args.quiet || args.json);
     let report = index.update(&args.paths, &args.update_options(), &mut |event| match event {

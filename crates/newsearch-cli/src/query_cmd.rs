@@ -6,7 +6,7 @@ use anyhow::Result;
 use newsearch::{ArticleId, Index, SearchResults};
 use serde_json::json;
 
-use crate::args::{QueryArgs, RelatedArgs};
+use crate::args::{FilterArgs, QueryArgs, RelatedArgs};
 use crate::explore;
 use crate::print::{Style, print_hit};
 
@@ -24,23 +24,36 @@ pub(crate) fn run(args: &QueryArgs) -> Result<u8> {
     let index = Index::open(&args.location.dir)?;
     let results = index.search(&args.to_query())?;
     let extras = Extras { facets: args.facets, timeline: args.timeline };
-    print_results(&results, args.filters.offset, args.json, &extras)
+    print_results(&results, Page::of(&args.filters), args.json, &extras)
 }
 
 pub(crate) fn run_related(args: &RelatedArgs) -> Result<u8> {
     let index = Index::open(&args.location.dir)?;
     let query = args.filters.apply(newsearch::Query::all());
     let results = index.related(&ArticleId::new(args.id.as_str()), &query)?;
-    print_results(&results, args.filters.offset, args.json, &Extras::default())
+    print_results(&results, Page::of(&args.filters), args.json, &Extras::default())
 }
 
-fn print_results(results: &SearchResults, offset: usize, as_json: bool, extras: &Extras) -> Result<u8> {
+/// Which part of the matches was asked for.
+#[derive(Clone, Copy)]
+struct Page {
+    offset: usize,
+    limit: usize,
+}
+
+impl Page {
+    fn of(filters: &FilterArgs) -> Page {
+        Page { offset: filters.offset, limit: filters.limit }
+    }
+}
+
+fn print_results(results: &SearchResults, page: Page, as_json: bool, extras: &Extras) -> Result<u8> {
     let stdout = io::stdout();
     let style = Style::detect(stdout.is_terminal());
     let mut out = BufWriter::new(stdout.lock());
     let cwd = std::env::current_dir().ok();
     for (i, hit) in results.hits.iter().enumerate() {
-        let rank = offset + i + 1;
+        let rank = page.offset + i + 1;
         if as_json {
             let a = &hit.article;
             let mut row = json!({
@@ -79,13 +92,7 @@ fn print_results(results: &SearchResults, offset: usize, as_json: bool, extras: 
         serde_json::to_writer(&mut out, &json!({ "facets": explore::facets_json(facets) }))?;
         out.write_all(b"\n")?;
     }
-    let shown = results.hits.len();
-    let count = match (results.total, shown) {
-        (1, _) => "1 match".to_owned(),
-        (total, 0) => format!("{total} matches"),
-        (total, _) if shown == total => format!("{total} matches"),
-        (total, _) => format!("{total} matches, showing {}–{}", offset + 1, offset + shown),
-    };
+    let count = count_line(results.total, results.hits.len(), page);
     if as_json {
         out.flush()?;
         crate::print::say(&count);
@@ -105,7 +112,21 @@ fn print_results(results: &SearchResults, offset: usize, as_json: bool, extras: 
         }
         out.flush()?;
     }
+    // The status follows the matches, not the page: `-n 0` (counts only) and a page past the
+    // end still found something.
     Ok(if results.total == 0 { EXIT_NO_MATCH } else { crate::EXIT_OK })
+}
+
+/// The closing line: how many matched and which of them the page showed, or why it showed none.
+fn count_line(total: usize, shown: usize, page: Page) -> String {
+    let matches = if total == 1 { "1 match".to_owned() } else { format!("{total} matches") };
+    if shown == 0 && total > 0 && page.limit > 0 {
+        format!("{matches}, none at offset {}", page.offset)
+    } else if shown == 0 || shown == total {
+        matches
+    } else {
+        format!("{matches}, showing {}–{}", page.offset + 1, page.offset + shown)
+    }
 }
 
 /// "a.txt, b.txt" (the first five, then "…").

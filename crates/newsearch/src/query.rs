@@ -207,7 +207,8 @@ impl Query {
         self
     }
 
-    /// Result order (default: relevance with text, newest first without).
+    /// Result order (default: relevance with text, newest first without; without text but
+    /// with [`Query::popular`] or [`Query::recent`], by those multipliers alone).
     pub fn sort(mut self, sort: Sort) -> Self {
         self.sort = Some(sort);
         self
@@ -215,7 +216,10 @@ impl Query {
 
     /// The order that will be used.
     pub fn effective_sort(&self) -> Sort {
-        self.sort.unwrap_or(if self.text.trim().is_empty() { Sort::Date } else { Sort::Relevance })
+        // Without text every match scores the same, so a reweighted relevance order is the
+        // order of the multipliers: most viewed first for `popular`, what was asked for.
+        let listing = self.text.trim().is_empty() && !self.reweighted();
+        self.sort.unwrap_or(if listing { Sort::Date } else { Sort::Relevance })
     }
 
     /// At most `n` hits (0 counts matches without returning any).
@@ -350,6 +354,29 @@ impl Query {
     /// Whether relevance scores are reweighted by recency or popularity.
     pub(crate) fn reweighted(&self) -> bool {
         self.recent.is_some() || self.popular
+    }
+
+    /// Refuses filters that no article can pass, so an empty result always means that no
+    /// article matched rather than that the request contradicted itself.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        if let (Some(min), Some(max)) = (self.min_views, self.max_views)
+            && min > max
+        {
+            return Err(Error::InvalidArgument(format!(
+                "the views range is empty: at least {min} and at most {max} views"
+            )));
+        }
+        if let (Some(since), Some(until)) = (self.since, self.until)
+            && since > until
+        {
+            let at = |d: DateTime<Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+            return Err(Error::InvalidArgument(format!(
+                "the date range is empty: from {} until {}",
+                at(since),
+                at(until)
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -521,5 +548,23 @@ mod tests {
         assert_eq!(Query::new("x").effective_sort(), Sort::Relevance);
         assert_eq!(Query::all().effective_sort(), Sort::Date);
         assert_eq!(Query::all().sort(Sort::Views).effective_sort(), Sort::Views);
+    }
+
+    #[test]
+    fn without_text_popular_and_recent_order_by_their_multipliers() {
+        assert_eq!(Query::all().popular(true).effective_sort(), Sort::Relevance);
+        assert_eq!(Query::all().recent(TimeDelta::days(30)).effective_sort(), Sort::Relevance);
+        assert_eq!(Query::all().popular(true).sort(Sort::Date).effective_sort(), Sort::Date);
+    }
+
+    #[test]
+    fn empty_ranges_are_refused() {
+        let err = Query::all().min_views(100).max_views(50).check().unwrap_err();
+        assert!(matches!(&err, Error::InvalidArgument(m) if m.contains("views range is empty")), "{err}");
+        assert!(Query::all().min_views(50).max_views(50).check().is_ok());
+        let day = |s: &str| Period::parse(s, Utc::now()).unwrap();
+        let err = Query::all().since(day("2025-03").start()).until(day("2025-02").end()).check().unwrap_err();
+        assert!(err.to_string().contains("date range is empty"), "{err}");
+        assert!(Query::all().since(day("2025-02").start()).until(day("2025-02").end()).check().is_ok());
     }
 }

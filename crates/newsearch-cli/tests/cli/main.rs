@@ -1,5 +1,6 @@
 //! End-to-end tests of the `newsearch` binary.
 
+mod arguments;
 mod explore;
 mod export;
 mod index_query;
