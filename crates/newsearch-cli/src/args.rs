@@ -17,8 +17,8 @@ const QUERY_HELP: &str = "Query syntax: words must all match (in title, body or 
 a OR b; -word excludes; title:, body:, tag:, section:, source: limit a word or phrase to one field; \
 word* matches a prefix; parentheses group.
 
-Dates (--since, --until): YYYY, YYYY-MM, YYYY-MM-DD, an RFC 3339 time, or a span back from now: \
-12h, 7d, 2w, 3m, 1y. Both ends are inclusive: --until 2025-02 includes all of February (UTC).
+Dates (--since, --until): YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS], an RFC 3339 time, any \
+date form articles use, or a span back from now: 12h, 7d, 2w, 3m, 1y. Both ends are inclusive: --until 2025-02 includes all of February (UTC).
 
 Exit status: 0 if something matched, 1 if nothing did, 2 on error.";
 
@@ -88,6 +88,11 @@ pub(crate) enum Command {
     Man(ManArgs),
 }
 
+/// The environment variable naming the index folder when `--index` is not given.
+pub(crate) const INDEX_ENV: &str = "NEWSEARCH_INDEX";
+/// The id of the `--index` argument.
+pub(crate) const INDEX_ARG: &str = "dir";
+
 /// Where the index lives; shared by every command that uses one.
 #[derive(Debug, Args)]
 pub(crate) struct IndexLocation {
@@ -95,7 +100,7 @@ pub(crate) struct IndexLocation {
     #[arg(
         long = "index",
         value_name = "DIR",
-        env = "NEWSEARCH_INDEX",
+        env = INDEX_ENV,
         default_value = ".newsearch",
         hide_default_value = true
     )]

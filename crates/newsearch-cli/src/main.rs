@@ -14,7 +14,7 @@ mod stats_cmd;
 use std::io;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use args::{Cli, Command};
 
@@ -24,7 +24,7 @@ pub(crate) const EXIT_OK: u8 = 0;
 pub(crate) const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse_args();
     let result = match cli.command {
         Command::Index(args) => index_cmd::run(&args),
         Command::Query(args) => query_cmd::run(&args),
@@ -41,10 +41,27 @@ fn main() -> ExitCode {
         // A reader that went away (`newsearch parse … | head`) is not an error.
         Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_OK),
         Err(e) => {
-            print::say(&format!("{e:#}"));
+            print::say(&print::error_chain(&e));
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// The arguments, with an empty `NEWSEARCH_INDEX` counted as unset (as shells leave a variable
+/// that was cleared with `NEWSEARCH_INDEX=`): clap would take it as an `--index` without a value.
+fn parse_args() -> Cli {
+    let mut command = Cli::command();
+    if std::env::var_os(args::INDEX_ENV).is_some_and(|v| v.is_empty()) {
+        let with_index: Vec<String> = command
+            .get_subcommands()
+            .filter(|c| c.get_arguments().any(|a| a.get_id() == args::INDEX_ARG))
+            .map(|c| c.get_name().to_owned())
+            .collect();
+        for name in with_index {
+            command = command.mut_subcommand(name, |c| c.mut_arg(args::INDEX_ARG, |a| a.env(None::<&str>)));
+        }
+    }
+    Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit())
 }
 
 /// Whether a write to a reader that went away caused `e`, wherever the `io::Error` sits: bare,

@@ -164,6 +164,23 @@ pub(crate) fn say(line: &str) {
     let _ = writeln!(io::stderr(), "newsearch: {}", clean(line));
 }
 
+/// An error and its causes on one line, each cause once: library errors already end with the
+/// operating system's message that their `source()` gives again, and printing both doubled it.
+pub(crate) fn error_chain(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
+}
+
 pub(crate) fn report_error(e: &Error) {
     say(&e.to_string());
 }
@@ -218,6 +235,16 @@ mod tests {
         assert_eq!(clean("evil\x1b[2J title\u{7}"), "evil\u{fffd}[2J title\u{fffd}");
         assert_eq!(clean("abc\u{202e}fed\u{202c}"), "abcfed");
         assert_eq!(clean("two\nlines"), "two lines");
+    }
+
+    #[test]
+    fn an_error_chain_names_each_cause_once() {
+        let os = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let os_text = os.to_string();
+        let e = anyhow::Error::new(Error::Io { path: "a/b".into(), source: os }).context("reading");
+        assert_eq!(error_chain(&e), format!("reading: a/b: {os_text}"));
+        let e = anyhow::anyhow!("outer").context("context");
+        assert_eq!(error_chain(&e), "context: outer");
     }
 
     #[test]

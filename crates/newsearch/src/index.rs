@@ -72,8 +72,9 @@ impl std::fmt::Debug for Index {
 impl Index {
     /// Opens the index in `dir`.
     ///
-    /// Fails with [`Error::NoIndex`] if there is none, [`Error::NotAnIndex`] if the folder
-    /// holds something else, and [`Error::IndexVersion`] if it was built with another schema.
+    /// Fails with [`Error::NotAFolder`] if `dir` is a file, [`Error::NoIndex`] if there is
+    /// none, [`Error::NotAnIndex`] if the folder holds something else, and
+    /// [`Error::IndexVersion`] if it was built with another schema.
     pub fn open(dir: impl AsRef<Path>) -> Result<Index> {
         let dir = dir.as_ref();
         let marker = read_marker(dir)?;
@@ -95,7 +96,12 @@ impl Index {
         if dir.join("meta.json").exists() {
             return Err(Error::InvalidArgument(format!("an index already exists at {}", dir.display())));
         }
-        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        fs::create_dir_all(dir).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists | std::io::ErrorKind::NotADirectory => {
+                Error::NotAFolder { path: dir.to_owned() }
+            }
+            _ => Error::io(dir, e),
+        })?;
         let marker = Marker {
             schema_version: SCHEMA_VERSION.into(),
             stemming: options.stemming.to_string(),
@@ -311,6 +317,9 @@ fn read_marker(dir: &Path) -> Result<Marker> {
             } else {
                 Err(Error::NotAnIndex { path: dir.to_owned() })
             }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+            Err(Error::NotAFolder { path: dir.to_owned() })
         }
         Err(e) => Err(Error::io(&path, e)),
     }

@@ -381,7 +381,9 @@ impl Query {
 }
 
 /// A span of time a user names: `2025`, `2025-02`, `2025-02-21`, an RFC 3339 instant, or a
-/// span back from now (`7d`, `2w`, `3m`, `1y`, `12h`).
+/// span back from now (`7d`, `2w`, `3m`, `1y`, `12h`); also any form an article's date may
+/// take ([`parse_date`](crate::parse_date)): `2008-09-15 10:00` is that instant (UTC),
+/// `21 February 2025` that day.
 ///
 /// `--since P` means from [`Period::start`], `--until P` up to [`Period::end`], so
 /// `--since 2025-02 --until 2025-02` is all of February. Calendar periods are UTC.
@@ -406,24 +408,38 @@ impl Period {
         }
         let parts: Vec<&str> = t.split('-').collect();
         let num = |s: &str, len: usize| (s.len() == len).then(|| s.parse::<u32>().ok()).flatten();
-        let (start, next) = match parts.as_slice() {
+        let calendar = || match parts.as_slice() {
             [y] => {
                 let y = num(y, 4).ok_or_else(invalid)? as i32;
                 let start = NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(invalid)?;
-                (start, start.checked_add_months(Months::new(12)))
+                Ok((start, start.checked_add_months(Months::new(12))))
             }
             [y, m] => {
                 let (y, m) = (num(y, 4).ok_or_else(invalid)? as i32, num(m, 2).ok_or_else(invalid)?);
                 let start = NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(invalid)?;
-                (start, start.checked_add_months(Months::new(1)))
+                Ok((start, start.checked_add_months(Months::new(1))))
             }
             [y, m, d] => {
                 let (y, m) = (num(y, 4).ok_or_else(invalid)? as i32, num(m, 2).ok_or_else(invalid)?);
                 let d = num(d, 2).or_else(|| num(d, 1)).ok_or_else(invalid)?;
                 let start = NaiveDate::from_ymd_opt(y, m, d).ok_or_else(invalid)?;
-                (start, start.checked_add_days(Days::new(1)))
+                Ok((start, start.checked_add_days(Days::new(1))))
             }
-            _ => return Err(invalid()),
+            _ => Err(invalid()),
+        };
+        let calendar_form = t.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+        let (start, next) = match calendar() {
+            Ok(found) => found,
+            // A calendar form's own error stands (`25-02-01` is no year 25).
+            Err(e) if calendar_form => return Err(e),
+            // Any other form an article's date may take: with a time (`2008-09-15 10:00`,
+            // `Feb 21, 2025 08:37`) it names that instant, without one (`21 February 2025`)
+            // the whole day, as `2025-02-21` does.
+            Err(e) => match crate::parse::parse_date(t) {
+                Some(d) if t.contains(':') => return Ok(Period { start: d, end: d }),
+                Some(d) => (d.date_naive(), d.date_naive().checked_add_days(Days::new(1))),
+                None => return Err(e),
+            },
         };
         let next = next.ok_or_else(invalid)?;
         let start = start.and_time(NaiveTime::MIN).and_utc();
@@ -526,6 +542,18 @@ mod tests {
         assert_eq!(p("3m").0, "2024-12-15T12:00:00+00:00");
         assert_eq!(p("1y").0, "2024-03-15T12:00:00+00:00");
         assert_eq!(p("12h").0, "2025-03-15T00:00:00+00:00");
+    }
+
+    #[test]
+    fn article_date_forms_are_periods_too() {
+        let at = |t: &str| (format!("{t}+00:00"), format!("{t}+00:00"));
+        assert_eq!(p("2008-09-15 10:00"), at("2008-09-15T10:00:00"));
+        assert_eq!(p("2008-09-15T10:00"), at("2008-09-15T10:00:00"));
+        assert_eq!(p("2008-09-15 10:00:30"), at("2008-09-15T10:00:30"));
+        assert_eq!(p("2008-09-15 10:00:00Z"), at("2008-09-15T10:00:00"));
+        assert_eq!(p("Feb 21, 2025 08:37"), at("2025-02-21T08:37:00"));
+        // Without a time, a month-name date is its whole day, as YYYY-MM-DD is.
+        assert_eq!(p("21 February 2025"), p("2025-02-21"));
     }
 
     #[test]

@@ -101,3 +101,49 @@ fn popular_without_text_orders_by_views() {
     assert_eq!(popular[0]["score"], 2.0);
     assert_eq!(popular[9]["score"], 1.0);
 }
+
+#[test]
+fn an_index_path_naming_a_file_says_so_once() {
+    let env = Env::new();
+    std::fs::write(env.path("afile"), "").unwrap();
+    for args in [&["query", "x"][..], &["stats"], &["index", "articles"], &["index", "--rebuild", "articles"]]
+    {
+        let out = env.cmd().env("NEWSEARCH_INDEX", "afile").args(args).output().unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr, "newsearch: afile is not a folder, so it can't hold an index\n", "{args:?}");
+    }
+    assert_eq!(std::fs::read(env.path("afile")).unwrap(), b"", "the file is left alone");
+}
+
+#[test]
+fn an_empty_newsearch_index_counts_as_unset() {
+    let env = Env::indexed();
+    let out = env.cmd().env("NEWSEARCH_INDEX", "").args(["stats", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stats = &crate::json_lines(&out.stdout)[0];
+    assert_eq!((stats["index"].as_str(), stats["articles"].as_u64()), (Some(".newsearch"), Some(10)));
+    // Typed on the command line, an empty --index is still an error.
+    env.cmd().env("NEWSEARCH_INDEX", "").args(["stats", "--index", ""]).assert().code(2);
+}
+
+#[test]
+fn since_and_until_take_article_date_forms() {
+    let env = Env::indexed();
+    let ids = |since: &str, until: &str| {
+        let out = env.cmd().args(["query", "--json", "--since", since, "--until", until]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{since}: {}", String::from_utf8_lossy(&out.stderr));
+        crate::json_lines(&out.stdout)
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let seed = ["2025/02/zelensky-pushes-for-us-security-deal.txt"];
+    // The seed is dated 2025-02-21 08:37 UTC.
+    assert_eq!(ids("2025-02-21 08:37", "2025-02-21 08:37"), seed);
+    assert_eq!(ids("2025-02-21 08:00", "February 21, 2025 09:00"), seed);
+    assert_eq!(ids("21 February 2025", "21 February 2025"), ids("2025-02-21", "2025-02-21"));
+    // A minute later, nothing: the time counts.
+    let later = ["query", "--since", "2025-02-21 08:38", "--until", "2025-02-21 23:00"];
+    env.cmd().args(later).assert().code(1);
+}
