@@ -8,13 +8,22 @@ use serde_json::{Value, json};
 
 use crate::print::clean;
 
+/// A count as the CLI prints it: `1,523`.
+fn n(count: usize) -> String {
+    crate::print::thousands(count as u64)
+}
+
 /// Top tags and sections on one line each, and the matches per period unless a chart follows.
 pub(crate) fn print_facets(out: &mut impl Write, facets: &Facets, with_counts_line: bool) -> io::Result<()> {
     let list = |values: &[newsearch::FacetCount]| {
         if values.is_empty() {
             "-".to_owned()
         } else {
-            values.iter().map(|f| format!("{} ({})", clean(&f.value), f.count)).collect::<Vec<_>>().join(", ")
+            values
+                .iter()
+                .map(|f| format!("{} ({})", clean(&f.value), n(f.count)))
+                .collect::<Vec<_>>()
+                .join(", ")
         }
     };
     writeln!(out, "Top tags: {}", list(&facets.tags))?;
@@ -25,11 +34,11 @@ pub(crate) fn print_facets(out: &mut impl Write, facets: &Facets, with_counts_li
             .buckets
             .iter()
             .filter(|b| b.count > 0)
-            .map(|b| format!("{} ({})", t.granularity.label(b.start), b.count))
+            .map(|b| format!("{} ({})", t.granularity.label(b.start), n(b.count)))
             .collect();
         let mut line = if periods.is_empty() { "-".to_owned() } else { periods.join(", ") };
         if t.undated > 0 {
-            line.push_str(&format!("; undated ({})", t.undated));
+            line.push_str(&format!("; undated ({})", n(t.undated)));
         }
         writeln!(out, "By {}: {line}", t.granularity)?;
     }
@@ -43,7 +52,7 @@ pub(crate) fn print_timeline(out: &mut impl Write, timeline: &Timeline, width: u
         writeln!(out, "{line}")?;
     }
     if timeline.undated > 0 {
-        writeln!(out, "(and {} undated)", timeline.undated)?;
+        writeln!(out, "(and {} undated)", n(timeline.undated))?;
     }
     Ok(())
 }
@@ -55,7 +64,7 @@ pub(crate) fn chart(timeline: &Timeline, width: usize) -> Vec<String> {
     let labels: Vec<String> = timeline.buckets.iter().map(|b| timeline.granularity.label(b.start)).collect();
     let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
     let max = timeline.buckets.iter().map(|b| b.count).max().unwrap_or(0);
-    let count_width = max.to_string().len();
+    let count_width = n(max).len();
     let bar_width = width.saturating_sub(label_width + count_width + 3).max(4);
     timeline
         .buckets
@@ -68,7 +77,7 @@ pub(crate) fn chart(timeline: &Timeline, width: usize) -> Vec<String> {
                 bar.push(EIGHTHS[eighths % 8 - 1]);
             }
             let pad = bar_width.saturating_sub(bar.chars().count());
-            format!("{label:<label_width$} {bar}{} {:>count_width$}", " ".repeat(pad), bucket.count)
+            format!("{label:<label_width$} {bar}{} {:>count_width$}", " ".repeat(pad), n(bucket.count))
                 .trim_end()
                 .to_owned()
         })

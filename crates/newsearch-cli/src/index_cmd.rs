@@ -9,7 +9,7 @@ use newsearch::{Index, SkipReason, UpdateEvent, UpdateReport};
 use serde_json::json;
 
 use crate::args::IndexArgs;
-use crate::print::say;
+use crate::print::{count, say, thousands};
 use crate::{EXIT_ERROR, EXIT_OK};
 
 pub(crate) fn run(args: &IndexArgs) -> Result<u8> {
@@ -109,9 +109,14 @@ pub(crate) fn summary(r: &UpdateReport, index: &str) -> String {
     let secs = r.elapsed.as_secs_f64();
     let rate = if secs > 0.0 { r.articles_indexed as f64 / secs } else { 0.0 };
     let skipped = r.failed + r.skipped_unknown_extension + r.skipped_symlinks;
+    let n = |n: usize| thousands(n as u64);
     let mut line = format!(
         "{} added, {} updated, {} unchanged, {} removed, {} skipped",
-        r.added, r.updated, r.unchanged, r.removed, skipped
+        n(r.added),
+        n(r.updated),
+        n(r.unchanged),
+        n(r.removed),
+        n(skipped)
     );
     let reasons: Vec<String> = [
         (r.failed, "failed"),
@@ -120,17 +125,19 @@ pub(crate) fn summary(r: &UpdateReport, index: &str) -> String {
     ]
     .iter()
     .filter(|(n, _)| *n > 0)
-    .map(|(n, why)| format!("{n} {why}"))
+    .map(|(count, why)| format!("{} {why}", n(*count)))
     .collect();
     if !reasons.is_empty() {
         line.push_str(&format!(" ({})", reasons.join(", ")));
     }
     if r.failed_records > 0 {
-        line.push_str(&format!(", {} records failed", r.failed_records));
+        line.push_str(&format!(", {} failed", count(r.failed_records, "record")));
     }
     line.push_str(&format!(
-        "; {} articles indexed in {secs:.2} s ({rate:.0} articles/s); {} articles in {index}",
-        r.articles_indexed, r.articles_total
+        "; {} indexed in {secs:.2} s ({} articles/s); {} in {index}",
+        count(r.articles_indexed, "article"),
+        thousands(rate.round() as u64),
+        count(r.articles_total, "article")
     ));
     line
 }

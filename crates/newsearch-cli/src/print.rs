@@ -40,7 +40,7 @@ pub(crate) fn print_article(out: &mut impl Write, a: &Article) -> io::Result<()>
     writeln!(out, "  section  {}", clean(&a.section.clone().unwrap_or_else(dash)))?;
     let date = a.date.map(rfc3339);
     writeln!(out, "  date     {}", date.unwrap_or_else(dash))?;
-    writeln!(out, "  views    {}", a.views.map(|v| v.to_string()).unwrap_or_else(dash))?;
+    writeln!(out, "  views    {}", a.views.map(thousands).unwrap_or_else(dash))?;
     writeln!(out, "  tags     {}", clean(&list(a.tags.iter().map(|t| t.as_str()).collect())))?;
     writeln!(out, "  sources  {}", clean(&list(a.sources.iter().map(String::as_str).collect())))?;
     if let Some(url) = &a.url {
@@ -48,7 +48,7 @@ pub(crate) fn print_article(out: &mut impl Write, a: &Article) -> io::Result<()>
     }
     let paragraphs = a.body.split("\n\n").filter(|p| !p.trim().is_empty()).count();
     let words = a.body.split_whitespace().count();
-    writeln!(out, "  body     {paragraphs} paragraphs, {words} words")?;
+    writeln!(out, "  body     {}, {}", count(paragraphs, "paragraph"), count(words, "word"))?;
     if !a.body.is_empty() {
         writeln!(out, "           {}", clean(&preview(&a.body, 100)))?;
     }
@@ -121,6 +121,26 @@ fn marked_snippet(snippet: &newsearch::Snippet, style: &Style) -> String {
     }
     out.push_str(&clean(&text[last..]));
     out
+}
+
+/// `1 article`, `1,523 articles`, `2 matches`: every count the CLI prints with a noun goes
+/// through here, so none reads "1 articles" or "3801" beside "4,000".
+pub(crate) fn count(n: impl TryInto<u64>, noun: &str) -> String {
+    let n = n.try_into().unwrap_or(u64::MAX);
+    if n == 1 { format!("1 {noun}") } else { format!("{} {}", thousands(n), plural(noun)) }
+}
+
+/// The English plural of the nouns the CLI counts: `match` → `matches`, `entry` → `entries`.
+fn plural(noun: &str) -> String {
+    let (head, last) = noun.rsplit_once(' ').map_or(("", noun), |(h, l)| (h, l));
+    let last = if ["s", "x", "z", "ch", "sh"].iter().any(|end| last.ends_with(end)) {
+        format!("{last}es")
+    } else if let Some(stem) = last.strip_suffix('y').filter(|s| !s.ends_with(['a', 'e', 'o', 'u'])) {
+        format!("{stem}ies")
+    } else {
+        format!("{last}s")
+    };
+    if head.is_empty() { last } else { format!("{head} {last}") }
 }
 
 /// 1523 → "1,523".
@@ -209,16 +229,17 @@ pub(crate) struct Summary {
 
 impl Summary {
     pub(crate) fn report(&self) {
-        let mut line = format!("parsed {} articles from {} files", self.articles, self.files);
+        let mut line =
+            format!("parsed {} from {}", count(self.articles, "article"), count(self.files, "file"));
         let extras = [
-            (self.failed_files, "files failed"),
-            (self.failed_records, "records failed"),
-            (self.warnings, "warnings"),
-            (self.unknown_extension, "files ignored (unknown extension)"),
+            (self.failed_files, "file", " failed"),
+            (self.failed_records, "record", " failed"),
+            (self.warnings, "warning", ""),
+            (self.unknown_extension, "file", " ignored (unknown extension)"),
         ];
-        for (n, what) in extras {
+        for (n, noun, what) in extras {
             if n > 0 {
-                line.push_str(&format!(", {n} {what}"));
+                line.push_str(&format!(", {}{what}", count(n, noun)));
             }
         }
         say(&line);
@@ -245,6 +266,17 @@ mod tests {
         assert_eq!(error_chain(&e), format!("reading: a/b: {os_text}"));
         let e = anyhow::anyhow!("outer").context("context");
         assert_eq!(error_chain(&e), "context: outer");
+    }
+
+    #[test]
+    fn counts_have_separators_and_the_right_number() {
+        assert_eq!(count(1u64, "article"), "1 article");
+        assert_eq!(count(0usize, "article"), "0 articles");
+        assert_eq!(count(3801usize, "file"), "3,801 files");
+        assert_eq!(count(2u64, "match"), "2 matches");
+        assert_eq!(count(2u64, "entry"), "2 entries");
+        assert_eq!(count(2u64, "day"), "2 days");
+        assert_eq!(count(1_000_000u64, "man page"), "1,000,000 man pages");
     }
 
     #[test]

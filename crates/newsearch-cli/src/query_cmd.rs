@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::args::{FilterArgs, QueryArgs, RelatedArgs};
 use crate::explore;
-use crate::print::{Style, print_hit};
+use crate::print::{Style, count, print_hit, thousands};
 
 /// Exit status when the query matched nothing.
 const EXIT_NO_MATCH: u8 = 1;
@@ -80,7 +80,7 @@ fn print_results(results: &SearchResults, page: Page, as_json: bool, extras: &Ex
         } else {
             print_hit(&mut out, rank, hit, &style, cwd.as_deref())?;
             if !hit.similar.is_empty() {
-                let n = hit.similar.len();
+                let n = thousands(hit.similar.len() as u64);
                 writeln!(out, "     +{n} similar: {}\n", crate::print::clean(&ids(&hit.similar)))?;
             }
             if let Some(e) = &hit.explanation {
@@ -119,13 +119,14 @@ fn print_results(results: &SearchResults, page: Page, as_json: bool, extras: &Ex
 
 /// The closing line: how many matched and which of them the page showed, or why it showed none.
 fn count_line(total: usize, shown: usize, page: Page) -> String {
-    let matches = if total == 1 { "1 match".to_owned() } else { format!("{total} matches") };
+    let matches = count(total, "match");
+    let n = |n: usize| thousands(n as u64);
     if shown == 0 && total > 0 && page.limit > 0 {
-        format!("{matches}, none at offset {}", page.offset)
+        format!("{matches}, none at offset {}", n(page.offset))
     } else if shown == 0 || shown == total {
         matches
     } else {
-        format!("{matches}, showing {}–{}", page.offset + 1, page.offset + shown)
+        format!("{matches}, showing {}–{}", n(page.offset + 1), n(page.offset + shown))
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::args::StatsArgs;
 use crate::index_cmd::{report_json, skip_reason, summary};
-use crate::print::{Style, clean, rfc3339, shown_path, thousands};
+use crate::print::{Style, clean, count, rfc3339, shown_path, thousands};
 
 /// Tags listed by the human output; `--json` lists them all.
 const TOP_TAGS: usize = 20;
@@ -84,7 +84,7 @@ fn print_human(
         "{}: {} in {}{size}",
         clean(index),
         count(s.articles, "article"),
-        count(s.segments as u64, "segment")
+        count(s.segments, "segment")
     );
     writeln!(out, "{}", style.paint("1", &head))?;
     let time = |d: DateTime<Utc>| d.format("%Y-%m-%d %H:%M:%S UTC").to_string();
@@ -131,7 +131,10 @@ fn print_human(
         writeln!(
             out,
             "\n{}",
-            style.paint("1", &format!("Skipped at the last run ({})", run.report.skipped.len()))
+            style.paint(
+                "1",
+                &format!("Skipped at the last run ({})", thousands(run.report.skipped.len() as u64))
+            )
         )?;
         for skipped in &run.report.skipped {
             writeln!(
@@ -152,11 +155,6 @@ fn list(out: &mut impl Write, counts: &[ValueCount]) -> io::Result<()> {
         writeln!(out, "  {:>width$}  {}", thousands(c.count), clean(&c.value))?;
     }
     Ok(())
-}
-
-/// `1 article`, `1,523 articles`.
-fn count(n: u64, noun: &str) -> String {
-    if n == 1 { format!("1 {noun}") } else { format!("{} {noun}s", thousands(n)) }
 }
 
 /// 53311 → "52.1 KiB".

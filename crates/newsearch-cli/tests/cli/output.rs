@@ -50,3 +50,32 @@ fn every_output_into_a_closed_pipe_exits_0_quietly() {
         assert_eq!(stderr, "", "newsearch {}", args.join(" "));
     }
 }
+
+#[test]
+fn one_of_a_thing_is_singular_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("one")).unwrap();
+    std::fs::write(dir.path().join("one/a.txt"), "Lone article\n\nA single story about the harbour.\n")
+        .unwrap();
+    let run = |args: &[&str]| {
+        let out = crate::newsearch().current_dir(dir.path()).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    };
+    let (_, stderr) = run(&["parse", "--json", "one"]);
+    assert_eq!(stderr, "newsearch: parsed 1 article from 1 file\n");
+    let (_, stderr) = run(&["index", "one"]);
+    assert!(
+        stderr.starts_with(
+            "newsearch: 1 added, 0 updated, 0 unchanged, 0 removed, 0 skipped; 1 article indexed in "
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.ends_with("; 1 article in .newsearch\n"), "{stderr}");
+    let (_, stderr) = run(&["export"]);
+    assert_eq!(stderr, "newsearch: exported 1 article (1 without a date)\n");
+    let (stdout, _) = run(&["query", "harbour"]);
+    assert!(stdout.ends_with("\n1 match\n"), "{stdout}");
+    let (stdout, _) = run(&["stats"]);
+    assert!(stdout.starts_with(".newsearch: 1 article in 1 segment, "), "{stdout}");
+}
