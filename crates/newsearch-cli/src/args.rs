@@ -38,8 +38,8 @@ Exit status: 0 if the article was found, 1 if not (`newsearch: no article with i
 INDEX` on stderr), 2 on error (no index, unreadable index).";
 
 const STATS_HELP: &str = "Tags and sections are counted case-insensitively (as --tag and --section \
-match them) and shown in their most common spelling. The human output lists every section and the 20 most used tags; --json lists all tags, most \
-used first, and every path skipped at the last `newsearch index` run with its reason. Facts about \
+match them) and shown in their most common spelling. The human output lists the 10 most used sections \
+and tags; --json lists them all, most used first, and every path skipped at the last `newsearch index` run with its reason. Facts about \
 the last run are \"unknown\" (null in JSON) for an index never updated with `newsearch index`.
 
 Exit status: 0 on success, 2 on error (no index, unreadable index).";

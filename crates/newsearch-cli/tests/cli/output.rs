@@ -79,3 +79,41 @@ fn one_of_a_thing_is_singular_everywhere() {
     let (stdout, _) = run(&["stats"]);
     assert!(stdout.starts_with(".newsearch: 1 article in 1 segment, "), "{stdout}");
 }
+
+#[test]
+fn human_stats_list_the_top_ten_sections_and_tags_and_count_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("many")).unwrap();
+    // Section N and tag N on N + 1 articles, so the order is fixed: 13 of each.
+    let mut lines = String::new();
+    for n in 0..13 {
+        for copy in 0..=n {
+            lines.push_str(&format!(
+                "{{\"id\": \"a{n}-{copy}\", \"title\": \"Story {n}\", \"body\": \"Text.\", \"section\": \"Section {n:02}\", \"tags\": [\"Tag {n:02}\"]}}\n"
+            ));
+        }
+    }
+    std::fs::write(dir.path().join("many/all.jsonl"), lines).unwrap();
+    crate::newsearch().current_dir(dir.path()).args(["index", "many"]).assert().success();
+    let out = crate::newsearch().current_dir(dir.path()).arg("stats").output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    for title in ["Sections", "Tags"] {
+        let block: Vec<&str> = stdout
+            .split(&format!("\n{title}\n"))
+            .nth(1)
+            .unwrap()
+            .lines()
+            .take_while(|l| !l.is_empty())
+            .collect();
+        let word = &title[..title.len() - 1];
+        assert_eq!(block.len(), 11, "{stdout}");
+        assert_eq!(block[0], format!("  13  {word} 12"));
+        assert_eq!(block[9], format!("   4  {word} 03"));
+        assert_eq!(block[10], "  … and 3 more (--json lists all)");
+    }
+    // --json keeps them all.
+    let out = crate::newsearch().current_dir(dir.path()).args(["stats", "--json"]).output().unwrap();
+    let stats = &crate::json_lines(&out.stdout)[0];
+    assert_eq!(stats["sections"].as_array().unwrap().len(), 13);
+    assert_eq!(stats["tags"].as_array().unwrap().len(), 13);
+}
