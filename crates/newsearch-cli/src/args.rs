@@ -25,12 +25,14 @@ Exit status: 0 if something matched, 1 if nothing did, 2 on error.";
 const RELATED_HELP: &str = "The article's 25 most telling words (tf × idf, title and tag words counting \
 twice) are searched for in any order; the article itself and near-identical copies are left out.
 
+ID may also be the path of an indexed file holding one article, as for `newsearch show`.
+
 Exit status: 0 if related articles were found, 1 if none, 2 on error (an unknown ID is an error).";
 
 const SHOW_HELP: &str = "Ids: an article read from a folder has the path inside that folder as id \
-(2025/02/kyiv.txt), with #N added for the Nth record of a .json array or .jsonl file \
+(2025/02/zelensky-pushes-for-us-security-deal.txt), with #N added for the Nth record of a .json array or .jsonl file \
 (digest.jsonl#2), unless the record has its own `id`; a file named directly on the command line \
-has its file name. `newsearch query --json` prints each hit's id. When no article has ID, ID is \
+has its file name. `newsearch query` prints each hit's id (after the path where the path does not end with it). When no article has ID, ID is \
 tried as the path of an indexed file (relative to the current folder or absolute), and every \
 article read from that file is shown.
 
@@ -350,7 +352,8 @@ impl QueryArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct RelatedArgs {
-    /// The article's id (as `query --json` prints it).
+    /// The article's id (as `query --json` prints it), or the path of an indexed file that
+    /// holds one article.
     #[arg(value_name = "ID")]
     pub(crate) id: String,
 

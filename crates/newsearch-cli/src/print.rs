@@ -94,7 +94,15 @@ pub(crate) fn print_hit(
         meta.push(format!("score {s:.2}"));
     }
     writeln!(out, "     {}", style.paint("2", &clean(&meta.join(" · "))))?;
-    writeln!(out, "     {}", style.paint("36", &clean(&shown_path(&a.path, cwd))))?;
+    let path = shown_path(&a.path, cwd);
+    // `show` and `related` need the id; most ids are the end of the path, but a record of a
+    // JSON or JSON Lines file has `#N` or its own id, which the path alone does not give.
+    let id = if Path::new(&path).ends_with(a.id.as_str()) {
+        String::new()
+    } else {
+        style.paint("2", &format!(" · id {}", clean(a.id.as_str())))
+    };
+    writeln!(out, "     {}{id}", style.paint("36", &clean(&path)))?;
     if !hit.snippet.text.is_empty() {
         writeln!(out, "     {}", marked_snippet(&hit.snippet, style))?;
     }

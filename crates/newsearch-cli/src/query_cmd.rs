@@ -28,9 +28,20 @@ pub(crate) fn run(args: &QueryArgs) -> Result<u8> {
 }
 
 pub(crate) fn run_related(args: &RelatedArgs) -> Result<u8> {
-    let index = Index::open(&args.location.dir)?;
+    let dir = &args.location.dir;
+    let index = Index::open(dir)?;
     let query = args.filters.apply(newsearch::Query::all());
-    let results = index.related(&ArticleId::new(args.id.as_str()), &query)?;
+    let id = match crate::show_cmd::find(&index, &args.id)?.as_slice() {
+        [article] => article.id.clone(),
+        [] => anyhow::bail!("no article with id or path {:?} in {}", args.id, dir.display()),
+        several => anyhow::bail!(
+            "{} holds {}; name one by its id: {}",
+            args.id,
+            count(several.len(), "article"),
+            ids(&several.iter().map(|a| a.id.clone()).collect::<Vec<_>>())
+        ),
+    };
+    let results = index.related(&id, &query)?;
     print_results(&results, Page::of(&args.filters), args.json, &Extras::default())
 }
 

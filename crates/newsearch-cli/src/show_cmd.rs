@@ -17,10 +17,7 @@ const EXIT_NOT_FOUND: u8 = 1;
 pub(crate) fn run(args: &ShowArgs) -> Result<u8> {
     let dir = &args.location.dir;
     let index = Index::open(dir)?;
-    let articles = match index.get(&args.id.as_str().into())? {
-        Some(article) => vec![article],
-        None => index.get_by_path(&args.id)?,
-    };
+    let articles = find(&index, &args.id)?;
     if articles.is_empty() {
         say(&format!("no article with id {:?} in {}", args.id, dir.display()));
         return Ok(EXIT_NOT_FOUND);
@@ -49,6 +46,15 @@ pub(crate) fn run(args: &ShowArgs) -> Result<u8> {
     }
     out.flush()?;
     Ok(crate::EXIT_OK)
+}
+
+/// What a user names an article by, as `show` and `related` take it: the article with the id
+/// `id_or_path`, else every article read from the indexed file at that path. Empty if neither.
+pub(crate) fn find(index: &Index, id_or_path: &str) -> newsearch::Result<Vec<Article>> {
+    match index.get(&id_or_path.into())? {
+        Some(article) => Ok(vec![article]),
+        None => index.get_by_path(id_or_path),
+    }
 }
 
 /// Title, section · date · views · tags, path, URL, the body with its paragraphs, and the

@@ -117,3 +117,55 @@ fn human_stats_list_the_top_ten_sections_and_tags_and_count_the_rest() {
     assert_eq!(stats["sections"].as_array().unwrap().len(), 13);
     assert_eq!(stats["tags"].as_array().unwrap().len(), 13);
 }
+
+#[test]
+fn hits_show_the_id_a_path_does_not_give_and_related_takes_a_path() {
+    let env = Env::new();
+    env.cmd().args(["index", "articles"]).assert().success();
+    let out = env.cmd().args(["query", "Kellogg"]).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    // A record with its own id: the id follows the path.
+    assert!(
+        stdout.contains("\n     articles/digest-2025-04.jsonl · id digest-2025-04-kellogg-london\n"),
+        "{stdout}"
+    );
+    // A file's id is the end of its path: nothing added.
+    assert!(stdout.contains("\n     articles/2025/02/kellogg-wraps-up-kyiv-visit.txt\n"), "{stdout}");
+
+    let related = |what: &str| {
+        let out = env.cmd().args(["related", "--json", what]).output().unwrap();
+        (out.status.code().unwrap(), crate::json_lines(&out.stdout), String::from_utf8(out.stderr).unwrap())
+    };
+    let (code, by_id, _) = related("2025/02/kellogg-wraps-up-kyiv-visit.txt");
+    assert_eq!(code, 0);
+    let (code, by_path, stderr) = related("articles/2025/02/kellogg-wraps-up-kyiv-visit.txt");
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(by_path, by_id);
+    let (code, _, stderr) = related("articles/digest-2025-04.jsonl");
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        "newsearch: articles/digest-2025-04.jsonl holds 3 articles; name one by its id: \
+         digest-2025-04-kellogg-london, digest-2025-04.jsonl#1, digest-2025-04.jsonl#3\n"
+    );
+    let (code, _, stderr) = related("articles/none.txt");
+    assert_eq!(code, 2);
+    assert_eq!(stderr, "newsearch: no article with id or path \"articles/none.txt\" in .newsearch\n");
+}
+
+#[test]
+fn the_readme_show_examples_name_articles_that_exist() {
+    let env = Env::new();
+    env.cmd().args(["index", "articles"]).assert().success();
+    let readme = std::fs::read_to_string(crate::repo_path("README.md")).unwrap();
+    let ids: Vec<&str> = readme
+        .lines()
+        .filter_map(|l| l.trim_start_matches("$ ").strip_prefix("newsearch show "))
+        .filter_map(|rest| rest.split_whitespace().next())
+        .filter(|id| !id.starts_with(['-', '[']) && *id != "ID")
+        .collect();
+    assert!(ids.len() >= 2, "{ids:?}");
+    for id in ids {
+        env.cmd().args(["show", id]).assert().success();
+    }
+}
