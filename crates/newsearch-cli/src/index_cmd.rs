@@ -4,7 +4,7 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::time::Duration;
 
 use anyhow::Result;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use newsearch::{Index, SkipReason, UpdateEvent, UpdateReport};
 use serde_json::json;
 
@@ -95,13 +95,30 @@ fn progress_bar(quiet: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(0);
-    let style =
-        ProgressStyle::with_template("{spinner} indexing {pos}/{len} files [{bar:30}] {per_sec} {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> ");
+    // indicatif's own `{per_sec}` prints four decimals (`10,473.4339/s`).
+    let style = ProgressStyle::with_template(
+        "{spinner} indexing {human_pos}/{human_len} files [{bar:30}] {files_per_sec} {eta}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .with_key("files_per_sec", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+        let _ = write!(w, "{}/s", per_second(state.per_sec()));
+    })
+    .progress_chars("=> ");
     bar.set_style(style);
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
+}
+
+/// A rate as people read it: whole numbers with separators (`10,473`), one decimal below 10
+/// (`2.5`), where a fraction still says something.
+fn per_second(rate: f64) -> String {
+    if !rate.is_finite() || rate <= 0.0 {
+        "0".to_owned()
+    } else if rate < 10.0 {
+        format!("{rate:.1}")
+    } else {
+        thousands(rate.round() as u64)
+    }
 }
 
 /// One line saying what happened, with the rate.
@@ -136,8 +153,22 @@ pub(crate) fn summary(r: &UpdateReport, index: &str) -> String {
     line.push_str(&format!(
         "; {} indexed in {secs:.2} s ({} articles/s); {} in {index}",
         count(r.articles_indexed, "article"),
-        thousands(rate.round() as u64),
+        per_second(rate),
         count(r.articles_total, "article")
     ));
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_are_rounded_for_reading() {
+        assert_eq!(per_second(10_473.433_9), "10,473");
+        assert_eq!(per_second(104.5), "105");
+        assert_eq!(per_second(2.54), "2.5");
+        assert_eq!(per_second(0.0), "0");
+        assert_eq!(per_second(f64::NAN), "0");
+    }
 }

@@ -10,6 +10,7 @@ mod query_cmd;
 mod shell_cmd;
 mod show_cmd;
 mod stats_cmd;
+mod wrap;
 
 use std::io;
 use std::process::ExitCode;

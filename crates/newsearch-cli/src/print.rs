@@ -6,6 +6,8 @@ use std::path::Path;
 
 use newsearch::{Article, Error, Hit, Parsed};
 
+use crate::wrap::{Cell, hanging, plain};
+
 /// Text from articles made safe for a terminal: control characters (which could move the
 /// cursor, clear the screen or fake colours) become `�`, and bidirectional overrides (which
 /// can make text read differently from what it is) are dropped. Line breaks become spaces.
@@ -71,16 +73,28 @@ impl Style {
     }
 }
 
-/// One search hit: rank and title, then date · section · tags · views · score, path, snippet.
+/// Where a hit's lines after its rank start.
+const HIT_INDENT: usize = 5;
+
+/// One search hit: rank and title, then date · section · tags · views · score, path, snippet;
+/// text wrapped to `width` columns under the title (paths are never cut, so they can be copied).
 pub(crate) fn print_hit(
     out: &mut impl Write,
     rank: usize,
     hit: &Hit,
     style: &Style,
     cwd: Option<&Path>,
+    width: usize,
 ) -> io::Result<()> {
     let a = &hit.article;
-    writeln!(out, "{rank:>3}. {}", style.paint("1", &clean(&a.title)))?;
+    let indent = " ".repeat(HIT_INDENT);
+    let painted = |code: &'static str, text: &str, head: &str| {
+        let cells: Vec<Cell<()>> = clean(text).chars().map(|c| (c, ())).collect();
+        hanging(head, &cells, HIT_INDENT, width, |line| style.paint(code, &plain(line)))
+    };
+    for line in painted("1", &a.title, &format!("{rank:>3}. ")) {
+        writeln!(out, "{line}")?;
+    }
     let mut meta = vec![a.date.map_or_else(|| "undated".to_owned(), |d| d.format("%Y-%m-%d").to_string())];
     meta.extend(a.section.clone());
     if !a.tags.is_empty() {
@@ -93,7 +107,9 @@ pub(crate) fn print_hit(
     if let Some(s) = hit.score {
         meta.push(format!("score {s:.2}"));
     }
-    writeln!(out, "     {}", style.paint("2", &clean(&meta.join(" · "))))?;
+    for line in painted("2", &meta.join(" · "), &indent) {
+        writeln!(out, "{line}")?;
+    }
     let path = shown_path(&a.path, cwd);
     // `show` and `related` need the id; most ids are the end of the path, but a record of a
     // JSON or JSON Lines file has `#N` or its own id, which the path alone does not give.
@@ -104,7 +120,14 @@ pub(crate) fn print_hit(
     };
     writeln!(out, "     {}{id}", style.paint("36", &clean(&path)))?;
     if !hit.snippet.text.is_empty() {
-        writeln!(out, "     {}", marked_snippet(&hit.snippet, style))?;
+        let render = |line: &[Cell<bool>]| {
+            let runs = crate::wrap::runs(line).into_iter();
+            runs.map(|(text, marked)| if marked { style.paint("1;33", &text) } else { text })
+                .collect::<String>()
+        };
+        for line in hanging(&indent, &marked_cells(&hit.snippet), HIT_INDENT, width, render) {
+            writeln!(out, "{line}")?;
+        }
     }
     writeln!(out)
 }
@@ -117,18 +140,19 @@ pub(crate) fn shown_path(path: &Path, cwd: Option<&Path>) -> String {
     }
 }
 
-/// The snippet with highlights painted, each piece cleaned for the terminal.
-fn marked_snippet(snippet: &newsearch::Snippet, style: &Style) -> String {
+/// The snippet's characters cleaned for the terminal, each marked when it is highlighted.
+fn marked_cells(snippet: &newsearch::Snippet) -> Vec<Cell<bool>> {
     let text = &snippet.text;
-    let mut out = String::with_capacity(text.len() + 16);
+    let mut cells = Vec::with_capacity(text.len());
     let mut last = 0;
+    let mut push = |piece: &str, marked: bool| cells.extend(clean(piece).chars().map(|c| (c, marked)));
     for r in &snippet.highlights {
-        out.push_str(&clean(&text[last..r.start]));
-        out.push_str(&style.paint("1;33", &clean(&text[r.clone()])));
+        push(&text[last..r.start], false);
+        push(&text[r.clone()], true);
         last = r.end;
     }
-    out.push_str(&clean(&text[last..]));
-    out
+    push(&text[last..], false);
+    cells
 }
 
 /// `1 article`, `1,523 articles`, `2 matches`: every count the CLI prints with a noun goes
@@ -178,12 +202,15 @@ pub(crate) fn rfc3339(d: chrono::DateTime<chrono::Utc>) -> String {
     d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
+/// The narrowest layout: every output fits this many columns or more.
+pub(crate) const MIN_WIDTH: usize = 12;
+
 /// Columns to lay text out in: the terminal's width when stdout is one, else `COLUMNS`, else 80
-/// (at least 20).
+/// (at least [`MIN_WIDTH`]).
 pub(crate) fn output_width() -> usize {
     let terminal = terminal_size::terminal_size_of(io::stdout()).map(|(w, _)| usize::from(w.0));
     let columns = || std::env::var("COLUMNS").ok().and_then(|c| c.parse::<usize>().ok());
-    terminal.or_else(columns).unwrap_or(80).max(20)
+    terminal.or_else(columns).unwrap_or(80).max(MIN_WIDTH)
 }
 
 /// One line on stderr, prefixed and cleaned for the terminal. A closed stderr is no reason

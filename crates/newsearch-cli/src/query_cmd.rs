@@ -63,6 +63,7 @@ fn print_results(results: &SearchResults, page: Page, as_json: bool, extras: &Ex
     let style = Style::detect(stdout.is_terminal());
     let mut out = BufWriter::new(stdout.lock());
     let cwd = std::env::current_dir().ok();
+    let width = crate::print::output_width();
     for (i, hit) in results.hits.iter().enumerate() {
         let rank = page.offset + i + 1;
         if as_json {
@@ -89,7 +90,7 @@ fn print_results(results: &SearchResults, page: Page, as_json: bool, extras: &Ex
             serde_json::to_writer(&mut out, &row)?;
             out.write_all(b"\n")?;
         } else {
-            print_hit(&mut out, rank, hit, &style, cwd.as_deref())?;
+            print_hit(&mut out, rank, hit, &style, cwd.as_deref(), width)?;
             if !hit.similar.is_empty() {
                 let n = thousands(hit.similar.len() as u64);
                 writeln!(out, "     +{n} similar: {}\n", crate::print::clean(&ids(&hit.similar)))?;
@@ -112,13 +113,13 @@ fn print_results(results: &SearchResults, page: Page, as_json: bool, extras: &Ex
         if let Some(facets) = &results.facets {
             writeln!(out)?;
             if extras.facets {
-                explore::print_facets(&mut out, facets, !extras.timeline)?;
+                explore::print_facets(&mut out, facets, !extras.timeline, width)?;
             }
             if extras.timeline {
                 if extras.facets {
                     writeln!(out)?;
                 }
-                explore::print_timeline(&mut out, &facets.timeline, crate::print::output_width())?;
+                explore::print_timeline(&mut out, &facets.timeline, width)?;
             }
         }
         out.flush()?;

@@ -169,3 +169,51 @@ fn the_readme_show_examples_name_articles_that_exist() {
         env.cmd().args(["show", id]).assert().success();
     }
 }
+
+#[test]
+fn hits_facets_and_the_timeline_fit_the_width() {
+    use unicode_width::UnicodeWidthStr;
+    let env = Env::new();
+    env.cmd().args(["index", "articles"]).assert().success();
+    for columns in [12, 40, 80] {
+        let out = env
+            .cmd()
+            .env("COLUMNS", columns.to_string())
+            .args(["query", "Ukraine", "--facets", "--timeline"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        for line in stdout.lines() {
+            // Paths are never cut, so they can be copied.
+            if line.trim_start().starts_with("articles/") {
+                continue;
+            }
+            assert!(line.width() <= columns, "{line:?} is wider than {columns}:\n{stdout}");
+        }
+        // Wrapping breaks between words, and continuation lines hang under the first.
+        let words = |text: &str| text.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+        let top_tags: Vec<&str> = stdout
+            .lines()
+            .skip_while(|l| !l.starts_with("Top tags:"))
+            .take_while(|l| !l.starts_with("Sections:"))
+            .collect();
+        let indent = " ".repeat(10.min(columns / 3));
+        assert!(top_tags[1..].iter().all(|l| l.starts_with(&indent)), "{top_tags:?}");
+        assert_eq!(
+            words(&top_tags.join(" ")),
+            words(
+                "Top tags: Ukraine (4), Russia (3), Zelensky (2), China (1), Energy (1), European Union (1), Kellogg (1), US (1)"
+            )
+        );
+    }
+    // The snippet of the first hit at 40 columns: whole words, each continuation indented.
+    let out = env.cmd().env("COLUMNS", "40").args(["query", "Kellogg", "-n", "1"]).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "  1. Kellogg Wraps Up Kyiv Visit,");
+    assert_eq!(lines[1], "     Promises to Brief Washington on");
+    let path = lines.iter().position(|l| l.trim_start().starts_with("articles/")).unwrap();
+    let snippet: Vec<&str> = lines[path + 1..].iter().copied().take_while(|l| !l.is_empty()).collect();
+    assert!(snippet.len() >= 4, "{stdout}");
+    assert!(snippet.iter().all(|l| l.starts_with("     ") && l.width() <= 40), "{stdout}");
+}
