@@ -17,20 +17,22 @@ const QUERY_HELP: &str = "Query syntax: words must all match (in title, body or 
 a OR b; -word excludes; title:, body:, tag:, section:, source: limit a word or phrase to one field; \
 word* matches a prefix; parentheses group.
 
-Dates (--since, --until): YYYY, YYYY-MM, YYYY-MM-DD, an RFC 3339 time, or a span back from now: \
-12h, 7d, 2w, 3m, 1y. Both ends are inclusive: --until 2025-02 includes all of February (UTC).
+Dates (--since, --until): YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS], an RFC 3339 time, any \
+date form articles use, or a span back from now: 12h, 7d, 2w, 3m, 1y. Both ends are inclusive: --until 2025-02 includes all of February (UTC).
 
 Exit status: 0 if something matched, 1 if nothing did, 2 on error.";
 
 const RELATED_HELP: &str = "The article's 25 most telling words (tf × idf, title and tag words counting \
 twice) are searched for in any order; the article itself and near-identical copies are left out.
 
+ID may also be the path of an indexed file holding one article, as for `newsearch show`.
+
 Exit status: 0 if related articles were found, 1 if none, 2 on error (an unknown ID is an error).";
 
 const SHOW_HELP: &str = "Ids: an article read from a folder has the path inside that folder as id \
-(2025/02/kyiv.txt), with #N added for the Nth record of a .json array or .jsonl file \
+(2025/02/zelensky-pushes-for-us-security-deal.txt), with #N added for the Nth record of a .json array or .jsonl file \
 (digest.jsonl#2), unless the record has its own `id`; a file named directly on the command line \
-has its file name. `newsearch query --json` prints each hit's id. When no article has ID, ID is \
+has its file name. `newsearch query` prints each hit's id (after the path where the path does not end with it). When no article has ID, ID is \
 tried as the path of an indexed file (relative to the current folder or absolute), and every \
 article read from that file is shown.
 
@@ -38,8 +40,8 @@ Exit status: 0 if the article was found, 1 if not (`newsearch: no article with i
 INDEX` on stderr), 2 on error (no index, unreadable index).";
 
 const STATS_HELP: &str = "Tags and sections are counted case-insensitively (as --tag and --section \
-match them) and shown in their most common spelling. The human output lists every section and the 20 most used tags; --json lists all tags, most \
-used first, and every path skipped at the last `newsearch index` run with its reason. Facts about \
+match them) and shown in their most common spelling. The human output lists the 10 most used sections \
+and tags; --json lists them all, most used first, and every path skipped at the last `newsearch index` run with its reason. Facts about \
 the last run are \"unknown\" (null in JSON) for an index never updated with `newsearch index`.
 
 Exit status: 0 on success, 2 on error (no index, unreadable index).";
@@ -97,6 +99,11 @@ pub(crate) enum Command {
     Man(ManArgs),
 }
 
+/// The environment variable naming the index folder when `--index` is not given.
+pub(crate) const INDEX_ENV: &str = "NEWSEARCH_INDEX";
+/// The id of the `--index` argument.
+pub(crate) const INDEX_ARG: &str = "dir";
+
 /// Where the index lives; shared by every command that uses one.
 #[derive(Debug, Args)]
 pub(crate) struct IndexLocation {
@@ -104,7 +111,7 @@ pub(crate) struct IndexLocation {
     #[arg(
         long = "index",
         value_name = "DIR",
-        env = "NEWSEARCH_INDEX",
+        env = INDEX_ENV,
         default_value = ".newsearch",
         hide_default_value = true
     )]
@@ -129,17 +136,25 @@ pub(crate) struct IndexArgs {
     pub(crate) memory: u64,
 
     /// Indexing threads [default: one per core, at most 8]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = parse_at_least_one)]
     pub(crate) threads: Option<usize>,
 
     /// Stemming for a new or rebuilt index: porter (English, the default), english (English,
-    /// Porter 2), none, french, german, spanish, italian, portuguese, dutch, russian.
-    #[arg(long, value_name = "LANGUAGE", default_value = "porter", value_parser = parse_value::<Stemming>)]
-    pub(crate) stemming: Stemming,
+    /// Porter 2), none, french, german, spanish, italian, portuguese, dutch, russian. An
+    /// existing index keeps its stemming: another one needs --rebuild.
+    // No default value here: an existing index with another stemming must be told apart from
+    // a user who asked for nothing.
+    #[arg(long, value_name = "LANGUAGE", value_parser = parse_value::<Stemming>)]
+    pub(crate) stemming: Option<Stemming>,
 
     /// Commit after this many articles, so searches see progress and a killed run keeps it
     /// (a commit also happens at least every 30 s; --rebuild commits once, at the end).
-    #[arg(long, value_name = "N", default_value_t = newsearch::UpdateOptions::DEFAULT_COMMIT_EVERY)]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = newsearch::UpdateOptions::DEFAULT_COMMIT_EVERY,
+        value_parser = parse_at_least_one
+    )]
     pub(crate) commit_every: usize,
 
     /// Merge the index into one segment at the end, whatever the run added (by default this
@@ -165,8 +180,10 @@ pub(crate) struct IndexArgs {
 }
 
 impl IndexArgs {
-    pub(crate) fn index_options(&self) -> IndexOptions {
-        IndexOptions::new().stemming(self.stemming)
+    /// Options for creating the index: the stemming asked for, else `current` (the stemming of
+    /// the index being rebuilt, which a rebuild keeps), else the default.
+    pub(crate) fn index_options(&self, current: Option<Stemming>) -> IndexOptions {
+        IndexOptions::new().stemming(self.stemming.or(current).unwrap_or_default())
     }
 
     pub(crate) fn update_options(&self) -> UpdateOptions {
@@ -219,7 +236,8 @@ pub(crate) struct QueryArgs {
     #[arg(long, value_name = "DATE", value_parser = parse_value::<Period>, requires = "recent")]
     pub(crate) as_of: Option<Period>,
 
-    /// Favour much-read articles: scores grow with log(views), up to ×2 for the most viewed.
+    /// Favour much-read articles: scores grow with log(views), up to ×2 for the most viewed
+    /// (without TEXT: most viewed first).
     #[arg(long)]
     pub(crate) popular: bool,
 
@@ -343,7 +361,8 @@ impl QueryArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct RelatedArgs {
-    /// The article's id (as `query --json` prints it).
+    /// The article's id (as `query --json` prints it), or the path of an indexed file that
+    /// holds one article.
     #[arg(value_name = "ID")]
     pub(crate) id: String,
 
@@ -485,6 +504,16 @@ pub(crate) struct ManArgs {
 /// Any library value users type (`Format`, `Period`, `Sort`, …), with the library's message.
 fn parse_value<T: std::str::FromStr<Err = newsearch::Error>>(text: &str) -> Result<T, String> {
     text.parse().map_err(|e: newsearch::Error| e.to_string())
+}
+
+/// A count where 0 would mean something other than what it says (`--commit-every 0` would
+/// commit after every article, `--threads 0` would run one thread): refused.
+fn parse_at_least_one(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{text:?} is not a whole number")),
+    }
 }
 
 fn parse_half_life(text: &str) -> Result<TimeDelta, String> {

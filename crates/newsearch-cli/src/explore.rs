@@ -7,56 +7,89 @@ use newsearch::{Explanation, Facets, Timeline};
 use serde_json::{Value, json};
 
 use crate::print::clean;
+use crate::wrap::{Cell, hanging, plain};
 
-/// Top tags and sections on one line each, and the matches per period unless a chart follows.
-pub(crate) fn print_facets(out: &mut impl Write, facets: &Facets, with_counts_line: bool) -> io::Result<()> {
+/// A count as the CLI prints it: `1,523`.
+fn n(count: usize) -> String {
+    crate::print::thousands(count as u64)
+}
+
+/// Top tags and sections, and the matches per period unless a chart follows: one list each,
+/// wrapped to `width` columns under its first item.
+pub(crate) fn print_facets(
+    out: &mut impl Write,
+    facets: &Facets,
+    with_counts_line: bool,
+    width: usize,
+) -> io::Result<()> {
+    let mut print = |head: &str, text: &str| -> io::Result<()> {
+        let cells: Vec<Cell<()>> = text.chars().map(|c| (c, ())).collect();
+        for line in hanging(head, &cells, head.chars().count(), width, plain) {
+            writeln!(out, "{line}")?;
+        }
+        Ok(())
+    };
     let list = |values: &[newsearch::FacetCount]| {
         if values.is_empty() {
             "-".to_owned()
         } else {
-            values.iter().map(|f| format!("{} ({})", clean(&f.value), f.count)).collect::<Vec<_>>().join(", ")
+            values
+                .iter()
+                .map(|f| format!("{} ({})", clean(&f.value), n(f.count)))
+                .collect::<Vec<_>>()
+                .join(", ")
         }
     };
-    writeln!(out, "Top tags: {}", list(&facets.tags))?;
-    writeln!(out, "Sections: {}", list(&facets.sections))?;
+    print("Top tags: ", &list(&facets.tags))?;
+    print("Sections: ", &list(&facets.sections))?;
     if with_counts_line {
         let t = &facets.timeline;
         let periods: Vec<String> = t
             .buckets
             .iter()
             .filter(|b| b.count > 0)
-            .map(|b| format!("{} ({})", t.granularity.label(b.start), b.count))
+            .map(|b| format!("{} ({})", t.granularity.label(b.start), n(b.count)))
             .collect();
         let mut line = if periods.is_empty() { "-".to_owned() } else { periods.join(", ") };
         if t.undated > 0 {
-            line.push_str(&format!("; undated ({})", t.undated));
+            line.push_str(&format!("; undated ({})", n(t.undated)));
         }
-        writeln!(out, "By {}: {line}", t.granularity)?;
+        print(&format!("By {}: ", t.granularity), &line)?;
     }
     Ok(())
 }
 
 /// The timeline as horizontal bars, one line per period: `2025-02 ██████▍ 17`.
 pub(crate) fn print_timeline(out: &mut impl Write, timeline: &Timeline, width: usize) -> io::Result<()> {
-    writeln!(out, "Matches by {}:", timeline.granularity)?;
-    for line in chart(timeline, width) {
+    let heading = crate::wrap::wrap(&format!("Matches by {}:", timeline.granularity), width);
+    let undated = match timeline.undated {
+        0 => Vec::new(),
+        count => crate::wrap::wrap(&format!("(and {} undated)", n(count)), width),
+    };
+    for line in heading.into_iter().chain(chart(timeline, width)).chain(undated) {
         writeln!(out, "{line}")?;
-    }
-    if timeline.undated > 0 {
-        writeln!(out, "(and {} undated)", timeline.undated)?;
     }
     Ok(())
 }
 
 /// Chart lines fitting in `width` columns. Bars are drawn with eighth blocks, scaled to the
-/// largest count; a non-zero count always shows at least a sliver, zero shows nothing.
+/// largest count; a non-zero count always shows at least a sliver, zero shows nothing. Where
+/// there is no room for a bar, lines are period and count alone (which need the label's width,
+/// a space and the count's: 10 columns for months with counts below 100).
 pub(crate) fn chart(timeline: &Timeline, width: usize) -> Vec<String> {
     const EIGHTHS: [char; 8] = ['▏', '▎', '▍', '▌', '▋', '▊', '▉', '█'];
     let labels: Vec<String> = timeline.buckets.iter().map(|b| timeline.granularity.label(b.start)).collect();
     let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
     let max = timeline.buckets.iter().map(|b| b.count).max().unwrap_or(0);
-    let count_width = max.to_string().len();
-    let bar_width = width.saturating_sub(label_width + count_width + 3).max(4);
+    let count_width = n(max).len();
+    // One column is left free: a line that fills the terminal exactly wraps on some of them.
+    let bar_width = width.saturating_sub(label_width + count_width + 3);
+    if bar_width == 0 {
+        let rows = timeline.buckets.iter().zip(labels);
+        return rows
+            .map(|(b, label)| format!("{label:<label_width$} {:>count_width$}", n(b.count)))
+            .collect();
+    }
     timeline
         .buckets
         .iter()
@@ -68,7 +101,7 @@ pub(crate) fn chart(timeline: &Timeline, width: usize) -> Vec<String> {
                 bar.push(EIGHTHS[eighths % 8 - 1]);
             }
             let pad = bar_width.saturating_sub(bar.chars().count());
-            format!("{label:<label_width$} {bar}{} {:>count_width$}", " ".repeat(pad), bucket.count)
+            format!("{label:<label_width$} {bar}{} {:>count_width$}", " ".repeat(pad), n(bucket.count))
                 .trim_end()
                 .to_owned()
         })
@@ -179,6 +212,25 @@ mod tests {
         assert_eq!(lines[2], format!("2025-03 {}{}  5", "█".repeat(9), " ".repeat(9)));
         // 1 of 10 on 18 cells is 1.8 cells, rounded up to eighths: one full block and seven eighths.
         assert!(lines[3].starts_with("2025-04 █▉ "), "{:?}", lines[3]);
+    }
+
+    #[test]
+    fn the_chart_fits_narrow_terminals() {
+        let months = timeline(&[10, 0, 5, 1]);
+        for width in crate::print::MIN_WIDTH..40 {
+            for line in chart(&months, width) {
+                assert!(line.chars().count() <= width, "{line:?} is wider than {width}");
+            }
+        }
+        // At 13 columns a month still gets a bar of one cell; at 12 only period and count.
+        assert_eq!(chart(&months, 13)[0], "2025-01 █ 10");
+        assert_eq!(chart(&months, 12)[0], "2025-01 10");
+        // Days need 13 columns for period and count.
+        let mut days = months.clone();
+        days.granularity = Granularity::Day;
+        for width in 13..40 {
+            assert!(chart(&days, width).iter().all(|l| l.chars().count() <= width), "{width}");
+        }
     }
 
     #[test]

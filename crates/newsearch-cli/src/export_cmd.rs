@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use newsearch::{Articles, Exporter, Index};
 
 use crate::args::ExportArgs;
-use crate::print::say;
+use crate::print::{count, say, thousands};
 
 pub(crate) fn run(args: &ExportArgs) -> Result<u8> {
     let exporter = args.exporter()?;
@@ -29,9 +29,9 @@ pub(crate) fn run(args: &ExportArgs) -> Result<u8> {
             write_atomically(path, |out| export(articles, &exporter, out, &name))?
         }
     };
-    let mut summary = format!("exported {} articles", counts.articles);
+    let mut summary = format!("exported {}", count(counts.articles, "article"));
     if counts.undated > 0 {
-        summary.push_str(&format!(" ({} without a date)", counts.undated));
+        summary.push_str(&format!(" ({} without a date)", thousands(counts.undated)));
     }
     say(&summary);
     Ok(crate::EXIT_OK)

@@ -4,17 +4,31 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::time::Duration;
 
 use anyhow::Result;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use newsearch::{Index, SkipReason, UpdateEvent, UpdateReport};
 use serde_json::json;
 
 use crate::args::IndexArgs;
-use crate::print::say;
+use crate::print::{count, say, thousands};
 use crate::{EXIT_ERROR, EXIT_OK};
 
 pub(crate) fn run(args: &IndexArgs) -> Result<u8> {
     let dir = &args.location.dir;
-    let index = Index::open_for_update(dir, &args.index_options(), &args.paths, args.rebuild)?;
+    let index = if args.rebuild {
+        let current = Index::open(dir).ok().map(|index| index.stemming());
+        Index::open_for_update(dir, &args.index_options(current), &args.paths, true)?
+    } else {
+        let index = Index::open_for_update(dir, &args.index_options(None), &args.paths, false)?;
+        // An index is analyzed one way throughout: another stemming means starting over.
+        if let Some(wanted) = args.stemming.filter(|&s| s != index.stemming()) {
+            anyhow::bail!(
+                "index at {} uses {} stemming; to use {wanted}, rebuild it: newsearch index --rebuild --stemming {wanted}",
+                dir.display(),
+                index.stemming()
+            );
+        }
+        index
+    };
     let bar = progress_bar(args.quiet || args.json);
     let report = index.update(&args.paths, &args.update_options(), &mut |event| match event {
         UpdateEvent::Found { files } => bar.set_length(files as u64),
@@ -91,13 +105,30 @@ fn progress_bar(quiet: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(0);
-    let style =
-        ProgressStyle::with_template("{spinner} indexing {pos}/{len} files [{bar:30}] {per_sec} {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> ");
+    // indicatif's own `{per_sec}` prints four decimals (`10,473.4339/s`).
+    let style = ProgressStyle::with_template(
+        "{spinner} indexing {human_pos}/{human_len} files [{bar:30}] {files_per_sec} {eta}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .with_key("files_per_sec", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+        let _ = write!(w, "{}/s", per_second(state.per_sec()));
+    })
+    .progress_chars("=> ");
     bar.set_style(style);
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
+}
+
+/// A rate as people read it: whole numbers with separators (`10,473`), one decimal below 10
+/// (`2.5`), where a fraction still says something.
+fn per_second(rate: f64) -> String {
+    if !rate.is_finite() || rate <= 0.0 {
+        "0".to_owned()
+    } else if rate < 10.0 {
+        format!("{rate:.1}")
+    } else {
+        thousands(rate.round() as u64)
+    }
 }
 
 /// One line saying what happened, with the rate.
@@ -106,9 +137,14 @@ pub(crate) fn summary(r: &UpdateReport, index: &str) -> String {
     let rate = if secs > 0.0 { r.articles_indexed as f64 / secs } else { 0.0 };
     let skipped = r.skipped.len();
     let id_taken = r.skipped.iter().filter(|s| matches!(s.reason, SkipReason::IdTaken { .. })).count();
+    let n = |n: usize| thousands(n as u64);
     let mut line = format!(
         "{} added, {} updated, {} unchanged, {} removed, {} skipped",
-        r.added, r.updated, r.unchanged, r.removed, skipped
+        n(r.added),
+        n(r.updated),
+        n(r.unchanged),
+        n(r.removed),
+        n(skipped)
     );
     let reasons: Vec<String> = [
         (r.failed, "failed"),
@@ -119,20 +155,36 @@ pub(crate) fn summary(r: &UpdateReport, index: &str) -> String {
     ]
     .iter()
     .filter(|(n, _)| *n > 0)
-    .map(|(n, why)| format!("{n} {why}"))
+    .map(|(count, why)| format!("{} {why}", n(*count)))
     .collect();
     if !reasons.is_empty() {
         line.push_str(&format!(" ({})", reasons.join(", ")));
     }
     if !r.collisions.is_empty() {
-        line.push_str(&format!(", {} articles left out for ids already used", r.collisions.len()));
+        line.push_str(&format!(", {} left out for ids already used", count(r.collisions.len(), "article")));
     }
     if r.failed_records > 0 {
-        line.push_str(&format!(", {} records failed", r.failed_records));
+        line.push_str(&format!(", {} failed", count(r.failed_records, "record")));
     }
     line.push_str(&format!(
-        "; {} articles indexed in {secs:.2} s ({rate:.0} articles/s); {} articles in {index}",
-        r.articles_indexed, r.articles_total
+        "; {} indexed in {secs:.2} s ({} articles/s); {} in {index}",
+        count(r.articles_indexed, "article"),
+        per_second(rate),
+        count(r.articles_total, "article")
     ));
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_are_rounded_for_reading() {
+        assert_eq!(per_second(10_473.433_9), "10,473");
+        assert_eq!(per_second(104.5), "105");
+        assert_eq!(per_second(2.54), "2.5");
+        assert_eq!(per_second(0.0), "0");
+        assert_eq!(per_second(f64::NAN), "0");
+    }
 }

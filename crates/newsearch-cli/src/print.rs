@@ -6,6 +6,8 @@ use std::path::Path;
 
 use newsearch::{Article, Error, Hit, Parsed};
 
+use crate::wrap::{Cell, hanging, plain};
+
 /// Text from articles made safe for a terminal: control characters (which could move the
 /// cursor, clear the screen or fake colours) become `�`, and bidirectional overrides (which
 /// can make text read differently from what it is) are dropped. Line breaks become spaces.
@@ -40,7 +42,7 @@ pub(crate) fn print_article(out: &mut impl Write, a: &Article) -> io::Result<()>
     writeln!(out, "  section  {}", clean(&a.section.clone().unwrap_or_else(dash)))?;
     let date = a.date.map(rfc3339);
     writeln!(out, "  date     {}", date.unwrap_or_else(dash))?;
-    writeln!(out, "  views    {}", a.views.map(|v| v.to_string()).unwrap_or_else(dash))?;
+    writeln!(out, "  views    {}", a.views.map(thousands).unwrap_or_else(dash))?;
     writeln!(out, "  tags     {}", clean(&list(a.tags.iter().map(|t| t.as_str()).collect())))?;
     writeln!(out, "  sources  {}", clean(&list(a.sources.iter().map(String::as_str).collect())))?;
     if let Some(url) = &a.url {
@@ -48,7 +50,7 @@ pub(crate) fn print_article(out: &mut impl Write, a: &Article) -> io::Result<()>
     }
     let paragraphs = a.body.split("\n\n").filter(|p| !p.trim().is_empty()).count();
     let words = a.body.split_whitespace().count();
-    writeln!(out, "  body     {paragraphs} paragraphs, {words} words")?;
+    writeln!(out, "  body     {}, {}", count(paragraphs, "paragraph"), count(words, "word"))?;
     if !a.body.is_empty() {
         writeln!(out, "           {}", clean(&preview(&a.body, 100)))?;
     }
@@ -71,16 +73,28 @@ impl Style {
     }
 }
 
-/// One search hit: rank and title, then date · section · tags · views · score, path, snippet.
+/// Where a hit's lines after its rank start.
+const HIT_INDENT: usize = 5;
+
+/// One search hit: rank and title, then date · section · tags · views · score, path, snippet;
+/// text wrapped to `width` columns under the title (paths are never cut, so they can be copied).
 pub(crate) fn print_hit(
     out: &mut impl Write,
     rank: usize,
     hit: &Hit,
     style: &Style,
     cwd: Option<&Path>,
+    width: usize,
 ) -> io::Result<()> {
     let a = &hit.article;
-    writeln!(out, "{rank:>3}. {}", style.paint("1", &clean(&a.title)))?;
+    let indent = " ".repeat(HIT_INDENT);
+    let painted = |code: &'static str, text: &str, head: &str| {
+        let cells: Vec<Cell<()>> = clean(text).chars().map(|c| (c, ())).collect();
+        hanging(head, &cells, HIT_INDENT, width, |line| style.paint(code, &plain(line)))
+    };
+    for line in painted("1", &a.title, &format!("{rank:>3}. ")) {
+        writeln!(out, "{line}")?;
+    }
     let mut meta = vec![a.date.map_or_else(|| "undated".to_owned(), |d| d.format("%Y-%m-%d").to_string())];
     meta.extend(a.section.clone());
     if !a.tags.is_empty() {
@@ -93,10 +107,27 @@ pub(crate) fn print_hit(
     if let Some(s) = hit.score {
         meta.push(format!("score {s:.2}"));
     }
-    writeln!(out, "     {}", style.paint("2", &clean(&meta.join(" · "))))?;
-    writeln!(out, "     {}", style.paint("36", &clean(&shown_path(&a.path, cwd))))?;
+    for line in painted("2", &meta.join(" · "), &indent) {
+        writeln!(out, "{line}")?;
+    }
+    let path = shown_path(&a.path, cwd);
+    // `show` and `related` need the id; most ids are the end of the path, but a record of a
+    // JSON or JSON Lines file has `#N` or its own id, which the path alone does not give.
+    let id = if Path::new(&path).ends_with(a.id.as_str()) {
+        String::new()
+    } else {
+        style.paint("2", &format!(" · id {}", clean(a.id.as_str())))
+    };
+    writeln!(out, "     {}{id}", style.paint("36", &clean(&path)))?;
     if !hit.snippet.text.is_empty() {
-        writeln!(out, "     {}", marked_snippet(&hit.snippet, style))?;
+        let render = |line: &[Cell<bool>]| {
+            let runs = crate::wrap::runs(line).into_iter();
+            runs.map(|(text, marked)| if marked { style.paint("1;33", &text) } else { text })
+                .collect::<String>()
+        };
+        for line in hanging(&indent, &marked_cells(&hit.snippet), HIT_INDENT, width, render) {
+            writeln!(out, "{line}")?;
+        }
     }
     writeln!(out)
 }
@@ -109,18 +140,39 @@ pub(crate) fn shown_path(path: &Path, cwd: Option<&Path>) -> String {
     }
 }
 
-/// The snippet with highlights painted, each piece cleaned for the terminal.
-fn marked_snippet(snippet: &newsearch::Snippet, style: &Style) -> String {
+/// The snippet's characters cleaned for the terminal, each marked when it is highlighted.
+fn marked_cells(snippet: &newsearch::Snippet) -> Vec<Cell<bool>> {
     let text = &snippet.text;
-    let mut out = String::with_capacity(text.len() + 16);
+    let mut cells = Vec::with_capacity(text.len());
     let mut last = 0;
+    let mut push = |piece: &str, marked: bool| cells.extend(clean(piece).chars().map(|c| (c, marked)));
     for r in &snippet.highlights {
-        out.push_str(&clean(&text[last..r.start]));
-        out.push_str(&style.paint("1;33", &clean(&text[r.clone()])));
+        push(&text[last..r.start], false);
+        push(&text[r.clone()], true);
         last = r.end;
     }
-    out.push_str(&clean(&text[last..]));
-    out
+    push(&text[last..], false);
+    cells
+}
+
+/// `1 article`, `1,523 articles`, `2 matches`: every count the CLI prints with a noun goes
+/// through here, so none reads "1 articles" or "3801" beside "4,000".
+pub(crate) fn count(n: impl TryInto<u64>, noun: &str) -> String {
+    let n = n.try_into().unwrap_or(u64::MAX);
+    if n == 1 { format!("1 {noun}") } else { format!("{} {}", thousands(n), plural(noun)) }
+}
+
+/// The English plural of the nouns the CLI counts: `match` → `matches`, `entry` → `entries`.
+fn plural(noun: &str) -> String {
+    let (head, last) = noun.rsplit_once(' ').map_or(("", noun), |(h, l)| (h, l));
+    let last = if ["s", "x", "z", "ch", "sh"].iter().any(|end| last.ends_with(end)) {
+        format!("{last}es")
+    } else if let Some(stem) = last.strip_suffix('y').filter(|s| !s.ends_with(['a', 'e', 'o', 'u'])) {
+        format!("{stem}ies")
+    } else {
+        format!("{last}s")
+    };
+    if head.is_empty() { last } else { format!("{head} {last}") }
 }
 
 /// 1523 → "1,523".
@@ -150,18 +202,38 @@ pub(crate) fn rfc3339(d: chrono::DateTime<chrono::Utc>) -> String {
     d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
+/// The narrowest layout: every output fits this many columns or more.
+pub(crate) const MIN_WIDTH: usize = 12;
+
 /// Columns to lay text out in: the terminal's width when stdout is one, else `COLUMNS`, else 80
-/// (at least 20).
+/// (at least [`MIN_WIDTH`]).
 pub(crate) fn output_width() -> usize {
     let terminal = terminal_size::terminal_size_of(io::stdout()).map(|(w, _)| usize::from(w.0));
     let columns = || std::env::var("COLUMNS").ok().and_then(|c| c.parse::<usize>().ok());
-    terminal.or_else(columns).unwrap_or(80).max(20)
+    terminal.or_else(columns).unwrap_or(80).max(MIN_WIDTH)
 }
 
 /// One line on stderr, prefixed and cleaned for the terminal. A closed stderr is no reason
 /// to fail the run.
 pub(crate) fn say(line: &str) {
     let _ = writeln!(io::stderr(), "newsearch: {}", clean(line));
+}
+
+/// An error and its causes on one line, each cause once: library errors already end with the
+/// operating system's message that their `source()` gives again, and printing both doubled it.
+pub(crate) fn error_chain(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }
 
 pub(crate) fn report_error(e: &Error) {
@@ -192,16 +264,17 @@ pub(crate) struct Summary {
 
 impl Summary {
     pub(crate) fn report(&self) {
-        let mut line = format!("parsed {} articles from {} files", self.articles, self.files);
+        let mut line =
+            format!("parsed {} from {}", count(self.articles, "article"), count(self.files, "file"));
         let extras = [
-            (self.failed_files, "files failed"),
-            (self.failed_records, "records failed"),
-            (self.warnings, "warnings"),
-            (self.unknown_extension, "files ignored (unknown extension)"),
+            (self.failed_files, "file", " failed"),
+            (self.failed_records, "record", " failed"),
+            (self.warnings, "warning", ""),
+            (self.unknown_extension, "file", " ignored (unknown extension)"),
         ];
-        for (n, what) in extras {
+        for (n, noun, what) in extras {
             if n > 0 {
-                line.push_str(&format!(", {n} {what}"));
+                line.push_str(&format!(", {}{what}", count(n, noun)));
             }
         }
         say(&line);
@@ -218,6 +291,27 @@ mod tests {
         assert_eq!(clean("evil\x1b[2J title\u{7}"), "evil\u{fffd}[2J title\u{fffd}");
         assert_eq!(clean("abc\u{202e}fed\u{202c}"), "abcfed");
         assert_eq!(clean("two\nlines"), "two lines");
+    }
+
+    #[test]
+    fn an_error_chain_names_each_cause_once() {
+        let os = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let os_text = os.to_string();
+        let e = anyhow::Error::new(Error::Io { path: "a/b".into(), source: os }).context("reading");
+        assert_eq!(error_chain(&e), format!("reading: a/b: {os_text}"));
+        let e = anyhow::anyhow!("outer").context("context");
+        assert_eq!(error_chain(&e), "context: outer");
+    }
+
+    #[test]
+    fn counts_have_separators_and_the_right_number() {
+        assert_eq!(count(1u64, "article"), "1 article");
+        assert_eq!(count(0usize, "article"), "0 articles");
+        assert_eq!(count(3801usize, "file"), "3,801 files");
+        assert_eq!(count(2u64, "match"), "2 matches");
+        assert_eq!(count(2u64, "entry"), "2 entries");
+        assert_eq!(count(2u64, "day"), "2 days");
+        assert_eq!(count(1_000_000u64, "man page"), "1,000,000 man pages");
     }
 
     #[test]

@@ -6,9 +6,9 @@ use anyhow::Result;
 use newsearch::{ArticleId, Index, SearchResults};
 use serde_json::json;
 
-use crate::args::{QueryArgs, RelatedArgs};
+use crate::args::{FilterArgs, QueryArgs, RelatedArgs};
 use crate::explore;
-use crate::print::{Style, print_hit};
+use crate::print::{Style, count, print_hit, thousands};
 
 /// Exit status when the query matched nothing.
 const EXIT_NO_MATCH: u8 = 1;
@@ -24,23 +24,48 @@ pub(crate) fn run(args: &QueryArgs) -> Result<u8> {
     let index = Index::open(&args.location.dir)?;
     let results = index.search(&args.to_query())?;
     let extras = Extras { facets: args.facets, timeline: args.timeline };
-    print_results(&results, args.filters.offset, args.json, &extras)
+    print_results(&results, Page::of(&args.filters), args.json, &extras)
 }
 
 pub(crate) fn run_related(args: &RelatedArgs) -> Result<u8> {
-    let index = Index::open(&args.location.dir)?;
+    let dir = &args.location.dir;
+    let index = Index::open(dir)?;
     let query = args.filters.apply(newsearch::Query::all());
-    let results = index.related(&ArticleId::new(args.id.as_str()), &query)?;
-    print_results(&results, args.filters.offset, args.json, &Extras::default())
+    let id = match crate::show_cmd::find(&index, &args.id)?.as_slice() {
+        [article] => article.id.clone(),
+        [] => anyhow::bail!("no article with id or path {:?} in {}", args.id, dir.display()),
+        several => anyhow::bail!(
+            "{} holds {}; name one by its id: {}",
+            args.id,
+            count(several.len(), "article"),
+            ids(&several.iter().map(|a| a.id.clone()).collect::<Vec<_>>())
+        ),
+    };
+    let results = index.related(&id, &query)?;
+    print_results(&results, Page::of(&args.filters), args.json, &Extras::default())
 }
 
-fn print_results(results: &SearchResults, offset: usize, as_json: bool, extras: &Extras) -> Result<u8> {
+/// Which part of the matches was asked for.
+#[derive(Clone, Copy)]
+struct Page {
+    offset: usize,
+    limit: usize,
+}
+
+impl Page {
+    fn of(filters: &FilterArgs) -> Page {
+        Page { offset: filters.offset, limit: filters.limit }
+    }
+}
+
+fn print_results(results: &SearchResults, page: Page, as_json: bool, extras: &Extras) -> Result<u8> {
     let stdout = io::stdout();
     let style = Style::detect(stdout.is_terminal());
     let mut out = BufWriter::new(stdout.lock());
     let cwd = std::env::current_dir().ok();
+    let width = crate::print::output_width();
     for (i, hit) in results.hits.iter().enumerate() {
-        let rank = offset.saturating_add(i + 1);
+        let rank = page.offset.saturating_add(i + 1);
         if as_json {
             let a = &hit.article;
             let mut row = json!({
@@ -65,9 +90,9 @@ fn print_results(results: &SearchResults, offset: usize, as_json: bool, extras: 
             serde_json::to_writer(&mut out, &row)?;
             out.write_all(b"\n")?;
         } else {
-            print_hit(&mut out, rank, hit, &style, cwd.as_deref())?;
+            print_hit(&mut out, rank, hit, &style, cwd.as_deref(), width)?;
             if !hit.similar.is_empty() {
-                let n = hit.similar.len();
+                let n = thousands(hit.similar.len() as u64);
                 writeln!(out, "     +{n} similar: {}\n", crate::print::clean(&ids(&hit.similar)))?;
             }
             if let Some(e) = &hit.explanation {
@@ -79,19 +104,7 @@ fn print_results(results: &SearchResults, offset: usize, as_json: bool, extras: 
         serde_json::to_writer(&mut out, &json!({ "facets": explore::facets_json(facets) }))?;
         out.write_all(b"\n")?;
     }
-    let shown = results.hits.len();
-    let count = match (results.total, shown) {
-        (1, _) => "1 match".to_owned(),
-        (total, 0) => format!("{total} matches"),
-        (total, _) if shown == total => format!("{total} matches"),
-        (total, _) => {
-            format!("{total} matches, showing {}–{}", offset.saturating_add(1), offset.saturating_add(shown))
-        }
-    };
-    // Matches exist but the page starts after the last one: say so instead of an empty page
-    // that reads like success.
-    let past_the_end = shown == 0 && results.total > 0 && offset >= results.total;
-    let count = if past_the_end { format!("{count}; --offset {offset} is past the last one") } else { count };
+    let count = count_line(results.total, results.hits.len(), page);
     if as_json {
         out.flush()?;
         crate::print::say(&count);
@@ -100,18 +113,33 @@ fn print_results(results: &SearchResults, offset: usize, as_json: bool, extras: 
         if let Some(facets) = &results.facets {
             writeln!(out)?;
             if extras.facets {
-                explore::print_facets(&mut out, facets, !extras.timeline)?;
+                explore::print_facets(&mut out, facets, !extras.timeline, width)?;
             }
             if extras.timeline {
                 if extras.facets {
                     writeln!(out)?;
                 }
-                explore::print_timeline(&mut out, &facets.timeline, crate::print::output_width())?;
+                explore::print_timeline(&mut out, &facets.timeline, width)?;
             }
         }
         out.flush()?;
     }
-    Ok(if results.total == 0 || past_the_end { EXIT_NO_MATCH } else { crate::EXIT_OK })
+    // The status follows the matches, not the page: `-n 0` (counts only) and a page past the
+    // end still found something.
+    Ok(if results.total == 0 { EXIT_NO_MATCH } else { crate::EXIT_OK })
+}
+
+/// The closing line: how many matched and which of them the page showed, or why it showed none.
+fn count_line(total: usize, shown: usize, page: Page) -> String {
+    let matches = count(total, "match");
+    let n = |n: usize| thousands(n as u64);
+    if shown == 0 && total > 0 && page.limit > 0 {
+        format!("{matches}, none at offset {}", n(page.offset))
+    } else if shown == 0 || shown == total {
+        matches
+    } else {
+        format!("{matches}, showing {}–{}", n(page.offset + 1), n(page.offset + shown))
+    }
 }
 
 /// "a.txt, b.txt" (the first five, then "…").

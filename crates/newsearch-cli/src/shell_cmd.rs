@@ -33,7 +33,7 @@ pub(crate) fn man(args: &ManArgs) -> Result<u8> {
         let path = dir.join(page.get_filename());
         fs::write(&path, render(page)?).with_context(|| path.display().to_string())?;
     }
-    say(&format!("wrote {} man pages to {}", pages.len(), dir.display()));
+    say(&format!("wrote {} to {}", crate::print::count(pages.len(), "man page"), dir.display()));
     Ok(crate::EXIT_OK)
 }
 

@@ -6,10 +6,10 @@ use std::path::Path;
 use anyhow::Result;
 use chrono::{DateTime, Timelike, Utc};
 use newsearch::{Article, Index};
-use unicode_width::UnicodeWidthStr;
 
 use crate::args::ShowArgs;
 use crate::print::{Style, clean, say, shown_path, thousands};
+use crate::wrap::wrap;
 
 /// Exit status when no article has the id and no indexed file has that path.
 const EXIT_NOT_FOUND: u8 = 1;
@@ -17,10 +17,7 @@ const EXIT_NOT_FOUND: u8 = 1;
 pub(crate) fn run(args: &ShowArgs) -> Result<u8> {
     let dir = &args.location.dir;
     let index = Index::open(dir)?;
-    let articles = match index.get(&args.id.as_str().into())? {
-        Some(article) => vec![article],
-        None => index.get_by_path(&args.id)?,
-    };
+    let articles = find(&index, &args.id)?;
     if articles.is_empty() {
         say(&format!("no article with id {:?} in {}", args.id, dir.display()));
         return Ok(EXIT_NOT_FOUND);
@@ -49,6 +46,15 @@ pub(crate) fn run(args: &ShowArgs) -> Result<u8> {
     }
     out.flush()?;
     Ok(crate::EXIT_OK)
+}
+
+/// What a user names an article by, as `show` and `related` take it: the article with the id
+/// `id_or_path`, else every article read from the indexed file at that path. Empty if neither.
+pub(crate) fn find(index: &Index, id_or_path: &str) -> newsearch::Result<Vec<Article>> {
+    match index.get(&id_or_path.into())? {
+        Some(article) => Ok(vec![article]),
+        None => index.get_by_path(id_or_path),
+    }
 }
 
 /// Title, section · date · views · tags, path, URL, the body with its paragraphs, and the
@@ -105,54 +111,9 @@ fn when(d: DateTime<Utc>) -> String {
     }
 }
 
-/// `text`'s words in lines at most `width` columns wide (as a terminal counts them); a word
-/// wider than a line is cut.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    let mut used = 0;
-    for word in text.split_whitespace() {
-        let w = word.width();
-        if used > 0 && used + 1 + w <= width {
-            line.push(' ');
-            line.push_str(word);
-            used += 1 + w;
-            continue;
-        }
-        if used > 0 {
-            lines.push(std::mem::take(&mut line));
-        }
-        used = 0;
-        for c in word.chars() {
-            let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-            if used > 0 && used + cw > width {
-                lines.push(std::mem::take(&mut line));
-                used = 0;
-            }
-            line.push(c);
-            used += cw;
-        }
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wrap_fills_lines_and_cuts_only_overlong_words() {
-        assert_eq!(wrap("one two three four", 9), ["one two", "three", "four"]);
-        assert_eq!(wrap("  spaced\n out  ", 80), ["spaced out"]);
-        assert_eq!(wrap("abcdefghij xy", 4), ["abcd", "efgh", "ij", "xy"]);
-        assert!(wrap("", 10).is_empty());
-        // Wide characters take two columns.
-        assert_eq!(wrap("北京 上海 广州", 5), ["北京", "上海", "广州"]);
-    }
 
     #[test]
     fn dates_show_the_time_they_have() {

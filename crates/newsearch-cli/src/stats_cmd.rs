@@ -10,10 +10,11 @@ use serde_json::json;
 
 use crate::args::StatsArgs;
 use crate::index_cmd::{report_json, skip_reason, summary};
-use crate::print::{Style, clean, rfc3339, shown_path, thousands};
+use crate::print::{Style, clean, count, rfc3339, shown_path, thousands};
 
-/// Tags listed by the human output; `--json` lists them all.
-const TOP_TAGS: usize = 20;
+/// Sections and tags listed by the human output, most used first; `--json` lists them all. A
+/// real archive has hundreds of each, which would bury the rest of the summary.
+const TOP_VALUES: usize = 10;
 
 pub(crate) fn run(args: &StatsArgs) -> Result<u8> {
     let dir = &args.location.dir;
@@ -84,7 +85,7 @@ fn print_human(
         "{}: {} in {}{size}",
         clean(index),
         count(s.articles, "article"),
-        count(s.segments as u64, "segment")
+        count(s.segments, "segment")
     );
     writeln!(out, "{}", style.paint("1", &head))?;
     let time = |d: DateTime<Utc>| d.format("%Y-%m-%d %H:%M:%S UTC").to_string();
@@ -114,24 +115,20 @@ fn print_human(
         writeln!(out, "  {name:<12} {}", clean(&value))?;
     }
 
-    if !s.sections.is_empty() {
-        writeln!(out, "\n{}", style.paint("1", "Sections"))?;
-        list(out, &s.sections)?;
-    }
-    if !s.tags.is_empty() {
-        let title = if s.tags.len() > TOP_TAGS {
-            format!("Tags ({TOP_TAGS} most used of {}; all with --json)", s.tags.len())
-        } else {
-            "Tags".to_owned()
-        };
-        writeln!(out, "\n{}", style.paint("1", &title))?;
-        list(out, &s.tags[..s.tags.len().min(TOP_TAGS)])?;
+    for (title, values) in [("Sections", &s.sections), ("Tags", &s.tags)] {
+        if !values.is_empty() {
+            writeln!(out, "\n{}", style.paint("1", title))?;
+            list(out, values)?;
+        }
     }
     if let Some(run) = s.last_run.as_ref().filter(|r| !r.report.skipped.is_empty()) {
         writeln!(
             out,
             "\n{}",
-            style.paint("1", &format!("Skipped at the last run ({})", run.report.skipped.len()))
+            style.paint(
+                "1",
+                &format!("Skipped at the last run ({})", thousands(run.report.skipped.len() as u64))
+            )
         )?;
         for skipped in &run.report.skipped {
             writeln!(
@@ -145,18 +142,18 @@ fn print_human(
     Ok(())
 }
 
-/// Counts right-aligned, then the values.
+/// The [`TOP_VALUES`] most used values (counts right-aligned, then the value), and how many
+/// more there are.
 fn list(out: &mut impl Write, counts: &[ValueCount]) -> io::Result<()> {
-    let width = counts.iter().map(|c| thousands(c.count).len()).max().unwrap_or(1);
-    for c in counts {
+    let top = &counts[..counts.len().min(TOP_VALUES)];
+    let width = top.iter().map(|c| thousands(c.count).len()).max().unwrap_or(1);
+    for c in top {
         writeln!(out, "  {:>width$}  {}", thousands(c.count), clean(&c.value))?;
     }
+    if counts.len() > top.len() {
+        writeln!(out, "  … and {} more (--json lists all)", thousands((counts.len() - top.len()) as u64))?;
+    }
     Ok(())
-}
-
-/// `1 article`, `1,523 articles`.
-fn count(n: u64, noun: &str) -> String {
-    if n == 1 { format!("1 {noun}") } else { format!("{} {noun}s", thousands(n)) }
 }
 
 /// 53311 → "52.1 KiB".

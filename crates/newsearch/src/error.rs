@@ -72,6 +72,12 @@ pub enum Error {
         /// Where the index was looked for.
         path: PathBuf,
     },
+    /// Where an index folder should be there is a file (or something else that is no folder).
+    #[error("{} is not a folder, so it can't hold an index", path.display())]
+    NotAFolder {
+        /// The path named as the index folder.
+        path: PathBuf,
+    },
     /// A folder holds something other than a newsearch index.
     #[error("{} is not a newsearch index (no {marker}); choose another --index folder", path.display(), marker = crate::walk::INDEX_MARKER_FILE)]
     NotAnIndex {
@@ -142,7 +148,7 @@ pub enum Error {
     },
     /// A date or period given by the user could not be read.
     #[error(
-        "can't read date {} (expected YYYY, YYYY-MM, YYYY-MM-DD, an RFC 3339 time, or a span back from now like 7d, 2w, 3m, 1y)",
+        "can't read date {} (expected YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DD HH:MM, an RFC 3339 time, or a span back from now like 7d, 2w, 3m, 1y)",
         shown(text)
     )]
     InvalidDate {
@@ -188,9 +194,10 @@ impl Error {
             | Error::UnknownFormat { path }
             | Error::NotAFile { path, .. }
             | Error::Malformed { path, .. } => Some(path),
-            Error::NoIndex { path } | Error::NotAnIndex { path } | Error::IndexVersion { path, .. } => {
-                Some(path)
-            }
+            Error::NoIndex { path }
+            | Error::NotAFolder { path }
+            | Error::NotAnIndex { path }
+            | Error::IndexVersion { path, .. } => Some(path),
             Error::Locked { path } | Error::DiskFull { path } | Error::IndexNotWritable { path, .. } => {
                 Some(path)
             }

@@ -95,9 +95,10 @@ impl std::fmt::Debug for Index {
 impl Index {
     /// Opens the index in `dir`.
     ///
-    /// Fails with [`Error::NoIndex`] if there is none, [`Error::NotAnIndex`] if the folder
-    /// holds something else, [`Error::IndexVersion`] if it was built with another schema, and
-    /// [`Error::Damaged`] if one of its files is missing, cut short or overwritten.
+    /// Fails with [`Error::NotAFolder`] if `dir` is a file, [`Error::NoIndex`] if there is
+    /// none, [`Error::NotAnIndex`] if the folder holds something else, [`Error::IndexVersion`]
+    /// if it was built with another schema, and [`Error::Damaged`] if one of its files is
+    /// missing, cut short or overwritten.
     ///
     /// Opening and searching need no write access: an index on a read-only volume works.
     pub fn open(dir: impl AsRef<Path>) -> Result<Index> {
@@ -121,7 +122,12 @@ impl Index {
         if dir.join("meta.json").exists() {
             return Err(Error::InvalidArgument(format!("an index already exists at {}", dir.display())));
         }
-        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        fs::create_dir_all(dir).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists | std::io::ErrorKind::NotADirectory => {
+                Error::NotAFolder { path: dir.to_owned() }
+            }
+            _ => Error::io(dir, e),
+        })?;
         let marker = Marker {
             schema_version: SCHEMA_VERSION.into(),
             stemming: options.stemming.to_string(),
@@ -461,6 +467,9 @@ fn read_marker(dir: &Path) -> Result<Marker> {
             } else {
                 Err(Error::NotAnIndex { path: dir.to_owned() })
             }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+            Err(Error::NotAFolder { path: dir.to_owned() })
         }
         Err(e) => Err(Error::io(&path, e)),
     }

@@ -207,7 +207,8 @@ impl Query {
         self
     }
 
-    /// Result order (default: relevance with text, newest first without).
+    /// Result order (default: relevance with text, newest first without; without text but
+    /// with [`Query::popular`] or [`Query::recent`], by those multipliers alone).
     pub fn sort(mut self, sort: Sort) -> Self {
         self.sort = Some(sort);
         self
@@ -215,7 +216,10 @@ impl Query {
 
     /// The order that will be used.
     pub fn effective_sort(&self) -> Sort {
-        self.sort.unwrap_or(if self.text.trim().is_empty() { Sort::Date } else { Sort::Relevance })
+        // Without text every match scores the same, so a reweighted relevance order is the
+        // order of the multipliers: most viewed first for `popular`, what was asked for.
+        let listing = self.text.trim().is_empty() && !self.reweighted();
+        self.sort.unwrap_or(if listing { Sort::Date } else { Sort::Relevance })
     }
 
     /// At most `n` hits (0 counts matches without returning any).
@@ -364,10 +368,36 @@ impl Query {
     pub(crate) fn reweighted(&self) -> bool {
         self.recent.is_some() || self.popular
     }
+
+    /// Refuses filters that no article can pass, so an empty result always means that no
+    /// article matched rather than that the request contradicted itself.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        self.check_dates()?;
+        if let (Some(min), Some(max)) = (self.min_views, self.max_views)
+            && min > max
+        {
+            return Err(Error::InvalidArgument(format!(
+                "the views range is empty: at least {min} and at most {max} views"
+            )));
+        }
+        if let (Some(since), Some(until)) = (self.since, self.until)
+            && since > until
+        {
+            let at = |d: DateTime<Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+            return Err(Error::InvalidArgument(format!(
+                "the date range is empty: from {} until {}",
+                at(since),
+                at(until)
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// A span of time a user names: `2025`, `2025-02`, `2025-02-21`, an RFC 3339 instant, or a
-/// span back from now (`7d`, `2w`, `3m`, `1y`, `12h`).
+/// span back from now (`7d`, `2w`, `3m`, `1y`, `12h`); also any form an article's date may
+/// take ([`parse_date`](crate::parse_date)): `2008-09-15 10:00` is that instant (UTC),
+/// `21 February 2025` that day.
 ///
 /// `--since P` means from [`Period::start`], `--until P` up to [`Period::end`], so
 /// `--since 2025-02 --until 2025-02` is all of February. Calendar periods are UTC.
@@ -392,24 +422,38 @@ impl Period {
         }
         let parts: Vec<&str> = t.split('-').collect();
         let num = |s: &str, len: usize| (s.len() == len).then(|| s.parse::<u32>().ok()).flatten();
-        let (start, next) = match parts.as_slice() {
+        let calendar = || match parts.as_slice() {
             [y] => {
                 let y = num(y, 4).ok_or_else(invalid)? as i32;
                 let start = NaiveDate::from_ymd_opt(y, 1, 1).ok_or_else(invalid)?;
-                (start, start.checked_add_months(Months::new(12)))
+                Ok((start, start.checked_add_months(Months::new(12))))
             }
             [y, m] => {
                 let (y, m) = (num(y, 4).ok_or_else(invalid)? as i32, num(m, 2).ok_or_else(invalid)?);
                 let start = NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(invalid)?;
-                (start, start.checked_add_months(Months::new(1)))
+                Ok((start, start.checked_add_months(Months::new(1))))
             }
             [y, m, d] => {
                 let (y, m) = (num(y, 4).ok_or_else(invalid)? as i32, num(m, 2).ok_or_else(invalid)?);
                 let d = num(d, 2).or_else(|| num(d, 1)).ok_or_else(invalid)?;
                 let start = NaiveDate::from_ymd_opt(y, m, d).ok_or_else(invalid)?;
-                (start, start.checked_add_days(Days::new(1)))
+                Ok((start, start.checked_add_days(Days::new(1))))
             }
-            _ => return Err(invalid()),
+            _ => Err(invalid()),
+        };
+        let calendar_form = t.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+        let (start, next) = match calendar() {
+            Ok(found) => found,
+            // A calendar form's own error stands (`25-02-01` is no year 25).
+            Err(e) if calendar_form => return Err(e),
+            // Any other form an article's date may take: with a time (`2008-09-15 10:00`,
+            // `Feb 21, 2025 08:37`) it names that instant, without one (`21 February 2025`)
+            // the whole day, as `2025-02-21` does.
+            Err(e) => match crate::parse::parse_date(t) {
+                Some(d) if t.contains(':') => return Ok(Period { start: d, end: d }),
+                Some(d) => (d.date_naive(), d.date_naive().checked_add_days(Days::new(1))),
+                None => return Err(e),
+            },
         };
         let next = next.ok_or_else(invalid)?;
         let start = start.and_time(NaiveTime::MIN).and_utc();
@@ -525,6 +569,18 @@ mod tests {
     }
 
     #[test]
+    fn article_date_forms_are_periods_too() {
+        let at = |t: &str| (format!("{t}+00:00"), format!("{t}+00:00"));
+        assert_eq!(p("2008-09-15 10:00"), at("2008-09-15T10:00:00"));
+        assert_eq!(p("2008-09-15T10:00"), at("2008-09-15T10:00:00"));
+        assert_eq!(p("2008-09-15 10:00:30"), at("2008-09-15T10:00:30"));
+        assert_eq!(p("2008-09-15 10:00:00Z"), at("2008-09-15T10:00:00"));
+        assert_eq!(p("Feb 21, 2025 08:37"), at("2025-02-21T08:37:00"));
+        // Without a time, a month-name date is its whole day, as YYYY-MM-DD is.
+        assert_eq!(p("21 February 2025"), p("2025-02-21"));
+    }
+
+    #[test]
     fn bad_periods_say_what_is_accepted() {
         let now = Utc::now();
         for bad in
@@ -544,5 +600,23 @@ mod tests {
         assert_eq!(Query::new("x").effective_sort(), Sort::Relevance);
         assert_eq!(Query::all().effective_sort(), Sort::Date);
         assert_eq!(Query::all().sort(Sort::Views).effective_sort(), Sort::Views);
+    }
+
+    #[test]
+    fn without_text_popular_and_recent_order_by_their_multipliers() {
+        assert_eq!(Query::all().popular(true).effective_sort(), Sort::Relevance);
+        assert_eq!(Query::all().recent(TimeDelta::days(30)).effective_sort(), Sort::Relevance);
+        assert_eq!(Query::all().popular(true).sort(Sort::Date).effective_sort(), Sort::Date);
+    }
+
+    #[test]
+    fn empty_ranges_are_refused() {
+        let err = Query::all().min_views(100).max_views(50).check().unwrap_err();
+        assert!(matches!(&err, Error::InvalidArgument(m) if m.contains("views range is empty")), "{err}");
+        assert!(Query::all().min_views(50).max_views(50).check().is_ok());
+        let day = |s: &str| Period::parse(s, Utc::now()).unwrap();
+        let err = Query::all().since(day("2025-03").start()).until(day("2025-02").end()).check().unwrap_err();
+        assert!(err.to_string().contains("date range is empty"), "{err}");
+        assert!(Query::all().since(day("2025-02").start()).until(day("2025-02").end()).check().is_ok());
     }
 }

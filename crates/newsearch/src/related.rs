@@ -58,7 +58,7 @@ impl Index {
         // Most similar first unless another order is asked for (a query without text would
         // otherwise list newest first).
         let query = &query.clone().sort(query.sort.unwrap_or(Sort::Relevance));
-        query.check_dates()?;
+        query.check()?;
         self.refresh()?;
         let searcher = self.reader.searcher();
         let unknown = || Error::UnknownArticle { id: id.as_str().to_owned() };

@@ -78,8 +78,11 @@ pub(crate) const MAX_COLLAPSE_WINDOW: usize = 10_000;
 
 impl Index {
     /// Runs `query` against the latest commit.
+    ///
+    /// Fails with [`Error::InvalidArgument`] when a filter range is empty (more views asked
+    /// for than at most allowed, a start date after the end date): no article could match.
     pub fn search(&self, query: &Query) -> Result<SearchResults> {
-        query.check_dates()?;
+        query.check()?;
         self.refresh()?;
         let searcher = self.reader.searcher();
         with_analyzer(self.stemming, |analyzer| {

@@ -164,5 +164,5 @@ fn related_lists_the_same_story_without_copies() {
     assert_eq!(code, 2);
     assert!(stdout.is_empty());
     assert_eq!(stderr.lines().count(), 1);
-    assert!(stderr.contains("no article with id \"no-such-id\""), "{stderr}");
+    assert!(stderr.contains("no article with id or path \"no-such-id\""), "{stderr}");
 }

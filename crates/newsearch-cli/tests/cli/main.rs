@@ -1,10 +1,12 @@
 //! End-to-end tests of the `newsearch` binary.
 
+mod arguments;
 mod explore;
 mod export;
 mod huge_pages;
 mod index_health;
 mod index_query;
+mod output;
 mod parse;
 mod reliability;
 mod shell;

@@ -44,7 +44,7 @@ fn human_output_shows_title_and_metadata() {
     assert!(stdout.contains("  tags     Zelensky, China, Russia, Ukraine\n"));
     assert!(stdout.contains("  body     6 paragraphs"));
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
-    assert_eq!(stderr, "newsearch: parsed 1 articles from 1 files\n");
+    assert_eq!(stderr, "newsearch: parsed 1 article from 1 file\n");
 }
 
 #[test]
@@ -81,7 +81,7 @@ fn bad_files_are_reported_one_line_each_and_exit_2() {
         "{stderr}"
     );
     assert!(stderr.contains(&format!("newsearch: warning: {bad}/cp1252.txt: not valid UTF-8")), "{stderr}");
-    assert!(lines.last().unwrap().contains("5 files failed, 1 records failed, 2 warnings"), "{stderr}");
+    assert!(lines.last().unwrap().contains("5 files failed, 1 record failed, 2 warnings"), "{stderr}");
 }
 
 #[test]

@@ -143,7 +143,9 @@ fn readers_in_other_processes_never_fail_while_indexing_and_a_second_writer_is_r
         let total: usize = if code == 1 {
             0
         } else {
-            stderr.trim().trim_start_matches("newsearch: ").split(' ').next().unwrap().parse().unwrap()
+            // "newsearch: 1,050 matches": counts carry thousands separators.
+            let count = stderr.trim().trim_start_matches("newsearch: ").split(' ').next().unwrap();
+            count.replace(',', "").parse().unwrap()
         };
         assert!(total.is_multiple_of(BATCH) || total == N, "a reader saw a half-committed state: {total}");
         totals.push(total);
