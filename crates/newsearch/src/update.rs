@@ -15,13 +15,13 @@ use tantivy::columnar::StrColumn;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocSet, Searcher, TERMINATED};
 
-use crate::article::ArticleId;
+use crate::article::{Article, ArticleId};
 use crate::error::{Error, Result, Warning};
 use crate::index::{Index, RecordedRun, outermost};
 use crate::parse::{ParseOptions, Parsed, SourceFile, parse_bytes, read_limited};
 use crate::schema::{FileStamp, names};
 use crate::walk::{SkipReason, Skipped, WalkOptions, ordered_par_map, walk_under};
-use crate::writer::{CommitStats, WriterOptions};
+use crate::writer::{CommitStats, IndexWriter, WriterOptions};
 
 /// How [`Index::update`] finds, reads and writes.
 #[derive(Debug, Clone, Default)]
@@ -393,7 +393,7 @@ impl Index {
         // Files with records left out last time are read again; the list is rebuilt by this run
         // for the files it walks, and kept for the others.
         let recheck = if rebuild { FxHashSet::default() } else { self.read_partial() };
-        let mut partial: FxHashSet<String> = recheck
+        ids.partial = recheck
             .iter()
             .filter(|p| !ids.released.contains(*p) && !walked_paths.contains(*p))
             .cloned()
@@ -410,99 +410,37 @@ impl Index {
                     on_event(UpdateEvent::Error(&e));
                 }
                 Outcome::Recheck { parsed, stamp } => {
-                    let mut added = 0usize;
-                    let mut lost = false;
-                    for article in &parsed.articles {
-                        if ids.already_held(&article.id, &key)? {
-                            continue;
-                        }
-                        match ids.claim(&article.id, &key)? {
-                            Claim::Free => writer.add_with(article, stamp, false)?,
-                            Claim::Wins { over } => {
-                                writer.add_with(article, stamp, true)?;
-                                let c = Collision {
-                                    id: article.id.clone(),
-                                    kept: file.path.clone(),
-                                    dropped: over,
-                                };
-                                on_event(UpdateEvent::Collision(&c));
-                                report.collisions.push(c);
-                            }
-                            Claim::Loses { to } => {
-                                lost = true;
-                                let c = Collision {
-                                    id: article.id.clone(),
-                                    kept: to,
-                                    dropped: file.path.clone(),
-                                };
-                                on_event(UpdateEvent::Collision(&c));
-                                report.collisions.push(c);
-                                continue;
-                            }
-                        }
-                        added += 1;
-                    }
-                    if lost {
-                        partial.insert(key.to_string());
-                    }
-                    if added > 0 {
+                    let placed = ids.place(&mut writer, &parsed.articles, stamp, &key, &file.path, true)?;
+                    placed.collisions.iter().for_each(|c| on_event(UpdateEvent::Collision(c)));
+                    report.collisions.extend(placed.collisions);
+                    if placed.added > 0 {
                         report.updated += 1;
                     } else {
                         report.unchanged += 1;
                     }
-                    report.articles_indexed += added as u64;
-                    since_commit += added;
+                    report.articles_indexed += placed.added as u64;
+                    since_commit += placed.added;
                 }
                 Outcome::Changed { stamp, parsed, existed } => {
                     if existed {
                         writer.delete_path(&key);
                         ids.release(&key);
                     }
-                    let mut kept = 0usize;
-                    let mut lost_to = None;
-                    for article in &parsed.articles {
-                        match ids.claim(&article.id, &key)? {
-                            Claim::Free => writer.add_with(article, stamp, false)?,
-                            Claim::Wins { over } => {
-                                writer.add_with(article, stamp, true)?;
-                                let c = Collision {
-                                    id: article.id.clone(),
-                                    kept: file.path.clone(),
-                                    dropped: over,
-                                };
-                                on_event(UpdateEvent::Collision(&c));
-                                report.collisions.push(c);
-                            }
-                            Claim::Loses { to } => {
-                                let c = Collision {
-                                    id: article.id.clone(),
-                                    kept: to,
-                                    dropped: file.path.clone(),
-                                };
-                                on_event(UpdateEvent::Collision(&c));
-                                lost_to.get_or_insert_with(|| (c.id.clone(), c.kept.clone()));
-                                report.collisions.push(c);
-                                continue;
-                            }
-                        }
-                        kept += 1;
-                    }
-                    if kept > 0 && lost_to.is_some() {
-                        partial.insert(key.to_string());
-                    }
-                    match lost_to {
+                    let placed = ids.place(&mut writer, &parsed.articles, stamp, &key, &file.path, false)?;
+                    placed.collisions.iter().for_each(|c| on_event(UpdateEvent::Collision(c)));
+                    match placed.collisions.iter().find(|c| c.dropped == file.path) {
                         // Nothing of the file made it in: not added, and seen again next run.
-                        Some((id, by)) if kept == 0 && !existed => {
-                            report.skipped.push(Skipped {
-                                path: file.path.clone(),
-                                reason: SkipReason::IdTaken { id: id.as_str().to_owned(), by },
-                            });
+                        Some(c) if placed.added == 0 && !existed => {
+                            let reason =
+                                SkipReason::IdTaken { id: c.id.as_str().to_owned(), by: c.kept.clone() };
+                            report.skipped.push(Skipped { path: file.path.clone(), reason });
                         }
                         _ if existed => report.updated += 1,
                         _ => report.added += 1,
                     }
-                    report.articles_indexed += kept as u64;
-                    since_commit += kept;
+                    report.collisions.extend(placed.collisions);
+                    report.articles_indexed += placed.added as u64;
+                    since_commit += placed.added;
                     report.failed_records += parsed.errors.len();
                     report.warnings += parsed.warnings.len();
                     parsed.errors.iter().for_each(|e| on_event(UpdateEvent::Error(e)));
@@ -512,16 +450,16 @@ impl Index {
             on_event(UpdateEvent::Progress { done: done + 1, total });
             if since_commit >= commit_every || (since_commit > 0 && last_commit.elapsed() >= commit_interval)
             {
-                self.write_partial(recheck.iter().chain(&partial))?;
+                self.write_partial(recheck.iter().chain(&ids.partial))?;
                 on_event(UpdateEvent::Committed(writer.commit()?));
                 since_commit = 0;
                 last_commit = Instant::now();
             }
         }
 
-        self.write_partial(recheck.iter().chain(&partial))?;
+        self.write_partial(recheck.iter().chain(&ids.partial))?;
         let stats = writer.commit()?;
-        self.write_partial(partial.iter())?;
+        self.write_partial(ids.partial.iter())?;
         on_event(UpdateEvent::Committed(stats));
         if matches!(options.merge, MergeAfter::Articles(n) if report.articles_indexed >= n) {
             writer.merge_all()?;
@@ -593,6 +531,16 @@ struct IdClaims<'a> {
     this_run: FxHashMap<ArticleId, Arc<str>>,
     /// Files whose earlier articles this run deletes: the ids they held are free.
     released: FxHashSet<String>,
+    /// Indexed files with a record left out for an id another file holds ([`PARTIAL_FILE`]).
+    partial: FxHashSet<String>,
+}
+
+/// What [`IdClaims::place`] did with a file's articles.
+struct Placed {
+    /// Articles added.
+    added: usize,
+    /// Ids held by two articles, and which one has it now.
+    collisions: Vec<Collision>,
 }
 
 impl<'a> IdClaims<'a> {
@@ -612,7 +560,56 @@ impl<'a> IdClaims<'a> {
                 .collect::<Result<Vec<_>>>()?;
             Some((snapshot, columns))
         };
-        Ok(IdClaims { index, snapshot, this_run: FxHashMap::default(), released: released.collect() })
+        Ok(IdClaims {
+            index,
+            snapshot,
+            this_run: FxHashMap::default(),
+            released: released.collect(),
+            partial: FxHashSet::default(),
+        })
+    }
+
+    /// Adds each of a file's articles whose id it may have, and reports the others.
+    ///
+    /// `recheck`: the file is unchanged and its articles that hold their ids stay as they are;
+    /// only those left out before are tried again.
+    fn place(
+        &mut self,
+        writer: &mut IndexWriter<'_>,
+        articles: &[Article],
+        stamp: FileStamp,
+        key: &Arc<str>,
+        path: &Path,
+        recheck: bool,
+    ) -> Result<Placed> {
+        let mut placed = Placed { added: 0, collisions: Vec::new() };
+        let mut lost = false;
+        for article in articles {
+            if recheck && self.already_held(&article.id, key)? {
+                continue;
+            }
+            let id = article.id.clone();
+            match self.claim(&article.id, key)? {
+                Claim::Free => writer.add_with(article, stamp, false)?,
+                Claim::Wins { over } => {
+                    writer.add_with(article, stamp, true)?;
+                    // The file that held the id keeps its other articles: like any file with a
+                    // record left out, it is read again until the id is free.
+                    self.partial.insert(over.to_string_lossy().into_owned());
+                    placed.collisions.push(Collision { id, kept: path.to_owned(), dropped: over });
+                }
+                Claim::Loses { to } => {
+                    lost = true;
+                    placed.collisions.push(Collision { id, kept: to, dropped: path.to_owned() });
+                    continue;
+                }
+            }
+            placed.added += 1;
+        }
+        if lost && (placed.added > 0 || recheck) {
+            self.partial.insert(key.to_string());
+        }
+        Ok(placed)
     }
 
     /// True when the index already holds `id` for the file at `path` (nothing to do), and

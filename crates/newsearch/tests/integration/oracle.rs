@@ -100,6 +100,14 @@ proptest! {
         if let Some(u) = f.until { q = q.until(day(u)); }
         if let Some(m) = f.min_views { q = q.min_views(m); }
         if let Some(m) = f.max_views { q = q.max_views(m); }
+        // An empty range is refused (it can only ever match nothing), saying why.
+        let empty = matches!((f.min_views, f.max_views), (Some(a), Some(b)) if a > b)
+            || matches!((f.since, f.until), (Some(a), Some(b)) if a > b);
+        if empty {
+            let err = index.search(&q).unwrap_err();
+            prop_assert!(err.to_string().contains("range is empty"), "{}", err);
+            return Ok(());
+        }
         let results = index.search(&q).unwrap();
 
         let mut want: Vec<&Article> = articles.iter().filter(|a| passes(a, &f)).collect();
