@@ -13,6 +13,7 @@ mod show_cmd;
 mod stats_cmd;
 mod wrap;
 
+use std::ffi::OsString;
 use std::io;
 use std::process::ExitCode;
 
@@ -64,39 +65,52 @@ fn parse_args() -> Cli {
             command = command.mut_subcommand(name, |c| c.mut_arg(args::INDEX_ARG, |a| a.env(None::<&str>)));
         }
     }
-    let matches = command.try_get_matches().and_then(|m| Cli::from_arg_matches(&m));
-    matches.unwrap_or_else(|e| {
-        if let Some(word) = excluded_word_taken_as_option(&e) {
-            print::say(&format!(
-                "`{word}` was read as an option; to exclude a word, put the query after `--`, as in: newsearch query [OPTIONS] -- kyiv {word}"
-            ));
-            std::process::exit(EXIT_ERROR.into());
-        }
-        e.exit()
-    })
+    let args = exclusions_as_words(&command, std::env::args_os().collect());
+    command.try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m)).unwrap_or_else(|e| e.exit())
 }
 
-/// A query word with a leading `-` (an exclusion, `-opec`) that clap took for short options:
-/// the word, so the error can say what to do instead of naming an option that does not exist.
-fn excluded_word_taken_as_option(e: &clap::Error) -> Option<String> {
-    use clap::error::ErrorKind;
-    if !matches!(e.kind(), ErrorKind::UnknownArgument | ErrorKind::InvalidValue | ErrorKind::ValueValidation)
-    {
-        return None;
+/// `newsearch query oil -opec`: the query language's exclusion looks like an option to the
+/// shell and to clap (which reads `-opec` as `-o -p -e -c`, or `-nato` as `-n ato`). In `query`,
+/// a `-word` that is not one of its options becomes `NOT word`, which means the same; the
+/// value of an option (`--tag -x`) and everything after `--` are left alone.
+fn exclusions_as_words(command: &clap::Command, args: Vec<OsString>) -> Vec<OsString> {
+    let Some(at) = args.iter().skip(1).position(|a| a == "query").map(|i| i + 1) else { return args };
+    // Only when `query` is the subcommand, not a word after it.
+    if args[1..at].iter().any(|a| !a.to_string_lossy().starts_with('-')) {
+        return args;
     }
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = args.iter().position(|a| !a.starts_with('-'))?;
-    if !matches!(args[command].as_str(), "query" | "related") {
-        return None;
+    let Some(query) = command.find_subcommand("query") else { return args };
+    let mut takes_value: Vec<String> = Vec::new();
+    for arg in query.get_arguments().filter(|a| !a.is_positional() && a.get_action().takes_values()) {
+        takes_value
+            .extend(arg.get_long_and_visible_aliases().into_iter().flatten().map(|l| format!("--{l}")));
+        takes_value
+            .extend(arg.get_short_and_visible_aliases().into_iter().flatten().map(|c| format!("-{c}")));
     }
-    args[command + 1..].iter().take_while(|a| *a != "--").find_map(|a| {
-        let rest = a.strip_prefix('-')?;
-        let is_word = rest.chars().count() >= 2
-            && rest.chars().next().is_some_and(char::is_alphabetic)
-            && rest.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '*')
-            && !(rest.starts_with('n') && rest[1..].bytes().all(|b| b.is_ascii_digit()));
-        is_word.then(|| a.clone())
-    })
+    let mut out: Vec<OsString> = args[..=at].to_vec();
+    let mut rest = args[at + 1..].iter();
+    let mut value_next = false;
+    for arg in rest.by_ref() {
+        let text = arg.to_string_lossy();
+        if text == "--" {
+            out.push(arg.clone());
+            break;
+        }
+        let is_value = std::mem::replace(&mut value_next, takes_value.iter().any(|o| *o == text));
+        let word = text.strip_prefix('-').filter(|w| {
+            let mut chars = w.chars();
+            let first = chars.next();
+            let short_with_value = first.is_some_and(|c| takes_value.contains(&format!("-{c}")))
+                && chars.clone().all(|c| c.is_ascii_digit());
+            !is_value && w.chars().count() >= 2 && first.is_some_and(char::is_alphabetic) && !short_with_value
+        });
+        match word {
+            Some(word) => out.extend([OsString::from("NOT"), OsString::from(word)]),
+            None => out.push(arg.clone()),
+        }
+    }
+    out.extend(rest.cloned());
+    out
 }
 
 /// Whether a write to a reader that went away caused `e`, wherever the `io::Error` sits: bare,

@@ -65,13 +65,16 @@ fn huge_offsets_show_nothing_and_say_why() {
             assert_eq!(code, 0, "--offset {offset} -n {n}: {stderr}");
             assert!(rows.is_empty());
             assert!(stderr.contains(&format!("{ARTICLES} matches, none at offset ")), "{stderr}");
-            let (code, _, stderr) =
-                run(&env, &["query", "the", "--facets", "--sort", "date", "-n", n, "--offset", offset]);
+            let (code, _, stderr) = run(
+                &env,
+                &["query", "--json", "the", "--facets", "--sort", "date", "-n", n, "--offset", offset],
+            );
             assert_eq!(code, 0, "{stderr}");
             assert!(stderr.contains("none at offset"), "{stderr}");
         }
     }
-    let (code, _, stderr) = run(&env, &["query", "the", "--collapse", "--offset", "18446744073709551615"]);
+    let (code, _, stderr) =
+        run(&env, &["query", "--json", "the", "--collapse", "--offset", "18446744073709551615"]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("none at offset 18,446,744,073,709,551,615"), "{stderr}");
 }

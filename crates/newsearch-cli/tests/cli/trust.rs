@@ -98,18 +98,25 @@ fn a_fifo_named_or_found_is_never_read() {
 }
 
 #[test]
-fn an_exclusion_typed_first_says_how_to_pass_it() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = newsearch()
-        .current_dir(tmp.path())
-        .args(["query", "-opec", "oil"])
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        stderr.trim_end(),
-        "newsearch: `-opec` was read as an option; to exclude a word, put the query after `--`, as in: newsearch query [OPTIONS] -- kyiv -opec"
-    );
+fn an_exclusion_typed_as_its_own_word_excludes() {
+    let env = crate::Examples::new();
+    env.cmd().args(["index", "--quiet", "articles"]).assert().success();
+    let ids = |args: &[&str]| -> Vec<String> {
+        let out = env.cmd().arg("query").arg("--json").args(args).output().unwrap();
+        assert!(
+            out.status.code().is_some_and(|c| c < 2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        json_lines(&out.stdout).into_iter().filter_map(|l| l["id"].as_str().map(str::to_owned)).collect()
+    };
+    let quoted = ids(&["ukraine -kellogg"]);
+    assert!(!quoted.is_empty() && quoted.len() < ids(&["ukraine"]).len(), "{quoted:?}");
+    // Not read as options (`-k…`, `-n ato`), wherever it stands; options around it still work.
+    assert_eq!(ids(&["ukraine", "-kellogg"]), quoted);
+    assert_eq!(ids(&["-kellogg", "ukraine"]), quoted);
+    assert_eq!(ids(&["-n", "50", "ukraine", "-kellogg", "--sort", "relevance"]), quoted);
+    assert_eq!(ids(&["ukraine", "--", "-kellogg"]), quoted);
+    assert_eq!(ids(&["ukraine", "-nato"]), ids(&["ukraine -nato"]));
+    assert_eq!(ids(&["ukraine", "-n1"]).len(), 1, "-n1 is still the page size");
 }
