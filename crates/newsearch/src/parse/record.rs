@@ -155,16 +155,15 @@ impl<'a> Fields<'a, '_> {
                     None
                 }
             },
-            // A bare number is a Unix timestamp in seconds.
-            (name, Value::Number(n)) => {
-                match n.as_i64().and_then(|secs| chrono::DateTime::from_timestamp(secs, 0)) {
-                    Some(d) => self.storable(d, &n.to_string(), name),
-                    None => {
-                        self.ignore(name, &Value::Number(n.clone()), "expected a Unix time in seconds");
-                        None
-                    }
+            // A bare number is a Unix time: seconds, or milli-, micro- or nanoseconds when it has
+            // the 13, 16 or 19 digits those take for dates an index can hold.
+            (name, Value::Number(n)) => match n.as_i64().and_then(unix_time) {
+                Some(d) => self.storable(d, &n.to_string(), name),
+                None => {
+                    self.ignore(name, &Value::Number(n.clone()), "expected a Unix time in seconds");
+                    None
                 }
-            }
+            },
             (name, other) => {
                 self.ignore(name, other, "expected a date");
                 None
@@ -228,6 +227,24 @@ impl<'a> Fields<'a, '_> {
         };
         items.into_iter().filter(|s| !s.is_empty()).collect()
     }
+}
+
+/// A Unix time in seconds, or in milli-, micro- or nanoseconds (what JavaScript's `Date.now()`,
+/// Elasticsearch's `epoch_millis` and Go's `UnixNano` write) when it is at least 10¹², 10¹⁵ or
+/// 10¹⁸: as seconds such a number is tens of thousands of years away. Numbers between (such as
+/// 32503680000, the year 3000 in seconds) are seconds, and dates an index can't hold are
+/// refused by the caller, never guessed at.
+fn unix_time(n: i64) -> Option<chrono::DateTime<chrono::Utc>> {
+    let magnitude = n.unsigned_abs();
+    let (secs, nanos_per_unit) = match magnitude {
+        0..1_000_000_000_000 => (n, 0),
+        1_000_000_000_000..1_000_000_000_000_000 => (n.div_euclid(1_000), 1_000_000),
+        1_000_000_000_000_000..1_000_000_000_000_000_000 => (n.div_euclid(1_000_000), 1_000),
+        _ => (n.div_euclid(1_000_000_000), 1),
+    };
+    let units_per_sec = if nanos_per_unit == 0 { 1 } else { 1_000_000_000 / nanos_per_unit };
+    let nanos = if nanos_per_unit == 0 { 0 } else { n.rem_euclid(units_per_sec) * nanos_per_unit };
+    chrono::DateTime::from_timestamp(secs, u32::try_from(nanos).ok()?)
 }
 
 /// `1523`, `1,523`, `1 523`, `1.523` (thousands separators), but not `12.5`.
@@ -320,6 +337,21 @@ mod tests {
         assert_eq!(w.len(), 3, "{w:?}");
         assert!(w.iter().all(|w| w.line == Some(7)));
         assert!(w.iter().any(|w| w.kind == WarningKind::UnreadableDate { value: "soon".into() }));
+    }
+
+    #[test]
+    fn unix_times_in_seconds_or_finer_units() {
+        let at = |n: i64| unix_time(n).map(|d| d.to_rfc3339());
+        let want = Some("2025-02-21T08:37:00+00:00".to_owned());
+        assert_eq!(at(1_740_127_020), want);
+        assert_eq!(at(1_740_127_020_000), want);
+        assert_eq!(at(1_740_127_020_000_000), want);
+        assert_eq!(at(1_740_127_020_000_000_000), want);
+        assert_eq!(at(1_740_127_020_500).unwrap(), "2025-02-21T08:37:00.500+00:00");
+        assert_eq!(at(-1_000_000_000_000).as_deref(), Some("1938-04-24T22:13:20+00:00"));
+        // The year 3000 in seconds stays the year 3000 (refused later, not read as milliseconds).
+        assert_eq!(at(32_503_680_000).as_deref(), Some("3000-01-01T00:00:00+00:00"));
+        assert!(at(i64::MIN).is_some());
     }
 
     #[test]
