@@ -70,6 +70,12 @@ fn run_json(run: &LastRun) -> serde_json::Value {
         .iter()
         .map(|s| json!({ "path": s.path, "reason": skip_reason(&s.reason) }))
         .collect();
+    out["collision_list"] = run
+        .report
+        .collisions
+        .iter()
+        .map(|c| json!({ "id": c.id.as_str(), "kept": c.kept, "dropped": c.dropped }))
+        .collect();
     out
 }
 
@@ -136,6 +142,20 @@ fn print_human(
                 "  {}: {}",
                 clean(&shown_path(&skipped.path, cwd)),
                 clean(&skipped.reason.to_string())
+            )?;
+        }
+    }
+    if let Some(run) = s.last_run.as_ref().filter(|r| !r.report.collisions.is_empty()) {
+        let heading =
+            format!("Ids used twice at the last run ({})", thousands(run.report.collisions.len() as u64));
+        writeln!(out, "\n{}", style.paint("1", &heading))?;
+        for c in &run.report.collisions {
+            writeln!(
+                out,
+                "  {}: kept {}, left out {}",
+                clean(c.id.as_str()),
+                clean(&shown_path(&c.kept, cwd)),
+                clean(&shown_path(&c.dropped, cwd))
             )?;
         }
     }

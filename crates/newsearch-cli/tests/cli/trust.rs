@@ -57,6 +57,19 @@ fn collisions_are_reported_by_both_paths_and_a_rerun_changes_nothing() {
         newsearch().current_dir(tmp.path()).args(["index", "a", "b"]).assert().success().get_output().clone();
     let stderr = String::from_utf8_lossy(&human.stderr);
     assert!(stderr.contains("id \"x/story.txt\" is already used by"), "{stderr}");
+    // stats keeps the last run's collisions, for people and for scripts.
+    let stats = newsearch().current_dir(tmp.path()).arg("stats").assert().success().get_output().clone();
+    let stats = String::from_utf8_lossy(&stats.stdout);
+    assert!(
+        stats.contains(
+            "Ids used twice at the last run (1)\n  x/story.txt: kept a/x/story.txt, left out b/x/story.txt"
+        ),
+        "{stats}"
+    );
+    let stats =
+        newsearch().current_dir(tmp.path()).args(["stats", "--json"]).assert().success().get_output().clone();
+    let stats: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(stats["last_run"]["collision_list"][0]["id"], "x/story.txt", "{stats}");
     let hits =
         newsearch().current_dir(tmp.path()).args(["query", "--json"]).assert().success().get_output().clone();
     let titles: Vec<_> =
