@@ -304,7 +304,6 @@ impl Index {
         let rebuild = options.rebuild || (bare && recorded.as_ref().is_some_and(|r| r.rebuild_pending));
         let (walk_options, parse_options) = match (&recorded, bare) {
             (Some(run), true) => run.options(options),
-            (None, true) => (options.walk.clone(), options.parse.clone()),
             _ => (options.walk.clone(), options.parse.clone()),
         };
 
