@@ -450,7 +450,7 @@ impl Period {
             // `Feb 21, 2025 08:37`) it names that instant, without one (`21 February 2025`)
             // the whole day, as `2025-02-21` does.
             Err(e) => match crate::parse::parse_date(t) {
-                Some(d) if t.contains(':') => return Ok(Period { start: d, end: d }),
+                Some(d) if t.contains(':') => return Period { start: d, end: d }.storable(text),
                 Some(d) => (d.date_naive(), d.date_naive().checked_add_days(Days::new(1))),
                 None => return Err(e),
             },
@@ -578,6 +578,16 @@ mod tests {
         assert_eq!(p("Feb 21, 2025 08:37"), at("2025-02-21T08:37:00"));
         // Without a time, a month-name date is its whole day, as YYYY-MM-DD is.
         assert_eq!(p("21 February 2025"), p("2025-02-21"));
+    }
+
+    #[test]
+    fn periods_in_article_date_forms_outside_the_storable_range_are_refused() {
+        // Found by the `dates` fuzz target: the instant form skipped the range check.
+        let now = "2025-03-15T12:00:00Z".parse().unwrap();
+        for text in ["0001-01-01 10:00", "9999-12-31 23:59", "1 January 0001"] {
+            let err = Period::parse(text, now).unwrap_err();
+            assert!(matches!(err, Error::DateOutOfRange { .. }), "{text}: {err}");
+        }
     }
 
     #[test]
