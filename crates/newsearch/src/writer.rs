@@ -5,7 +5,8 @@
 //! documents added before it, so the new copy survives). Nothing is visible to searches
 //! until [`IndexWriter::commit`], and a commit is all-or-nothing.
 
-use tantivy::TantivyDocument;
+use tantivy::indexer::NoMergePolicy;
+use tantivy::{TantivyDocument, TantivyError};
 
 use crate::article::{Article, ArticleId};
 use crate::error::{Error, Result};
@@ -156,10 +157,33 @@ impl<'a> IndexWriter<'a> {
 
     /// Merges every segment into one, then waits for it to be written. Searches then look each
     /// term up once instead of once per segment; worth it after a large run.
+    ///
+    /// Merges the engine's merge policy started at earlier commits may still be running on some
+    /// of those segments. The engine lets both go ahead and fails the one that ends second (at
+    /// the very end of a bulk run: "the segments that were merged could not be found"). So the
+    /// policy is switched off first (nothing new starts), and a merge that lost that race is
+    /// started again over the segments of the moment, at most once per merge that was running.
     pub fn merge_all(&mut self) -> Result<()> {
-        let ids = self.index.inner.searchable_segment_ids().map_err(|e| self.index.error(e))?;
-        if ids.len() > 1 {
-            self.inner.merge(&ids).wait().map_err(|e| self.index.error(e))?;
+        const ATTEMPTS: u32 = 16;
+        self.inner.set_merge_policy(Box::new(NoMergePolicy));
+        for attempt in 1..=ATTEMPTS {
+            let ids = self.index.inner.searchable_segment_ids().map_err(|e| self.index.error(e))?;
+            if ids.len() <= 1 {
+                return Ok(());
+            }
+            match self.inner.merge(&ids).wait() {
+                Ok(_) => {
+                    // The merged-away segments' files (and any lost attempt's) go now, not at
+                    // the next run; a failure here only delays that.
+                    let _ = self.inner.garbage_collect_files().wait();
+                    return Ok(());
+                }
+                // The segments changed under the merge (or between listing and merging).
+                Err(TantivyError::InvalidArgument(_)) if attempt < ATTEMPTS => {
+                    std::thread::sleep(std::time::Duration::from_millis(10 * u64::from(attempt)));
+                }
+                Err(e) => return Err(self.index.error(e)),
+            }
         }
         Ok(())
     }
@@ -182,6 +206,30 @@ impl<'a> IndexWriter<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merging_everything_never_races_the_merges_already_running() {
+        // Many small commits make the engine's merge policy start merges of its own; merging
+        // every segment right after the last commit used to fail when one of those ended first.
+        for round in 0..2 {
+            let dir = tempfile::tempdir().unwrap();
+            let index = Index::create(dir.path(), &crate::IndexOptions::new()).unwrap();
+            let mut writer =
+                index.writer_with(&WriterOptions::new().threads(2).memory_budget(64 << 20)).unwrap();
+            for commit in 0..48 {
+                for i in 0..20 {
+                    let id = format!("{round}-{commit}-{i}");
+                    writer.add(&Article::new(id.as_str(), "x.jsonl", "Merge race")).unwrap();
+                }
+                writer.commit().unwrap();
+            }
+            writer.merge_all().unwrap_or_else(|e| panic!("round {round}: {e}"));
+            writer.finish().unwrap();
+            let index = Index::open(dir.path()).unwrap();
+            assert_eq!(index.len().unwrap(), 48 * 20);
+            assert_eq!(index.inner.searchable_segment_ids().unwrap().len(), 1, "round {round}");
+        }
+    }
     use crate::IndexOptions;
 
     #[test]
