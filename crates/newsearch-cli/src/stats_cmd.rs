@@ -64,6 +64,7 @@ fn run_json(run: &LastRun) -> serde_json::Value {
     let mut out = report_json(&run.report);
     out["finished"] = rfc3339(run.finished).into();
     out["rebuild"] = run.rebuild.into();
+    out["error"] = run.error.clone().into();
     out["skipped_paths"] = run
         .report
         .skipped
@@ -104,7 +105,8 @@ fn print_human(
     let run = match &s.last_run {
         Some(run) => {
             let rebuild = if run.rebuild { "rebuild; " } else { "" };
-            format!("{}: {rebuild}{}", time(run.finished), summary(&run.report, index))
+            let failed = run.error.as_ref().map(|e| format!("FAILED ({e}) after ")).unwrap_or_default();
+            format!("{}: {rebuild}{failed}{}", time(run.finished), summary(&run.report, index))
         }
         None => "unknown (no record of a `newsearch index` run in this index)".to_owned(),
     };

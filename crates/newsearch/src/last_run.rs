@@ -36,8 +36,12 @@ pub struct LastRun {
     pub finished: DateTime<Utc>,
     /// Whether the run rebuilt the index from scratch.
     pub rebuild: bool,
-    /// What the run returned; `elapsed` is kept to the microsecond.
+    /// What the run returned; `elapsed` is kept to the microsecond. For a run that failed,
+    /// what it had done until then.
     pub report: UpdateReport,
+    /// Why the run stopped before completing, if it did (it then made no final commit; the
+    /// index is as of its last commit).
+    pub error: Option<String>,
 }
 
 impl LastRun {
@@ -70,6 +74,8 @@ struct Record {
     articles_indexed: u64,
     articles_total: u64,
     skipped: Vec<SkippedRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -137,7 +143,12 @@ impl SkippedRecord {
 
 impl Index {
     /// Records `report` as the last run; a no-op for an index in memory.
-    pub(crate) fn record_run(&self, report: &UpdateReport, rebuild: bool) -> Result<()> {
+    pub(crate) fn record_run(
+        &self,
+        report: &UpdateReport,
+        rebuild: bool,
+        error: Option<&Error>,
+    ) -> Result<()> {
         let Some(dir) = self.dir() else { return Ok(()) };
         let r = report;
         let record = Record {
@@ -168,6 +179,7 @@ impl Index {
             articles_indexed: r.articles_indexed,
             articles_total: r.articles_total,
             skipped: r.skipped.iter().map(SkippedRecord::new).collect(),
+            error: error.map(ToString::to_string),
         };
         let mut bytes = serde_json::to_vec_pretty(&record).map_err(|e| Error::engine(Some(dir), e))?;
         bytes.push(b'\n');
@@ -223,7 +235,7 @@ fn read(path: &Path) -> Result<Option<LastRun>> {
         warnings: record.warnings,
         elapsed,
     };
-    Ok(Some(LastRun { finished: record.finished, rebuild: record.rebuild, report }))
+    Ok(Some(LastRun { finished: record.finished, rebuild: record.rebuild, report, error: record.error }))
 }
 
 #[cfg(test)]
@@ -258,7 +270,7 @@ mod tests {
             ..UpdateReport::default()
         };
         let before = Utc::now().trunc_subsecs(0);
-        index.record_run(&report, true).unwrap();
+        index.record_run(&report, true, None).unwrap();
         let run = index.last_run().unwrap().unwrap();
         assert_eq!(run.report, report);
         assert!(run.rebuild);

@@ -289,8 +289,38 @@ impl Index {
         on_event: &mut dyn FnMut(UpdateEvent<'_>),
     ) -> Result<UpdateReport> {
         let started = Instant::now();
-        let mut writer = self.writer_with(&options.writer)?;
         let mut report = UpdateReport::default();
+        let mut begun = None;
+        match self.run_update(paths, options, on_event, &mut report, &mut begun) {
+            Ok(rebuild) => {
+                report.elapsed = started.elapsed();
+                self.record_run(&report, rebuild, None)?;
+                Ok(report)
+            }
+            Err(e) => {
+                // A run that started writing and then failed (a full disk, a damaged file) is
+                // recorded too, with its error, so `stats` does not describe an older run as the
+                // last one. A run refused before it began (locked, nothing to index) is not.
+                if let Some(rebuild) = begun {
+                    report.elapsed = started.elapsed();
+                    let _ = self.record_run(&report, rebuild, Some(&e));
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// The run itself: fills `report`, sets `begun` (to whether it rebuilds) once it has
+    /// recorded itself in the marker, and returns whether it rebuilt.
+    fn run_update<P: AsRef<Path>>(
+        &self,
+        paths: &[P],
+        options: &UpdateOptions,
+        on_event: &mut dyn FnMut(UpdateEvent<'_>),
+        report: &mut UpdateReport,
+        begun: &mut Option<bool>,
+    ) -> Result<bool> {
+        let mut writer = self.writer_with(&options.writer)?;
 
         let recorded_roots = self.roots()?;
         let recorded = self.recorded_run()?;
@@ -323,6 +353,7 @@ impl Index {
         // twice under two ids. Walking roots in sorted order visits paths in sorted order.
         let roots = outermost(roots);
         self.begin_run(&roots, rebuild && !bare, RecordedRun::new(rebuild, &walk_options, &parse_options))?;
+        *begun = Some(rebuild);
         // Ids are relative to the outermost indexed folder holding a file, so naming a
         // subfolder of an indexed folder keeps the ids its files already have.
         let known_roots = if rebuild && !bare { Vec::new() } else { recorded_roots };
@@ -466,9 +497,7 @@ impl Index {
         writer.finish()?;
         self.end_run()?;
         report.articles_total = stats.articles;
-        report.elapsed = started.elapsed();
-        self.record_run(&report, rebuild)?;
-        Ok(report)
+        Ok(rebuild)
     }
 
     /// What the index knows of each source file: path → stamp.

@@ -388,3 +388,28 @@ fn a_record_left_out_of_an_indexed_file_gets_in_once_its_id_is_free() {
     let r = update(&index, &[&root]);
     assert_eq!((r.added, r.updated, r.unchanged, r.articles_indexed), (0, 0, 1, 0), "{r:?}");
 }
+
+#[test]
+fn a_run_that_fails_after_it_began_is_recorded_with_its_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("news");
+    write(&root, "a.txt", "A\n\nBody.");
+    let dir = tmp.path().join("idx");
+    let index = Index::create(&dir, &IndexOptions::new()).unwrap();
+    update(&index, &[&root]);
+    // A folder where the run must write a file makes it fail after it began.
+    fs::create_dir_all(dir.join("newsearch-collisions.json/blocker")).unwrap();
+    write(&root, "b.txt", "B\n\nBody.");
+    let err = index.update(&[&root], &UpdateOptions::new(), &mut |_| {}).unwrap_err();
+    let last = index.stats().unwrap().last_run.expect("the failed run is recorded");
+    assert_eq!(last.error.as_deref(), Some(err.to_string().as_str()));
+    assert_eq!((last.report.added, last.report.unchanged), (1, 1), "what it did until it failed");
+    // A run refused before it began (here: nothing to index) leaves the record alone.
+    fs::remove_dir_all(dir.join("newsearch-collisions.json")).unwrap();
+    update(&index, &[&root]);
+    let bare_empty = Index::create(tmp.path().join("empty"), &IndexOptions::new()).unwrap();
+    let none: &[&Path] = &[];
+    assert!(bare_empty.update(none, &UpdateOptions::new(), &mut |_| {}).is_err());
+    assert!(bare_empty.stats().unwrap().last_run.is_none());
+    assert!(index.stats().unwrap().last_run.unwrap().error.is_none());
+}
