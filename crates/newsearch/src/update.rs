@@ -18,7 +18,8 @@ use tantivy::{DocSet, Searcher, TERMINATED};
 use crate::article::{Article, ArticleId};
 use crate::error::{Error, Result, Warning};
 use crate::index::{Index, RecordedRun, outermost};
-use crate::parse::{ParseOptions, Parsed, SourceFile, parse_bytes, read_limited};
+use crate::parse::stream::{JsonLines, hash_file};
+use crate::parse::{Format, ParseOptions, Parsed, SourceFile, parse_bytes, read_limited};
 use crate::schema::{FileStamp, names};
 use crate::walk::{SkipReason, Skipped, WalkOptions, ordered_par_map, walk_under};
 use crate::writer::{CommitStats, IndexWriter, WriterOptions};
@@ -251,7 +252,104 @@ enum Outcome {
         parsed: Parsed,
         stamp: FileStamp,
     },
+    /// A JSON Lines file too big to read whole: indexed as a stream of records (`recheck` as
+    /// for [`Outcome::Recheck`]).
+    Stream {
+        stamp: FileStamp,
+        existed: bool,
+        recheck: bool,
+    },
     Failed(Error),
+}
+
+/// A file's articles, whole or as a stream of batches.
+enum Batches<'a> {
+    Whole(Option<Parsed>),
+    Stream(JsonLines<'a>),
+}
+
+impl Batches<'_> {
+    fn next(&mut self) -> Result<Option<Parsed>> {
+        match self {
+            Batches::Whole(parsed) => Ok(parsed.take()),
+            Batches::Stream(stream) => stream.next_batch(),
+        }
+    }
+}
+
+/// Articles the file just indexed added.
+fn file_run_added(report: &UpdateReport, before: u64) -> usize {
+    usize::try_from(report.articles_indexed - before).unwrap_or(usize::MAX)
+}
+
+/// How one file's articles go into the index.
+struct FileRun {
+    stamp: FileStamp,
+    /// The index held articles of this file before the run.
+    existed: bool,
+    /// The file is unchanged and read again only for records left out before.
+    recheck: bool,
+}
+
+impl FileRun {
+    /// Places every batch's articles, reports problems and collisions, and counts the file.
+    #[allow(clippy::too_many_arguments)]
+    fn index(
+        &self,
+        writer: &mut IndexWriter<'_>,
+        ids: &mut IdClaims<'_>,
+        mut batches: Batches<'_>,
+        file: &SourceFile,
+        key: &Arc<str>,
+        report: &mut UpdateReport,
+        on_event: &mut dyn FnMut(UpdateEvent<'_>),
+    ) -> Result<()> {
+        let mut added = 0usize;
+        let mut lost: Option<Collision> = None;
+        loop {
+            let batch = match batches.next() {
+                Ok(Some(batch)) => batch,
+                Ok(None) => break,
+                // A stream that breaks off: what it added goes again (its stamp would say the
+                // file is indexed whole), and the file is reported as failed.
+                Err(e) => {
+                    writer.delete_path(key);
+                    report.articles_indexed -= added as u64;
+                    report.failed += 1;
+                    report.skipped.push(failed(&file.path, &e));
+                    on_event(UpdateEvent::Error(&e));
+                    return Ok(());
+                }
+            };
+            let placed = ids.place(writer, &batch.articles, self.stamp, key, &file.path, self.recheck)?;
+            placed.collisions.iter().for_each(|c| on_event(UpdateEvent::Collision(c)));
+            if lost.is_none() {
+                lost = placed.collisions.iter().find(|c| c.dropped == file.path).cloned();
+            }
+            report.collisions.extend(placed.collisions);
+            added += placed.added;
+            report.articles_indexed += placed.added as u64;
+            // An unchanged file read again has had its problems reported before.
+            if !self.recheck {
+                report.failed_records += batch.errors.len();
+                report.warnings += batch.warnings.len();
+                batch.errors.iter().for_each(|e| on_event(UpdateEvent::Error(e)));
+                batch.warnings.iter().for_each(|w| on_event(UpdateEvent::Warning(w)));
+            }
+        }
+        match lost {
+            _ if self.recheck && added == 0 => report.unchanged += 1,
+            _ if self.recheck => report.updated += 1,
+            // Nothing of the file made it in: not added, and seen again next run.
+            Some(c) if added == 0 && !self.existed => {
+                let reason = SkipReason::IdTaken { id: c.id.as_str().to_owned(), by: c.kept };
+                report.skipped.push(Skipped { path: file.path.clone(), reason });
+            }
+            _ if self.existed => report.updated += 1,
+            _ => report.added += 1,
+        }
+        Ok(())
+    }
 }
 
 /// The file beside the index listing files with records left out for ids other files held.
@@ -432,6 +530,7 @@ impl Index {
             ordered_par_map(&found.files, |file| consider(file, &manifest, &parse_options, &recheck));
         for (done, (file, outcome)) in outcomes.enumerate() {
             let key: Arc<str> = file.path.to_string_lossy().into();
+            let before = report.articles_indexed;
             match outcome {
                 Outcome::Unchanged => report.unchanged += 1,
                 Outcome::Failed(e) => {
@@ -440,41 +539,40 @@ impl Index {
                     on_event(UpdateEvent::Error(&e));
                 }
                 Outcome::Recheck { parsed, stamp } => {
-                    let placed = ids.place(&mut writer, &parsed.articles, stamp, &key, &file.path, true)?;
-                    placed.collisions.iter().for_each(|c| on_event(UpdateEvent::Collision(c)));
-                    report.collisions.extend(placed.collisions);
-                    if placed.added > 0 {
-                        report.updated += 1;
-                    } else {
-                        report.unchanged += 1;
-                    }
-                    report.articles_indexed += placed.added as u64;
-                    since_commit += placed.added;
+                    let file_run = FileRun { stamp, existed: true, recheck: true };
+                    let batches = Batches::Whole(Some(parsed));
+                    file_run.index(&mut writer, &mut ids, batches, file, &key, report, on_event)?;
+                    since_commit += file_run_added(report, before);
                 }
                 Outcome::Changed { stamp, parsed, existed } => {
                     if existed {
                         writer.delete_path(&key);
                         ids.release(&key);
                     }
-                    let placed = ids.place(&mut writer, &parsed.articles, stamp, &key, &file.path, false)?;
-                    placed.collisions.iter().for_each(|c| on_event(UpdateEvent::Collision(c)));
-                    match placed.collisions.iter().find(|c| c.dropped == file.path) {
-                        // Nothing of the file made it in: not added, and seen again next run.
-                        Some(c) if placed.added == 0 && !existed => {
-                            let reason =
-                                SkipReason::IdTaken { id: c.id.as_str().to_owned(), by: c.kept.clone() };
-                            report.skipped.push(Skipped { path: file.path.clone(), reason });
-                        }
-                        _ if existed => report.updated += 1,
-                        _ => report.added += 1,
+                    let file_run = FileRun { stamp, existed, recheck: false };
+                    let batches = Batches::Whole(Some(parsed));
+                    file_run.index(&mut writer, &mut ids, batches, file, &key, report, on_event)?;
+                    since_commit += file_run_added(report, before);
+                }
+                Outcome::Stream { stamp, existed, recheck } => {
+                    if existed && !recheck {
+                        writer.delete_path(&key);
+                        ids.release(&key);
                     }
-                    report.collisions.extend(placed.collisions);
-                    report.articles_indexed += placed.added as u64;
-                    since_commit += placed.added;
-                    report.failed_records += parsed.errors.len();
-                    report.warnings += parsed.warnings.len();
-                    parsed.errors.iter().for_each(|e| on_event(UpdateEvent::Error(e)));
-                    parsed.warnings.iter().for_each(|w| on_event(UpdateEvent::Warning(w)));
+                    let limit = parse_options.get_max_file_size();
+                    match JsonLines::open(&file.path, &file.id_base, limit) {
+                        Ok(stream) => {
+                            let file_run = FileRun { stamp, existed, recheck };
+                            let batches = Batches::Stream(stream);
+                            file_run.index(&mut writer, &mut ids, batches, file, &key, report, on_event)?;
+                            since_commit += file_run_added(report, before);
+                        }
+                        Err(e) => {
+                            report.failed += 1;
+                            report.skipped.push(failed(&file.path, &e));
+                            on_event(UpdateEvent::Error(&e));
+                        }
+                    }
                 }
             }
             on_event(UpdateEvent::Progress { done: done + 1, total });
@@ -752,6 +850,25 @@ fn consider(
     if !recheck && known.is_some_and(|k| k.size == meta.len() && k.mtime == mtime) {
         return Outcome::Unchanged;
     }
+    // A JSON Lines file over the size limit, or too big to hold comfortably, is read as a
+    // stream; the limit then applies to each record.
+    if file.format == Format::JsonLines
+        && (meta.len() > options.get_max_file_size() || meta.len() > options.stream_above())
+    {
+        let (hash, size) = match hash_file(&file.path) {
+            Ok(h) => h,
+            Err(e) => return Outcome::Failed(e),
+        };
+        let same = known.is_some_and(|k| k.hash == hash);
+        if same && !recheck {
+            return Outcome::Unchanged;
+        }
+        let stamp = match known {
+            Some(k) if same => *k,
+            _ => FileStamp { size, mtime, hash },
+        };
+        return Outcome::Stream { stamp, existed: known.is_some(), recheck: same };
+    }
     let bytes = match read_limited(&file.path, options.get_max_file_size()) {
         Ok(b) => b,
         Err(e) => return Outcome::Failed(e),
@@ -770,5 +887,101 @@ fn consider(
         Ok(parsed) if same => Outcome::Recheck { parsed, stamp },
         Ok(parsed) => Outcome::Changed { stamp, parsed, existed: known.is_some() },
         Err(e) => Outcome::Failed(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{IndexOptions, Query};
+
+    /// Every stored article as (id, title), sorted.
+    fn contents(index: &Index) -> Vec<(String, String)> {
+        let hits = index.search(&Query::all().limit(10_000)).unwrap().hits;
+        let mut out: Vec<_> =
+            hits.into_iter().map(|h| (h.article.id.as_str().to_owned(), h.article.title)).collect();
+        out.sort();
+        out
+    }
+
+    fn run(index: &Index, root: &Path, parse: ParseOptions) -> (UpdateReport, Vec<String>) {
+        let mut problems = Vec::new();
+        let report = index
+            .update(&[root], &UpdateOptions::new().parse(parse), &mut |e| match e {
+                UpdateEvent::Error(e) => problems.push(e.to_string()),
+                UpdateEvent::Warning(w) => problems.push(format!("warning: {w}")),
+                _ => {}
+            })
+            .unwrap();
+        (report, problems)
+    }
+
+    fn export(lines: usize, bad_line: usize) -> String {
+        let mut text = String::new();
+        for i in 1..=lines {
+            if i == bad_line {
+                text.push_str("{not json\n");
+            } else if i % 7 == 0 {
+                text.push_str(&format!("{{\"title\": \"Record {i}\", \"body\": \"caf\u{e9} {i}\"}}\r\n"));
+            } else {
+                text.push_str(&format!("{{\"id\": \"r{i}\", \"title\": \"Record {i}\", \"views\": -1}}\n"));
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn a_streamed_export_indexes_exactly_what_a_whole_read_does() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("exports");
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join("big.jsonl"), export(3000, 1234)).unwrap();
+
+        let whole = Index::create(tmp.path().join("whole"), &IndexOptions::new()).unwrap();
+        let (whole_report, whole_problems) = run(&whole, &root, ParseOptions::new());
+        let streamed = Index::create(tmp.path().join("streamed"), &IndexOptions::new()).unwrap();
+        // Streamed above 1 KiB, and the file is over the size limit: the limit is per record.
+        let small = ParseOptions::new().max_file_size(4096).streaming_above(1024);
+        let (stream_report, stream_problems) = run(&streamed, &root, small.clone());
+        assert_eq!(contents(&streamed), contents(&whole));
+        assert_eq!(stream_problems, whole_problems, "the same errors and warnings, with line numbers");
+        assert!(
+            stream_problems.iter().any(|p| p.contains("big.jsonl: line 1234: malformed JSON")),
+            "{stream_problems:?}"
+        );
+        assert_eq!(
+            (stream_report.added, stream_report.failed_records, stream_report.articles_indexed),
+            (1, 1, 2999)
+        );
+        assert_eq!(whole_report.articles_indexed, 2999);
+
+        // Unchanged: nothing read again. One line changed: the file's articles are replaced.
+        let (again, _) = run(&streamed, &root, small.clone());
+        assert_eq!((again.unchanged, again.articles_indexed), (1, 0));
+        let changed = export(3000, 1234).replace("\"Record 10\"", "\"Record ten\"");
+        std::fs::write(root.join("big.jsonl"), changed).unwrap();
+        let (edit, _) = run(&streamed, &root, small);
+        assert_eq!((edit.updated, edit.articles_indexed, edit.articles_total), (1, 2999, 2999));
+        assert!(contents(&streamed).contains(&("r10".to_owned(), "Record ten".to_owned())));
+    }
+
+    #[test]
+    fn a_record_over_the_limit_is_skipped_with_its_line_and_never_held() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("exports");
+        std::fs::create_dir_all(&root).unwrap();
+        let huge =
+            format!("{{\"id\": \"huge\", \"title\": \"Huge\", \"body\": \"{}\"}}", "x".repeat(100_000));
+        let text =
+            format!("{{\"id\": \"a\", \"title\": \"A\"}}\n{huge}\n{{\"id\": \"b\", \"title\": \"B\"}}");
+        std::fs::write(root.join("x.jsonl"), text).unwrap();
+        let index = Index::create(tmp.path().join("idx"), &IndexOptions::new()).unwrap();
+        let (report, problems) = run(&index, &root, ParseOptions::new().max_file_size(1000));
+        assert_eq!(contents(&index), [("a".to_owned(), "A".to_owned()), ("b".to_owned(), "B".to_owned())]);
+        assert_eq!(report.failed_records, 1);
+        assert!(
+            problems[0].ends_with("x.jsonl: line 2: record is 100043 bytes, over the 1000-byte limit (raise it with --max-file-size)"),
+            "{problems:?}"
+        );
     }
 }

@@ -44,16 +44,23 @@ pub(super) fn parse_json_lines(text: &str, src: &Source<'_>, out: &mut Parsed) {
         if line.trim().is_empty() {
             continue;
         }
-        let result = match serde_json::from_str::<Value>(line) {
-            Ok(Value::Object(obj)) => {
-                article_from_object(&obj, src, Some(n), Some(n), None, &mut out.warnings)
-            }
-            Ok(_) => Err(Error::malformed(src.path, Some(n), "expected a JSON object")),
-            Err(e) => {
-                Err(Error::malformed(src.path, Some(n), format!("malformed JSON: {}", strip_position(&e))))
-            }
-        };
+        let result = parse_json_line(line, n, src, &mut out.warnings);
         push(out, result);
+    }
+}
+
+/// Line `n` of a JSON Lines file (not blank): one record. Shared with the streaming reader,
+/// so a file read whole and one read as a stream give the same articles and messages.
+pub(super) fn parse_json_line(
+    line: &str,
+    n: usize,
+    src: &Source<'_>,
+    warnings: &mut Vec<crate::Warning>,
+) -> Result<crate::Article> {
+    match serde_json::from_str::<Value>(line) {
+        Ok(Value::Object(obj)) => article_from_object(&obj, src, Some(n), Some(n), None, warnings),
+        Ok(_) => Err(Error::malformed(src.path, Some(n), "expected a JSON object")),
+        Err(e) => Err(Error::malformed(src.path, Some(n), format!("malformed JSON: {}", strip_position(&e)))),
     }
 }
 

@@ -21,6 +21,7 @@ pub(crate) mod date;
 mod json;
 mod markdown;
 mod record;
+pub(crate) mod stream;
 mod txt;
 
 use std::borrow::Cow;
@@ -97,6 +98,7 @@ impl FromStr for Format {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseOptions {
     max_file_size: u64,
+    stream_above: u64,
 }
 
 impl ParseOptions {
@@ -105,10 +107,15 @@ impl ParseOptions {
 
     /// Default options.
     pub fn new() -> Self {
-        ParseOptions { max_file_size: Self::DEFAULT_MAX_FILE_SIZE }
+        ParseOptions { max_file_size: Self::DEFAULT_MAX_FILE_SIZE, stream_above: Self::STREAM_ABOVE }
     }
 
-    /// Files larger than `bytes` are refused with [`Error::TooLarge`].
+    /// JSON Lines files larger than this are indexed as a stream of records.
+    pub const STREAM_ABOVE: u64 = 16 * 1024 * 1024;
+
+    /// Files larger than `bytes` are refused with [`Error::TooLarge`], except JSON Lines
+    /// files, which [`Index::update`](crate::Index::update) reads as a stream: for them the
+    /// limit applies to each record (line).
     pub fn max_file_size(mut self, bytes: u64) -> Self {
         self.max_file_size = bytes;
         self
@@ -117,6 +124,17 @@ impl ParseOptions {
     /// The size limit in bytes.
     pub fn get_max_file_size(&self) -> u64 {
         self.max_file_size
+    }
+
+    /// JSON Lines files above this many bytes are streamed (tests set it low).
+    #[cfg(test)]
+    pub(crate) fn streaming_above(mut self, bytes: u64) -> Self {
+        self.stream_above = bytes;
+        self
+    }
+
+    pub(crate) fn stream_above(&self) -> u64 {
+        self.stream_above
     }
 }
 
@@ -198,7 +216,7 @@ pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
 /// The walk already skips special files, but a path can be replaced between the walk and the
 /// read, and a user can name one directly. Opening a FIFO for reading waits until something
 /// writes to it, so it is opened without blocking and checked before anything is read.
-fn open_regular(path: &Path) -> Result<fs::File> {
+pub(crate) fn open_regular(path: &Path) -> Result<fs::File> {
     let mut options = fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
