@@ -155,6 +155,12 @@ impl<'a> IndexWriter<'a> {
         Ok(stats)
     }
 
+    /// Stops the engine from merging segments on its own for the rest of this writer's life
+    /// (for a bulk run that ends with [`IndexWriter::merge_all`]).
+    pub(crate) fn pause_merges(&mut self) {
+        self.inner.set_merge_policy(Box::new(NoMergePolicy));
+    }
+
     /// Merges every segment into one, then waits for it to be written. Searches then look each
     /// term up once instead of once per segment; worth it after a large run.
     ///
