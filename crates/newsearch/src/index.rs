@@ -209,11 +209,9 @@ impl Index {
             if !dir.join(INDEX_MARKER_FILE).exists() {
                 return Err(Error::NoIndex { path: dir.to_owned() });
             }
-        } else if let Some(missing) = paths.iter().map(AsRef::as_ref).find(|p| !p.exists())
-            && paths.iter().all(|p| !p.as_ref().exists())
-        {
+        } else if paths.iter().all(|p| !p.as_ref().exists()) {
             let source = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or folder");
-            return Err(Error::io(missing, source));
+            return Err(Error::io(paths[0].as_ref(), source));
         }
         if rebuild { Index::open_to_rebuild(dir, options) } else { Index::open_or_create(dir, options) }
     }
@@ -321,11 +319,11 @@ impl Index {
         write_marker(dir, &marker)
     }
 
-    /// The run recorded last, if any.
-    pub(crate) fn recorded_run(&self) -> Result<Option<RecordedRun>> {
+    /// The recorded roots and the run recorded last, from one read of the marker.
+    pub(crate) fn recorded(&self) -> Result<(Vec<PathBuf>, Option<RecordedRun>)> {
         match &self.dir {
-            Some(dir) => Ok(read_marker(dir)?.run),
-            None => Ok(None),
+            Some(dir) => read_marker(dir).map(|m| (m.roots, m.run)),
+            None => Ok((Vec::new(), None)),
         }
     }
 

@@ -517,12 +517,14 @@ fn nothing_searchable(text: &str, words: &[(String, Unsearchable)]) -> Error {
     let mut why = Vec::new();
     let function_words = list(Unsearchable::FunctionWord);
     if !function_words.is_empty() {
+        let (are, them) = if function_words.len() == 1 {
+            ("is a function word", "it")
+        } else {
+            ("are function words", "them")
+        };
         why.push(format!(
-            "{} {} left out of any-word searches as too common (put {} in quotes, or use --mode all, to require {})",
+            "{} {are} left out of any-word searches as too common (put {them} in quotes, or use --mode all, to require {them})",
             function_words.join(", "),
-            if function_words.len() == 1 { "is a function word" } else { "are function words" },
-            if function_words.len() == 1 { "it" } else { "them" },
-            if function_words.len() == 1 { "it" } else { "them" },
         ));
     }
     let long = list(Unsearchable::TooLong);
@@ -533,11 +535,10 @@ fn nothing_searchable(text: &str, words: &[(String, Unsearchable)]) -> Error {
             if long.len() == 1 { "is" } else { "are" }
         ));
     }
-    if why.is_empty() || !list(Unsearchable::NoLetters).is_empty() {
+    if why.is_empty() {
+        why.push("it has no words, only punctuation or symbols".into());
+    } else if !list(Unsearchable::NoLetters).is_empty() {
         why.push("the rest is punctuation or symbols".into());
-    }
-    if why.len() == 1 && why[0].starts_with("the rest") {
-        why[0] = "it has no words, only punctuation or symbols".into();
     }
     Error::InvalidArgument(format!(
         "nothing searchable in the query {}: {}",

@@ -277,11 +277,6 @@ impl Batches<'_> {
     }
 }
 
-/// Articles the file just indexed added.
-fn file_run_added(report: &UpdateReport, before: u64) -> usize {
-    usize::try_from(report.articles_indexed - before).unwrap_or(usize::MAX)
-}
-
 /// How one file's articles go into the index.
 struct FileRun {
     stamp: FileStamp,
@@ -292,7 +287,8 @@ struct FileRun {
 }
 
 impl FileRun {
-    /// Places every batch's articles, reports problems and collisions, and counts the file.
+    /// Replaces the file's articles (or, rechecking, adds those left out before) batch by
+    /// batch, reports problems and collisions, and counts the file. Returns the articles added.
     #[allow(clippy::too_many_arguments)]
     fn index(
         &self,
@@ -303,7 +299,11 @@ impl FileRun {
         key: &Arc<str>,
         report: &mut UpdateReport,
         on_event: &mut dyn FnMut(UpdateEvent<'_>),
-    ) -> Result<()> {
+    ) -> Result<usize> {
+        if self.existed && !self.recheck {
+            writer.delete_path(key);
+            ids.release(key);
+        }
         let mut added = 0usize;
         let mut lost: Option<Collision> = None;
         loop {
@@ -318,7 +318,7 @@ impl FileRun {
                     report.failed += 1;
                     report.skipped.push(failed(&file.path, &e));
                     on_event(UpdateEvent::Error(&e));
-                    return Ok(());
+                    return Ok(0);
                 }
             };
             let placed = ids.place(writer, &batch.articles, self.stamp, key, &file.path, self.recheck)?;
@@ -348,7 +348,7 @@ impl FileRun {
             _ if self.existed => report.updated += 1,
             _ => report.added += 1,
         }
-        Ok(())
+        Ok(added)
     }
 }
 
@@ -420,8 +420,7 @@ impl Index {
     ) -> Result<bool> {
         let mut writer = self.writer_with(&options.writer)?;
 
-        let recorded_roots = self.roots()?;
-        let recorded = self.recorded_run()?;
+        let (recorded_roots, recorded) = self.recorded()?;
         let bare = paths.is_empty();
         let requested: Vec<PathBuf> =
             if bare { recorded_roots.clone() } else { paths.iter().map(|p| p.as_ref().to_owned()).collect() };
@@ -493,8 +492,7 @@ impl Index {
         }
         on_event(UpdateEvent::Found { files: found.files.len() });
 
-        // Files gone from the folders walked: their articles go at the end, and their ids are
-        // free for this run's files from the start.
+        // Files gone from the folders walked.
         let walked_paths: FxHashSet<String> =
             found.files.iter().map(|f| f.path.to_string_lossy().into_owned()).collect();
         let vanished: Vec<String> = manifest
@@ -536,7 +534,6 @@ impl Index {
             ordered_par_map(&found.files, |file| consider(file, &manifest, &parse_options, &recheck));
         for (done, (file, outcome)) in outcomes.enumerate() {
             let key: Arc<str> = file.path.to_string_lossy().into();
-            let before = report.articles_indexed;
             match outcome {
                 Outcome::Unchanged => report.unchanged += 1,
                 Outcome::Failed(e) => {
@@ -547,31 +544,30 @@ impl Index {
                 Outcome::Recheck { parsed, stamp } => {
                     let file_run = FileRun { stamp, existed: true, recheck: true };
                     let batches = Batches::Whole(Some(parsed));
-                    file_run.index(&mut writer, &mut ids, batches, file, &key, report, on_event)?;
-                    since_commit += file_run_added(report, before);
+                    since_commit +=
+                        file_run.index(&mut writer, &mut ids, batches, file, &key, report, on_event)?;
                 }
                 Outcome::Changed { stamp, parsed, existed } => {
-                    if existed {
-                        writer.delete_path(&key);
-                        ids.release(&key);
-                    }
                     let file_run = FileRun { stamp, existed, recheck: false };
                     let batches = Batches::Whole(Some(parsed));
-                    file_run.index(&mut writer, &mut ids, batches, file, &key, report, on_event)?;
-                    since_commit += file_run_added(report, before);
+                    since_commit +=
+                        file_run.index(&mut writer, &mut ids, batches, file, &key, report, on_event)?;
                 }
+                // Opened before anything is deleted: a file that can't be read keeps its articles.
                 Outcome::Stream { stamp, existed, recheck } => {
-                    if existed && !recheck {
-                        writer.delete_path(&key);
-                        ids.release(&key);
-                    }
-                    let limit = parse_options.get_max_file_size();
-                    match JsonLines::open(&file.path, &file.id_base, limit) {
+                    match JsonLines::open(&file.path, &file.id_base, parse_options.get_max_file_size()) {
                         Ok(stream) => {
                             let file_run = FileRun { stamp, existed, recheck };
                             let batches = Batches::Stream(stream);
-                            file_run.index(&mut writer, &mut ids, batches, file, &key, report, on_event)?;
-                            since_commit += file_run_added(report, before);
+                            since_commit += file_run.index(
+                                &mut writer,
+                                &mut ids,
+                                batches,
+                                file,
+                                &key,
+                                report,
+                                on_event,
+                            )?;
                         }
                         Err(e) => {
                             report.failed += 1;
@@ -652,6 +648,8 @@ enum Claim {
     Wins { over: PathBuf },
     /// An article from an earlier path (or an earlier record of this file) holds it.
     Loses { to: PathBuf },
+    /// Rechecking an unchanged file: this file's article already holds it.
+    Held,
 }
 
 /// Who holds each id during a run, so that one id never names two articles.
@@ -717,11 +715,9 @@ impl<'a> IdClaims<'a> {
         let mut placed = Placed { added: 0, collisions: Vec::new() };
         let mut lost = false;
         for article in articles {
-            if recheck && self.already_held(&article.id, key)? {
-                continue;
-            }
             let id = article.id.clone();
-            match self.claim(&article.id, key)? {
+            match self.claim(&article.id, key, recheck)? {
+                Claim::Held => continue,
                 Claim::Free => writer.add_with(article, stamp, false)?,
                 Claim::Wins { over } => {
                     writer.add_with(article, stamp, true)?;
@@ -744,26 +740,20 @@ impl<'a> IdClaims<'a> {
         Ok(placed)
     }
 
-    /// True when the index already holds `id` for the file at `path` (nothing to do), and
-    /// records that this run keeps it there.
-    fn already_held(&mut self, id: &ArticleId, path: &Arc<str>) -> Result<bool> {
-        if self.this_run.contains_key(id) || self.holder(id)?.as_deref() != Some(path.as_ref()) {
-            return Ok(false);
-        }
-        self.this_run.insert(id.clone(), Arc::clone(path));
-        Ok(true)
-    }
-
     fn release(&mut self, path: &str) {
         self.released.insert(path.to_owned());
     }
 
-    fn claim(&mut self, id: &ArticleId, path: &Arc<str>) -> Result<Claim> {
+    /// Who gets `id`: the file at `path` or the one holding it. `recheck`: the file is
+    /// unchanged, so an article of its own that holds the id stays ([`Claim::Held`]); otherwise
+    /// its own old articles are being replaced and the id is free.
+    fn claim(&mut self, id: &ArticleId, path: &Arc<str>, recheck: bool) -> Result<Claim> {
         if let Some(holder) = self.this_run.get(id) {
             return Ok(Claim::Loses { to: PathBuf::from(holder.as_ref()) });
         }
         let claim = match self.holder(id)? {
             None => Claim::Free,
+            Some(h) if *h == **path && recheck => Claim::Held,
             Some(h) if *h == **path || self.released.contains(&h) => Claim::Free,
             // Component order, the order folders are walked in.
             Some(h) if Path::new(path.as_ref()) < Path::new(&h) => Claim::Wins { over: PathBuf::from(h) },

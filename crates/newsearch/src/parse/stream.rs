@@ -71,11 +71,13 @@ impl<'a> JsonLines<'a> {
         if self.done {
             return Ok(None);
         }
-        let mut lines: Vec<(usize, Vec<u8>)> = Vec::new();
-        let mut bytes = 0usize;
+        // One buffer for the batch's lines, and where each starts and ends: no allocation per
+        // record.
+        let mut buf: Vec<u8> = Vec::with_capacity(BATCH_BYTES + (64 << 10));
+        let mut lines: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
         let mut too_long: Vec<(usize, u64)> = Vec::new();
-        while bytes < BATCH_BYTES {
-            let mut buf = Vec::new();
+        while buf.len() < BATCH_BYTES {
+            let start = buf.len();
             match self.read_line(&mut buf)? {
                 Line::End => {
                     self.done = true;
@@ -83,8 +85,9 @@ impl<'a> JsonLines<'a> {
                 }
                 Line::TooLong(size) => too_long.push((self.line, size)),
                 Line::Read => {
-                    bytes += buf.len();
-                    lines.push((self.line, buf));
+                    // A UTF-8 byte order mark only ever starts the file.
+                    let bom = self.line == 1 && buf[start..].starts_with(b"\xEF\xBB\xBF");
+                    lines.push((self.line, start + if bom { 3 } else { 0 }..buf.len()));
                 }
             }
         }
@@ -92,13 +95,8 @@ impl<'a> JsonLines<'a> {
             return Ok(None);
         }
         let src = Source { path: self.path, id_base: self.id_base, key_lines: None };
-        // A UTF-8 byte order mark only ever starts the file.
-        if let Some((1, first)) = lines.first_mut()
-            && first.starts_with(b"\xEF\xBB\xBF")
-        {
-            first.drain(..3);
-        }
-        let results: Vec<Parsed> = lines.par_iter().map(|(n, line)| parse_line(line, *n, &src)).collect();
+        let results: Vec<Parsed> =
+            lines.par_iter().map(|(n, range)| parse_line(&buf[range.clone()], *n, &src)).collect();
         let mut out = Parsed::default();
         for mut one in results {
             out.articles.append(&mut one.articles);
@@ -115,9 +113,10 @@ impl<'a> JsonLines<'a> {
         Ok(Some(out))
     }
 
-    /// Reads one line into `buf` (without its line ending), holding at most `limit` bytes of it.
+    /// Appends one line to `buf` (without its line ending), holding at most `limit` bytes of it.
     fn read_line(&mut self, buf: &mut Vec<u8>) -> Result<Line> {
         let io = |e| Error::io(self.path, e);
+        let start = buf.len();
         let read =
             (&mut self.reader).take(self.limit.saturating_add(1)).read_until(b'\n', buf).map_err(io)?;
         if read == 0 {
@@ -126,17 +125,17 @@ impl<'a> JsonLines<'a> {
         self.line += 1;
         if buf.last() == Some(&b'\n') {
             buf.pop();
-            if buf.last() == Some(&b'\r') {
+            if buf.len() > start && buf.last() == Some(&b'\r') {
                 buf.pop();
             }
             return Ok(Line::Read);
         }
-        if (buf.len() as u64) <= self.limit {
+        if (read as u64) <= self.limit {
             return Ok(Line::Read); // the last line, without a line ending
         }
         // Over the limit: skip to the end of the line without keeping it.
-        let mut size = buf.len() as u64;
-        buf.clear();
+        let mut size = read as u64;
+        buf.truncate(start);
         loop {
             let available = self.reader.fill_buf().map_err(|e| Error::io(self.path, e))?;
             if available.is_empty() {
@@ -168,6 +167,10 @@ enum Line {
 /// One line as the whole-file parser reads it: UTF-8, or Windows-1252 with a warning.
 fn parse_line(bytes: &[u8], n: usize, src: &Source<'_>) -> Parsed {
     let mut out = Parsed::default();
+    if bytes.contains(&0) {
+        out.errors.push(Error::malformed(src.path, Some(n), "binary data (NUL bytes), not a JSON record"));
+        return out;
+    }
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => std::borrow::Cow::Borrowed(text),
         Err(_) => {
@@ -180,10 +183,6 @@ fn parse_line(bytes: &[u8], n: usize, src: &Source<'_>) -> Parsed {
             text
         }
     };
-    if bytes.contains(&0) {
-        out.errors.push(Error::malformed(src.path, Some(n), "binary data (NUL bytes), not a JSON record"));
-        return out;
-    }
     if text.trim().is_empty() {
         return out;
     }
