@@ -16,7 +16,7 @@ use tantivy::directory::error::OpenReadError;
 use tantivy::index::SegmentComponent;
 use tantivy::{DocAddress, ReloadPolicy, TantivyDocument};
 
-use crate::directory::IndexDirectory;
+use crate::directory::{IndexDirectory, ReadMode};
 use crate::error::{Error, Result};
 use crate::index::Index;
 
@@ -95,7 +95,7 @@ impl Index {
             return Err(Error::NoIndex { path: dir.to_owned() });
         }
         match open_engine(dir) {
-            Ok(engine) => Ok(inspect(&engine, true)),
+            Ok((engine, _)) => Ok(inspect(&engine, true)),
             Err(Error::Damaged { file, reason, .. }) => {
                 let file = file.unwrap_or_else(|| PathBuf::from(META_FILE));
                 Ok(CheckReport { damaged: vec![Damage { file, reason }], ..CheckReport::default() })
@@ -106,9 +106,11 @@ impl Index {
 }
 
 /// Opens the engine's index in `dir` through [`IndexDirectory`], telling damage apart.
-pub(crate) fn open_engine(dir: &Path) -> Result<tantivy::Index> {
+pub(crate) fn open_engine(dir: &Path) -> Result<(tantivy::Index, ReadMode)> {
     let directory = IndexDirectory::open(dir).map_err(|e| Error::engine(Some(dir), e))?;
-    tantivy::Index::open(directory).map_err(|e| classify(Some(dir), None, e))
+    let reads = directory.read_mode();
+    let index = tantivy::Index::open(directory).map_err(|e| classify(Some(dir), None, e))?;
+    Ok((index, reads))
 }
 
 /// An engine error as newsearch reports it: [`Error::Damaged`] when it means a damaged file

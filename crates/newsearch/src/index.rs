@@ -17,7 +17,7 @@ use tantivy::directory::{Directory, INDEX_WRITER_LOCK};
 use tantivy::{IndexReader, ReloadPolicy, TantivyError};
 
 use crate::analyzer::Stemming;
-use crate::directory::{IndexDirectory, is_write_refusal};
+use crate::directory::{IndexDirectory, ReadMode, is_write_refusal};
 use crate::error::{Error, Result};
 use crate::parse::{Format, ParseOptions};
 use crate::schema::{self, Fields, SCHEMA_VERSION};
@@ -79,6 +79,8 @@ pub struct Index {
     pub(crate) fields: Fields,
     pub(crate) stemming: Stemming,
     dir: Option<PathBuf>,
+    /// How its files are read (none in memory); merges read through windows.
+    pub(crate) reads: Option<ReadMode>,
     /// `meta.json`'s (modified, length) when the reader last reloaded: a commit by anyone
     /// rewrites it, so an unchanged stamp means there is nothing new to see.
     seen_commit: Mutex<Option<(SystemTime, u64)>>,
@@ -109,8 +111,8 @@ impl Index {
             return Err(Error::NoIndex { path: dir.to_owned() });
         }
         let stemming = check_marker(dir, &marker)?;
-        let inner = crate::check::open_engine(dir)?;
-        Index::wrap(inner, stemming, Some(dir.to_owned()))
+        let (inner, reads) = crate::check::open_engine(dir)?;
+        Index::wrap(inner, stemming, Some((dir.to_owned(), reads)))
     }
 
     /// Creates a new, empty index in `dir` (created if missing; it must not hold an index).
@@ -135,12 +137,14 @@ impl Index {
             run: None,
         };
         write_marker(dir, &marker)?;
+        let directory = IndexDirectory::open(dir).map_err(|e| Error::engine(Some(dir), e))?;
+        let reads = directory.read_mode();
         let inner = tantivy::Index::builder()
             .schema(schema::build_schema())
             .settings(schema::index_settings())
-            .create_in_dir(dir)
+            .open_or_create(directory)
             .map_err(|e| Error::engine(Some(dir), e))?;
-        Index::wrap(inner, options.stemming, Some(dir.to_owned()))
+        Index::wrap(inner, options.stemming, Some((dir.to_owned(), reads)))
     }
 
     /// Opens the index in `dir`, creating it with `options` if there is none.
@@ -226,7 +230,8 @@ impl Index {
         Index::wrap(inner, options.stemming, None)
     }
 
-    fn wrap(inner: tantivy::Index, stemming: Stemming, dir: Option<PathBuf>) -> Result<Index> {
+    fn wrap(inner: tantivy::Index, stemming: Stemming, on_disk: Option<(PathBuf, ReadMode)>) -> Result<Index> {
+        let (dir, reads) = on_disk.unzip();
         schema::register_analyzers(inner.tokenizers(), stemming);
         schema::register_analyzers(inner.fast_field_tokenizer(), stemming);
         let path = dir.as_deref();
@@ -245,7 +250,7 @@ impl Index {
             .try_into()
             .map_err(|e| crate::check::classify(path, Some(&inner), e))?;
         let seen_commit = Mutex::new(None);
-        Ok(Index { inner, reader, fields, stemming, dir, seen_commit, facet_values: Default::default() })
+        Ok(Index { inner, reader, fields, stemming, dir, reads, seen_commit, facet_values: Default::default() })
     }
 
     /// The folder the index lives in, or `None` in memory.

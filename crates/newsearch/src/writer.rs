@@ -8,6 +8,7 @@
 use tantivy::indexer::NoMergePolicy;
 use tantivy::{TantivyDocument, TantivyError};
 
+use crate::directory::ReadMode;
 use crate::article::{Article, ArticleId};
 use crate::error::{Error, Result};
 use crate::index::Index;
@@ -172,6 +173,8 @@ impl<'a> IndexWriter<'a> {
     pub fn merge_all(&mut self) -> Result<()> {
         const ATTEMPTS: u32 = 16;
         self.inner.set_merge_policy(Box::new(NoMergePolicy));
+        // The merge reads the whole index: through windows, so its pages don't stay resident.
+        let _windowed = self.index.reads.as_ref().map(ReadMode::windowed);
         for attempt in 1..=ATTEMPTS {
             let ids = self.index.inner.searchable_segment_ids().map_err(|e| self.index.error(e))?;
             if ids.len() <= 1 {
