@@ -157,8 +157,9 @@ pub(crate) struct IndexArgs {
     )]
     pub(crate) commit_every: usize,
 
-    /// Merge the index into one segment at the end, whatever the run added (by default this
-    /// happens after runs that added 10,000 articles or more): slower indexing, faster queries.
+    /// Merge the index into one segment at the end, whatever the run added (the disk in use
+    /// then briefly doubles). By default, runs that added 10,000 articles or more merge into
+    /// about two segments, with at most 1.5× the index on disk.
     #[arg(long, conflicts_with = "no_merge")]
     pub(crate) merge: bool,
 
@@ -199,7 +200,7 @@ impl IndexArgs {
             .rebuild(self.rebuild)
             .commit_every(self.commit_every)
             .merge(match (self.merge, self.no_merge) {
-                (true, _) => MergeAfter::Articles(0),
+                (true, _) => MergeAfter::OneSegment,
                 (_, true) => MergeAfter::Never,
                 _ => MergeAfter::default(),
             })

@@ -6,6 +6,7 @@
 //! until [`IndexWriter::commit`], and a commit is all-or-nothing.
 
 use tantivy::indexer::NoMergePolicy;
+use tantivy::index::{SegmentId, SegmentMeta};
 use tantivy::{TantivyDocument, TantivyError};
 
 use crate::directory::ReadMode;
@@ -157,44 +158,56 @@ impl<'a> IndexWriter<'a> {
     }
 
     /// Stops the engine from merging segments on its own for the rest of this writer's life
-    /// (for a bulk run that ends with [`IndexWriter::merge_all`]).
+    /// (for a bulk run that ends with [`IndexWriter::compact`]).
     pub(crate) fn pause_merges(&mut self) {
         self.inner.set_merge_policy(Box::new(NoMergePolicy));
     }
 
     /// Merges every segment into one, then waits for it to be written. Searches then look each
-    /// term up once instead of once per segment; worth it after a large run.
+    /// term up once instead of once per segment. While the merged copy is written the index
+    /// takes twice its size on disk; [`IndexWriter::compact`] needs at most 1.5×.
+    pub fn merge_all(&mut self) -> Result<()> {
+        self.merge_while(|segments| (segments.len() > 1).then(|| segments.iter().map(|s| s.id()).collect()))
+    }
+
+    /// Merges segments into as few as the disk allows: no merge writes more than half the
+    /// index, so the disk in use peaks at 1.5× the index, not the 2× of one merge of
+    /// everything. A bulk run's many segments end as two of about half the index each (a
+    /// segment already larger than half stays as it is). Searches over two segments cost
+    /// about as much as over one; over dozens, a third more.
+    pub fn compact(&mut self) -> Result<()> {
+        self.merge_while(half_index_merge)
+    }
+
+    /// Merges the segments `pick` chooses, again and again until it chooses none, each merge
+    /// waited for and its inputs' files deleted before the next, so they never pile up.
     ///
     /// Merges the engine's merge policy started at earlier commits may still be running on some
     /// of those segments. The engine lets both go ahead and fails the one that ends second (at
     /// the very end of a bulk run: "the segments that were merged could not be found"). So the
     /// policy is switched off first (nothing new starts), and a merge that lost that race is
     /// started again over the segments of the moment, at most once per merge that was running.
-    pub fn merge_all(&mut self) -> Result<()> {
+    fn merge_while(&mut self, pick: impl Fn(&[SegmentMeta]) -> Option<Vec<SegmentId>>) -> Result<()> {
         const ATTEMPTS: u32 = 16;
         self.inner.set_merge_policy(Box::new(NoMergePolicy));
         // The merge reads the whole index: through windows, so its pages don't stay resident.
         let _windowed = self.index.reads.as_ref().map(ReadMode::windowed);
-        for attempt in 1..=ATTEMPTS {
-            let ids = self.index.inner.searchable_segment_ids().map_err(|e| self.index.error(e))?;
-            if ids.len() <= 1 {
-                return Ok(());
-            }
+        let mut lost = 0;
+        loop {
+            let segments = self.index.inner.searchable_segment_metas().map_err(|e| self.index.error(e))?;
+            let Some(ids) = pick(&segments) else { return Ok(()) };
             match self.inner.merge(&ids).wait() {
-                Ok(_) => {
-                    // The merged-away segments' files (and any lost attempt's) go now, not at
-                    // the next run; a failure here only delays that.
-                    let _ = self.inner.garbage_collect_files().wait();
-                    return Ok(());
-                }
+                // The merged-away segments' files (and any lost attempt's) go now, not at the
+                // next run; a failure here only delays that.
+                Ok(_) => drop(self.inner.garbage_collect_files().wait()),
                 // The segments changed under the merge (or between listing and merging).
-                Err(TantivyError::InvalidArgument(_)) if attempt < ATTEMPTS => {
-                    std::thread::sleep(std::time::Duration::from_millis(10 * u64::from(attempt)));
+                Err(TantivyError::InvalidArgument(_)) if lost < ATTEMPTS => {
+                    lost += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(10 * u64::from(lost)));
                 }
                 Err(e) => return Err(self.index.error(e)),
             }
         }
-        Ok(())
     }
 
     /// Drops everything since the last commit.
@@ -210,6 +223,27 @@ impl<'a> IndexWriter<'a> {
         let IndexWriter { index, inner, .. } = self;
         inner.wait_merging_threads().map_err(|e| index.error(e))
     }
+}
+
+/// The next merge of [`IndexWriter::compact`]: segments packed, largest first, into groups
+/// of at most half the index (by documents, deleted ones included, as they are on disk);
+/// the first group of two or more, if any.
+fn half_index_merge(segments: &[SegmentMeta]) -> Option<Vec<SegmentId>> {
+    let size = |s: &SegmentMeta| u64::from(s.max_doc());
+    let half = segments.iter().map(size).sum::<u64>() / 2;
+    let mut by_size: Vec<&SegmentMeta> = segments.iter().filter(|s| size(s) <= half).collect();
+    by_size.sort_by_key(|s| std::cmp::Reverse(size(s)));
+    let mut groups: Vec<(u64, Vec<SegmentId>)> = Vec::new();
+    for segment in by_size {
+        match groups.iter_mut().find(|(total, _)| total + size(segment) <= half) {
+            Some((total, ids)) => {
+                *total += size(segment);
+                ids.push(segment.id());
+            }
+            None => groups.push((size(segment), vec![segment.id()])),
+        }
+    }
+    groups.into_iter().map(|(_, ids)| ids).find(|ids| ids.len() > 1)
 }
 
 #[cfg(test)]

@@ -169,7 +169,7 @@ fn merging_after_a_run_leaves_one_segment() {
     let never = UpdateOptions::new().commit_every(10).merge(newsearch::MergeAfter::Never);
     index.update(&[&root], &never, &mut |_| {}).unwrap();
     write(&root, "0.txt", "Story zero\n\nkyiv");
-    let always = UpdateOptions::new().merge(newsearch::MergeAfter::Articles(0));
+    let always = UpdateOptions::new().merge(newsearch::MergeAfter::OneSegment);
     index.update(&[&root], &always, &mut |_| {}).unwrap();
     let reopened = Index::open(&dir).unwrap();
     assert_eq!(reopened.search(&Query::new("kyiv").limit(0)).unwrap().total, 40);
