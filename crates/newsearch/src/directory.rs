@@ -28,12 +28,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use fs4::fs_std::FileExt;
+use tantivy::HasLen;
 use tantivy::directory::error::{DeleteError, LockError, OpenDirectoryError, OpenReadError, OpenWriteError};
 use tantivy::directory::{
     Directory, DirectoryLock, FileHandle, FileSlice, Lock, META_LOCK, MmapDirectory, OwnedBytes,
     WatchCallback, WatchHandle, WritePtr,
 };
-use tantivy::HasLen;
 
 /// An index folder on disk whose readers work without write access; see the module docs.
 #[derive(Debug, Clone)]
@@ -45,7 +45,11 @@ pub(crate) struct IndexDirectory {
 
 impl IndexDirectory {
     pub(crate) fn open(root: &Path) -> Result<IndexDirectory, OpenDirectoryError> {
-        Ok(IndexDirectory { inner: MmapDirectory::open(root)?, root: root.to_owned(), reads: ReadMode::default() })
+        Ok(IndexDirectory {
+            inner: MmapDirectory::open(root)?,
+            root: root.to_owned(),
+            reads: ReadMode::default(),
+        })
     }
 
     /// Switches this folder's reads (and its clones') between whole-file maps and windows.
@@ -173,6 +177,8 @@ impl Drop for WindowedReads {
 pub(crate) struct WindowedFile {
     file: File,
     len: usize,
+    /// Bytes per window ([`WINDOW`] but in tests).
+    window_len: usize,
     /// The window last read from, kept until a read needs another one.
     window: Mutex<Option<(usize, OwnedBytes)>>,
 }
@@ -191,7 +197,7 @@ impl WindowedFile {
         let file = File::open(path).map_err(err)?;
         let len = file.metadata().map_err(err)?.len();
         let len = usize::try_from(len).map_err(|_| err(io::Error::other("file too large to map")))?;
-        Ok(WindowedFile { file, len, window: Mutex::new(None) })
+        Ok(WindowedFile { file, len, window_len: WINDOW, window: Mutex::new(None) })
     }
 
     /// Maps `range` of the file, read-only.
@@ -200,7 +206,9 @@ impl WindowedFile {
         // SAFETY: index files are written once, then only read or deleted, never changed in
         // place, and deleting a mapped file keeps its pages until the map is dropped. This is
         // the assumption the engine's own folder type makes for its whole-file maps.
-        let map = unsafe { memmap2::MmapOptions::new().offset(range.start as u64).len(range.len()).map(&self.file)? };
+        let map = unsafe {
+            memmap2::MmapOptions::new().offset(range.start as u64).len(range.len()).map(&self.file)?
+        };
         Ok(OwnedBytes::new(map))
     }
 }
@@ -222,9 +230,9 @@ impl FileHandle for WindowedFile {
         if range.is_empty() {
             return Ok(OwnedBytes::empty());
         }
-        let index = range.start / WINDOW;
-        let start = index * WINDOW;
-        let end = (start + WINDOW).min(self.len);
+        let index = range.start / self.window_len;
+        let start = index * self.window_len;
+        let end = (start + self.window_len).min(self.len);
         if range.end > end {
             return self.map(range);
         }
@@ -238,5 +246,37 @@ impl FileHandle for WindowedFile {
             }
         };
         Ok(bytes.slice(range.start - start..range.end - start))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_read_what_the_file_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        let bytes: Vec<u8> = (0..40_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let mut file = WindowedFile::open(&path).unwrap();
+        file.window_len = 4096;
+        assert_eq!(file.len(), bytes.len());
+        // Inside one window, across a window's end, longer than a window, the whole file, the
+        // last byte, back to an earlier window, and nothing.
+        for range in
+            [10..20, 4000..4200, 100..20_000, 0..40_000, 39_999..40_000, 5..4096, 0..0, 40_000..40_000]
+        {
+            let read = file.read_bytes(range.clone()).unwrap();
+            assert_eq!(read.as_slice(), &bytes[range.clone()], "{range:?}");
+        }
+        // Slices of a window outlive the window's replacement.
+        let held = file.read_bytes(0..100).unwrap();
+        file.read_bytes(20_000..20_100).unwrap();
+        assert_eq!(held.as_slice(), &bytes[0..100]);
+        // Past the end is an error, not a panic.
+        assert!(file.read_bytes(39_990..40_001).is_err());
+        let missing = WindowedFile::open(&dir.path().join("gone"));
+        assert!(matches!(missing, Err(OpenReadError::FileDoesNotExist(_))));
     }
 }

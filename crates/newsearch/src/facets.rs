@@ -643,26 +643,42 @@ fn top_values(mut segments: Vec<KeywordFruit>, size: usize) -> Vec<FacetCount> {
             .map(|e| FacetCount { value: spelling(e).to_string(), count: e.total })
             .collect();
     }
-    // normalized → (total, count per spelling)
-    type Spellings = HashMap<Arc<str>, usize>;
-    let mut merged: HashMap<Arc<str>, (usize, Spellings)> = HashMap::new();
+    // By normalized form: the total, and the matches per spelling. Borrowed strings and one
+    // spelling held inline (a second one is rare): with a hash map of owned spellings per
+    // value, merging the counts of three segments cost more than counting them.
+    #[derive(Default)]
+    struct Merged<'a> {
+        total: usize,
+        first: (&'a str, usize),
+        others: Option<FxHashMap<&'a str, usize>>,
+    }
+    let mut merged: FxHashMap<&str, Merged<'_>> = FxHashMap::default();
     for fruit in &segments {
         let values = fruit.values();
         for e in &fruit.entries {
-            let entry = merged.entry(values.groups[e.group as usize].clone()).or_default();
-            entry.0 += e.total;
-            *entry.1.entry(values.spelling[e.best as usize].clone()).or_default() += e.best_count;
+            let spelling: &str = &values.spelling[e.best as usize];
+            let entry = merged.entry(&values.groups[e.group as usize]).or_default();
+            entry.total += e.total;
+            if entry.first.0 == spelling || entry.first.1 == 0 {
+                entry.first = (spelling, entry.first.1 + e.best_count);
+            } else {
+                *entry.others.get_or_insert_with(FxHashMap::default).entry(spelling).or_default() +=
+                    e.best_count;
+            }
         }
     }
-    let mut counted: Vec<FacetCount> = merged
+    let mut counted: Vec<(usize, &str)> = merged
         .into_iter()
-        .map(|(normalized, (count, spellings))| {
-            let value = most_common(spellings).unwrap_or(normalized);
-            FacetCount { value: value.to_string(), count }
+        .map(|(normalized, m)| {
+            let value = match m.others {
+                None => m.first.0,
+                Some(others) => most_common(others.into_iter().chain([m.first])).unwrap_or(normalized),
+            };
+            (m.total, value)
         })
         .collect();
-    select_top(&mut counted, size, |a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-    counted
+    select_top(&mut counted, size, |a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    counted.into_iter().map(|(count, value)| FacetCount { value: value.to_owned(), count }).collect()
 }
 
 /// The spelling most articles use, from (spelling, articles) pairs; ties go to the first

@@ -230,7 +230,11 @@ impl Index {
         Index::wrap(inner, options.stemming, None)
     }
 
-    fn wrap(inner: tantivy::Index, stemming: Stemming, on_disk: Option<(PathBuf, ReadMode)>) -> Result<Index> {
+    fn wrap(
+        inner: tantivy::Index,
+        stemming: Stemming,
+        on_disk: Option<(PathBuf, ReadMode)>,
+    ) -> Result<Index> {
         let (dir, reads) = on_disk.unzip();
         schema::register_analyzers(inner.tokenizers(), stemming);
         schema::register_analyzers(inner.fast_field_tokenizer(), stemming);
@@ -250,7 +254,16 @@ impl Index {
             .try_into()
             .map_err(|e| crate::check::classify(path, Some(&inner), e))?;
         let seen_commit = Mutex::new(None);
-        Ok(Index { inner, reader, fields, stemming, dir, reads, seen_commit, facet_values: Default::default() })
+        Ok(Index {
+            inner,
+            reader,
+            fields,
+            stemming,
+            dir,
+            reads,
+            seen_commit,
+            facet_values: Default::default(),
+        })
     }
 
     /// The folder the index lives in, or `None` in memory.

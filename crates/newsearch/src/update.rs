@@ -597,6 +597,9 @@ impl Index {
         let stats = writer.commit()?;
         self.write_partial(ids.partial.iter())?;
         on_event(UpdateEvent::Committed(stats));
+        // The claims' snapshot of the index as the run found it would keep the segments it
+        // holds on disk through the merges below.
+        drop(ids);
         match options.merge {
             MergeAfter::Articles(n) if report.articles_indexed >= n => writer.compact()?,
             MergeAfter::OneSegment => writer.merge_all()?,

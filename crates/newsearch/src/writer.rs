@@ -5,12 +5,12 @@
 //! documents added before it, so the new copy survives). Nothing is visible to searches
 //! until [`IndexWriter::commit`], and a commit is all-or-nothing.
 
-use tantivy::indexer::NoMergePolicy;
 use tantivy::index::{SegmentId, SegmentMeta};
+use tantivy::indexer::NoMergePolicy;
 use tantivy::{TantivyDocument, TantivyError};
 
-use crate::directory::ReadMode;
 use crate::article::{Article, ArticleId};
+use crate::directory::ReadMode;
 use crate::error::{Error, Result};
 use crate::index::Index;
 use crate::schema::FileStamp;
@@ -190,16 +190,27 @@ impl<'a> IndexWriter<'a> {
     fn merge_while(&mut self, pick: impl Fn(&[SegmentMeta]) -> Option<Vec<SegmentId>>) -> Result<()> {
         const ATTEMPTS: u32 = 16;
         self.inner.set_merge_policy(Box::new(NoMergePolicy));
-        // The merge reads the whole index: through windows, so its pages don't stay resident.
-        let _windowed = self.index.reads.as_ref().map(ReadMode::windowed);
         let mut lost = 0;
         loop {
+            // Segment metas held anywhere keep their files from being collected: none is kept
+            // past the pick.
             let segments = self.index.inner.searchable_segment_metas().map_err(|e| self.index.error(e))?;
             let Some(ids) = pick(&segments) else { return Ok(()) };
-            match self.inner.merge(&ids).wait() {
-                // The merged-away segments' files (and any lost attempt's) go now, not at the
-                // next run; a failure here only delays that.
-                Ok(_) => drop(self.inner.garbage_collect_files().wait()),
+            drop(segments);
+            // The merge reads its segments whole: through windows, so their pages don't stay
+            // resident. Only the merge's own reads: the searcher reloaded below maps files whole.
+            let windowed = self.index.reads.as_ref().map(ReadMode::windowed);
+            let merged = self.inner.merge(&ids).wait();
+            drop(windowed);
+            match merged {
+                Ok(_) => {
+                    // The searcher still holds the merged-away segments; once it moves on to
+                    // the merged one their files (and any lost attempt's) are deleted now, not
+                    // at the next run. A failure here only delays that.
+                    if self.index.reader.reload().is_ok() {
+                        drop(self.inner.garbage_collect_files().wait());
+                    }
+                }
                 // The segments changed under the merge (or between listing and merging).
                 Err(TantivyError::InvalidArgument(_)) if lost < ATTEMPTS => {
                     lost += 1;
@@ -225,22 +236,27 @@ impl<'a> IndexWriter<'a> {
     }
 }
 
-/// The next merge of [`IndexWriter::compact`]: segments packed, largest first, into groups
-/// of at most half the index (by documents, deleted ones included, as they are on disk);
-/// the first group of two or more, if any.
+/// The next merge of [`IndexWriter::compact`], if any.
 fn half_index_merge(segments: &[SegmentMeta]) -> Option<Vec<SegmentId>> {
-    let size = |s: &SegmentMeta| u64::from(s.max_doc());
-    let half = segments.iter().map(size).sum::<u64>() / 2;
-    let mut by_size: Vec<&SegmentMeta> = segments.iter().filter(|s| size(s) <= half).collect();
-    by_size.sort_by_key(|s| std::cmp::Reverse(size(s)));
-    let mut groups: Vec<(u64, Vec<SegmentId>)> = Vec::new();
-    for segment in by_size {
-        match groups.iter_mut().find(|(total, _)| total + size(segment) <= half) {
+    // By documents, deleted ones included, as they are on disk.
+    let sizes: Vec<(u64, SegmentId)> = segments.iter().map(|s| (u64::from(s.max_doc()), s.id())).collect();
+    half_size_group(&sizes)
+}
+
+/// Segments (size, id) packed, largest first, into groups of at most half the total (a
+/// segment larger than that in none); the first group of two or more.
+fn half_size_group<T: Copy>(segments: &[(u64, T)]) -> Option<Vec<T>> {
+    let half = segments.iter().map(|s| s.0).sum::<u64>() / 2;
+    let mut by_size: Vec<&(u64, T)> = segments.iter().filter(|s| s.0 <= half).collect();
+    by_size.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut groups: Vec<(u64, Vec<T>)> = Vec::new();
+    for &&(size, id) in &by_size {
+        match groups.iter_mut().find(|(total, _)| total + size <= half) {
             Some((total, ids)) => {
-                *total += size(segment);
-                ids.push(segment.id());
+                *total += size;
+                ids.push(id);
             }
-            None => groups.push((size(segment), vec![segment.id()])),
+            None => groups.push((size, vec![id])),
         }
     }
     groups.into_iter().map(|(_, ids)| ids).find(|ids| ids.len() > 1)
@@ -274,6 +290,42 @@ mod tests {
         }
     }
     use crate::IndexOptions;
+
+    /// Segment sizes after compacting `sizes` as `compact` does, merge by merge.
+    fn compacted(mut sizes: Vec<u64>) -> (Vec<u64>, u64) {
+        let mut worst_peak = 0;
+        loop {
+            let total: u64 = sizes.iter().sum();
+            let tagged: Vec<(u64, usize)> = sizes.iter().copied().zip(0..).collect();
+            let Some(group) = half_size_group(&tagged) else { break };
+            let merged: u64 = group.iter().map(|&i| sizes[i]).sum();
+            // On disk while merging: everything, plus the merged copy.
+            worst_peak = worst_peak.max(total + merged);
+            assert!(2 * merged <= total, "a merge wrote more than half the index");
+            sizes =
+                (0..sizes.len()).filter(|i| !group.contains(i)).map(|i| sizes[i]).chain([merged]).collect();
+        }
+        sizes.sort_unstable();
+        (sizes, worst_peak)
+    }
+
+    #[test]
+    fn compaction_writes_at_most_half_the_index_at_once() {
+        // A bulk run's equal segments end as two halves.
+        let (sizes, peak) = compacted(vec![10; 20]);
+        assert_eq!(sizes, [100, 100]);
+        assert_eq!(peak, 300);
+        // An old large segment stays; the new small ones are merged beside it.
+        assert_eq!(compacted(vec![1000, 30, 30, 30, 30]).0, [120, 1000]);
+        // Nothing to gain: one segment, or two that can't be merged within half.
+        assert_eq!(compacted(vec![7]).0, [7]);
+        assert_eq!(compacted(vec![5, 6]).0, [5, 6]);
+        assert_eq!(compacted(Vec::new()).0, Vec::<u64>::new());
+        // Uneven sizes still end in a few segments, every merge within half.
+        let (sizes, peak) = compacted(vec![64, 57, 7, 8, 3, 1, 40, 12]);
+        assert!(sizes.len() <= 3, "{sizes:?}");
+        assert!(2 * peak <= 3 * 192, "peak {peak}");
+    }
 
     #[test]
     fn add_replaces_by_id_and_commit_counts() {

@@ -151,6 +151,56 @@ fn searches_see_each_commit_of_a_running_update() {
     assert_eq!(seen, [2, 4, 5], "another reader sees every intermediate commit");
 }
 
+/// Segment ids of the index in `dir`, and those whose files lie in the folder.
+fn live_and_stored_segments(
+    dir: &std::path::Path,
+) -> (std::collections::BTreeSet<String>, std::collections::BTreeSet<String>) {
+    let meta: serde_json::Value = serde_json::from_slice(&fs::read(dir.join("meta.json")).unwrap()).unwrap();
+    let live = meta["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["segment_id"].as_str().unwrap().replace('-', ""))
+        .collect();
+    let stored = fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let path = e.unwrap().path();
+            let stem = path.file_stem()?.to_str()?.to_owned();
+            (path.extension()? == "store").then_some(stem)
+        })
+        .collect();
+    (live, stored)
+}
+
+#[test]
+fn bulk_runs_compact_within_half_the_index_and_leave_no_stray_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("articles");
+    for i in 0..60 {
+        write(&root, &format!("{i:02}.txt"), &format!("Story {i}\n\nkyiv"));
+    }
+    let dir = tmp.path().join("idx");
+    let index = Index::open_or_create(&dir, &IndexOptions::new()).unwrap();
+    let bulk = UpdateOptions::new().commit_every(5).merge(newsearch::MergeAfter::Articles(0));
+    index.update(&[&root], &bulk, &mut |_| {}).unwrap();
+    let (live, stored) = live_and_stored_segments(&dir);
+    assert!((2..=3).contains(&live.len()), "twelve segments of 5 compacted into halves: {live:?}");
+    assert_eq!(live, stored, "the merged-away segments' files are gone");
+
+    // An incremental run that merges old segments deletes their files before it ends too,
+    // although the index it started from was open all along.
+    for i in 60..90 {
+        write(&root, &format!("{i:02}.txt"), &format!("Story {i}\n\nkyiv"));
+    }
+    index.update(&[&root], &bulk, &mut |_| {}).unwrap();
+    let (live, stored) = live_and_stored_segments(&dir);
+    assert_eq!(live, stored);
+    assert!(live.len() <= 4, "{live:?}");
+    assert_eq!(index.search(&Query::new("kyiv").limit(0)).unwrap().total, 90);
+    assert_eq!(Index::open(&dir).unwrap().search(&Query::new("kyiv").limit(0)).unwrap().total, 90);
+}
+
 #[test]
 fn merging_after_a_run_leaves_one_segment() {
     let tmp = tempfile::tempdir().unwrap();
