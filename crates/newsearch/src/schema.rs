@@ -17,11 +17,13 @@ use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer, TokenizerManage
 use tantivy::{TantivyDocument, Term};
 
 use crate::analyzer::{Stemming, text_analyzer};
+use xxhash_rust::xxh3::Xxh3;
+
 use crate::article::{Article, ArticleId, Tag};
 
 /// Bumped whenever fields, analyzers or their meaning change: an index built with another
 /// version must be rebuilt.
-pub(crate) const SCHEMA_VERSION: u32 = 3;
+pub(crate) const SCHEMA_VERSION: u32 = 4;
 
 /// Analyzer names registered with every index this crate opens.
 pub(crate) const TEXT_TOKENIZER: &str = "news";
@@ -44,6 +46,7 @@ pub(crate) struct Fields {
     pub(crate) file_mtime: Field,
     pub(crate) file_hash: Field,
     pub(crate) simhash: Field,
+    pub(crate) content_hash: Field,
 }
 
 /// Field names, also the names users type in `field:term` where one applies.
@@ -62,6 +65,7 @@ pub(crate) mod names {
     pub(crate) const FILE_MTIME: &str = "file_mtime";
     pub(crate) const FILE_HASH: &str = "file_hash";
     pub(crate) const SIMHASH: &str = "simhash";
+    pub(crate) const CONTENT_HASH: &str = "content_hash";
 }
 
 pub(crate) fn build_schema() -> Schema {
@@ -104,6 +108,8 @@ pub(crate) fn build_schema() -> Schema {
     b.add_i64_field(names::FILE_MTIME, FAST | STORED);
     b.add_u64_field(names::FILE_HASH, FAST | STORED);
     b.add_u64_field(names::SIMHASH, FAST);
+    // Indexed so that a record gone from a big export can be deleted by it.
+    b.add_u64_field(names::CONTENT_HASH, INDEXED | FAST);
     b.build()
 }
 
@@ -152,6 +158,7 @@ impl Fields {
             file_mtime: f(names::FILE_MTIME)?,
             file_hash: f(names::FILE_HASH)?,
             simhash: f(names::SIMHASH)?,
+            content_hash: f(names::CONTENT_HASH)?,
         })
     }
 
@@ -203,7 +210,12 @@ impl Fields {
         doc.add_i64(self.file_mtime, stamp.mtime);
         doc.add_u64(self.file_hash, stamp.hash);
         doc.add_u64(self.simhash, crate::near_dup::simhash(&a.title, &a.body));
+        doc.add_u64(self.content_hash, content_hash(a));
         doc
+    }
+
+    pub(crate) fn content_hash_term(&self, hash: u64) -> Term {
+        Term::from_field_u64(self.content_hash, hash)
     }
 
     pub(crate) fn article(&self, doc: &TantivyDocument) -> Article {
@@ -235,6 +247,44 @@ pub(crate) fn from_tantivy_date(date: tantivy::DateTime) -> Option<DateTime<Utc>
     DateTime::from_timestamp(date.into_timestamp_secs(), 0)
 }
 
+/// A hash of everything an article holds (its id and path included): two articles with the
+/// same hash are the same article, but for a 2^-64 chance. Each value is length-prefixed
+/// and each optional one marked present or absent, so no two articles hash the same bytes.
+pub(crate) fn content_hash(a: &Article) -> u64 {
+    fn put(h: &mut Xxh3, b: &[u8]) {
+        h.update(&(b.len() as u64).to_le_bytes());
+        h.update(b);
+    }
+    fn put_optional(h: &mut Xxh3, o: Option<&[u8]>) {
+        match o {
+            None => h.update(&[0]),
+            Some(b) => {
+                h.update(&[1]);
+                put(h, b);
+            }
+        }
+    }
+    let mut h = Xxh3::new();
+    put(&mut h, a.id.as_str().as_bytes());
+    put(&mut h, a.path.as_os_str().as_encoded_bytes());
+    put(&mut h, a.title.as_bytes());
+    put(&mut h, a.body.as_bytes());
+    put_optional(&mut h, a.section.as_deref().map(str::as_bytes));
+    put_optional(&mut h, a.url.as_deref().map(str::as_bytes));
+    let date = a.date.map(|d| d.timestamp_nanos_opt().unwrap_or_else(|| d.timestamp()).to_le_bytes());
+    put_optional(&mut h, date.as_ref().map(|d| &d[..]));
+    put_optional(&mut h, a.views.map(u64::to_le_bytes).as_ref().map(|v| &v[..]));
+    h.update(&(a.tags.len() as u64).to_le_bytes());
+    for tag in &a.tags {
+        put(&mut h, tag.as_str().as_bytes());
+    }
+    h.update(&(a.sources.len() as u64).to_le_bytes());
+    for source in &a.sources {
+        put(&mut h, source.as_bytes());
+    }
+    h.digest()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,5 +310,35 @@ mod tests {
         let fields = Fields::resolve(&build_schema()).unwrap();
         let term = fields.keyword_term(fields.tag, "  European   UNION ");
         assert_eq!(term.value().as_str(), Some("european union"));
+    }
+
+    #[test]
+    fn content_hash_changes_with_every_field() {
+        let base = Article::new("a", "x.jsonl", "Title");
+        let hash = content_hash(&base);
+        assert_eq!(hash, content_hash(&base.clone()));
+        let variants: Vec<Box<dyn Fn(&mut Article)>> = vec![
+            Box::new(|a| a.id = ArticleId::new("b")),
+            Box::new(|a| a.path = "y.jsonl".into()),
+            Box::new(|a| a.title.push('!')),
+            Box::new(|a| a.body = "Body".into()),
+            Box::new(|a| a.section = Some(String::new())),
+            Box::new(|a| a.url = Some("u".into())),
+            Box::new(|a| a.date = Some(chrono::DateTime::UNIX_EPOCH)),
+            Box::new(|a| a.views = Some(0)),
+            Box::new(|a| a.tags = vec![Tag::new("t")]),
+            Box::new(|a| a.sources = vec![String::new()]),
+            // The same characters split between fields differently.
+            Box::new(|a| {
+                a.title = "Tit".into();
+                a.body = "le".into();
+            }),
+        ];
+        let mut seen = std::collections::HashSet::from([hash]);
+        for (i, change) in variants.iter().enumerate() {
+            let mut a = base.clone();
+            change(&mut a);
+            assert!(seen.insert(content_hash(&a)), "variant {i} hashes like another");
+        }
     }
 }

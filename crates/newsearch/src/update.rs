@@ -293,8 +293,9 @@ struct FileRun {
 }
 
 impl FileRun {
-    /// Replaces the file's articles (or, rechecking, adds those left out before) batch by
-    /// batch, reports problems and collisions, and counts the file. Returns the articles added.
+    /// Replaces the file's articles that changed (or, rechecking, adds those left out before)
+    /// batch by batch, reports problems and collisions, and counts the file. Returns the
+    /// articles added.
     #[allow(clippy::too_many_arguments)]
     fn index(
         &self,
@@ -306,14 +307,15 @@ impl FileRun {
         report: &mut UpdateReport,
         on_event: &mut dyn FnMut(UpdateEvent<'_>),
     ) -> Result<usize> {
-        if self.existed && !self.recheck {
-            writer.delete_path(key);
-            ids.release(key);
-        }
+        // A changed file that was indexed before: its articles that are the same as before
+        // (by content hash) stay as they are, the others are added, and those no longer in
+        // the file deleted at the end. One edited line of a big export writes one article.
+        let mut before = if self.existed && !self.recheck { Some(ids.content_hashes(key)?) } else { None };
+        let mut kept: Option<Article> = None;
         let mut added = 0usize;
         let mut lost: Option<Collision> = None;
         loop {
-            let batch = match batches.next() {
+            let mut batch = match batches.next() {
                 Ok(Some(batch)) => batch,
                 Ok(None) => break,
                 // A stream that breaks off: what it added goes again (its stamp would say the
@@ -327,6 +329,37 @@ impl FileRun {
                     return Ok(0);
                 }
             };
+            if let Some(before) = &mut before {
+                let (same, changed): (Vec<_>, Vec<_>) = std::mem::take(&mut batch.articles)
+                    .into_iter()
+                    .map(|a| (crate::schema::content_hash(&a), a))
+                    .partition(|(hash, _)| before.contains(hash));
+                batch.articles = changed.into_iter().map(|(_, a)| a).collect();
+                for (hash, article) in same {
+                    match ids.claim(&article.id, key, true)? {
+                        Claim::Held => {
+                            before.remove(&hash);
+                            kept.get_or_insert(article);
+                        }
+                        // An earlier file or record claimed the id this run: the article is
+                        // deleted with those gone from the file.
+                        Claim::Loses { to } => {
+                            let c =
+                                Collision { id: article.id.clone(), kept: to, dropped: file.path.clone() };
+                            on_event(UpdateEvent::Collision(&c));
+                            lost.get_or_insert_with(|| c.clone());
+                            report.collisions.push(c);
+                        }
+                        // Not held by its own article after all (not expected): written again.
+                        Claim::Free | Claim::Wins { .. } => {
+                            before.remove(&hash);
+                            writer.add_with(&article, self.stamp, true)?;
+                            added += 1;
+                            report.articles_indexed += 1;
+                        }
+                    }
+                }
+            }
             let placed = ids.place(writer, &batch.articles, self.stamp, key, &file.path, self.recheck)?;
             placed.collisions.iter().for_each(|c| on_event(UpdateEvent::Collision(c)));
             if lost.is_none() {
@@ -342,6 +375,19 @@ impl FileRun {
                 batch.errors.iter().for_each(|e| on_event(UpdateEvent::Error(e)));
                 batch.warnings.iter().for_each(|w| on_event(UpdateEvent::Warning(w)));
             }
+        }
+        if let Some(before) = before {
+            for gone in before {
+                writer.delete_content(gone);
+            }
+            // The index knows a file's state by the stamp its articles carry (the newest one):
+            // with nothing else written, one unchanged article carries the new stamp.
+            if let Some(article) = kept.filter(|_| added == 0) {
+                writer.add_with(&article, self.stamp, true)?;
+            }
+            // Every id the file still holds is claimed by now: the others are free for the
+            // files after it.
+            ids.release(key);
         }
         match lost {
             _ if self.recheck && added == 0 => report.unchanged += 1,
@@ -638,12 +684,19 @@ impl Index {
                     mtime: mtime.first(doc).unwrap_or(0),
                     hash: hash.first(doc).unwrap_or(0),
                 };
-                by_ord.insert(ord, stamp);
+                // A file partly re-indexed has articles with older stamps: its newest is its own.
+                let newest = by_ord.get(&ord).is_none_or(|had| had.mtime <= stamp.mtime);
+                if newest {
+                    by_ord.insert(ord, stamp);
+                }
             }
             let mut terms = paths.dictionary().stream().map_err(|e| Error::engine(self.dir(), e))?;
             while terms.advance() {
                 if let Some(stamp) = by_ord.get(&terms.term_ord()) {
-                    out.insert(String::from_utf8_lossy(terms.key()).into_owned(), *stamp);
+                    let path = String::from_utf8_lossy(terms.key()).into_owned();
+                    if out.get(&path).is_none_or(|had: &FileStamp| had.mtime <= stamp.mtime) {
+                        out.insert(path, *stamp);
+                    }
                 }
             }
         }
@@ -782,6 +835,31 @@ impl<'a> IdClaims<'a> {
         let claimer = u32::try_from(self.claimers.len() - 1).unwrap_or(u32::MAX);
         self.this_run.insert(key, claimer);
         Ok(claim)
+    }
+
+    /// The content hashes of the articles read from the file at `path`, as now indexed.
+    fn content_hashes(&self, path: &str) -> Result<FxHashSet<u64>> {
+        let searcher = self.index.reader.searcher();
+        let term = self.index.fields.path_term(path);
+        let err = |e| self.index.error(e);
+        let mut out = FxHashSet::default();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(self.index.fields.path).map_err(err)?;
+            let Some(mut postings) =
+                inverted.read_postings(&term, IndexRecordOption::Basic).map_err(|e| err(e.into()))?
+            else {
+                continue;
+            };
+            let hashes = segment.fast_fields().u64(names::CONTENT_HASH).map_err(err)?;
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                if !segment.is_deleted(doc) {
+                    out.extend(hashes.first(doc));
+                }
+                doc = postings.advance();
+            }
+        }
+        Ok(out)
     }
 
     /// The file of the article holding `id` when the run started.
@@ -987,7 +1065,8 @@ mod tests {
         let changed = export(3000, 1234).replace("\"Record 10\"", "\"Record ten\"");
         std::fs::write(root.join("big.jsonl"), changed).unwrap();
         let (edit, _) = run(&streamed, &root, small);
-        assert_eq!((edit.updated, edit.articles_indexed, edit.articles_total), (1, 2999, 2999));
+        // Only the changed record is written again.
+        assert_eq!((edit.updated, edit.articles_indexed, edit.articles_total), (1, 1, 2999));
         assert!(contents(&streamed).contains(&("r10".to_owned(), "Record ten".to_owned())));
     }
 
@@ -1009,5 +1088,88 @@ mod tests {
             problems[0].ends_with("x.jsonl: line 2: record is 100043 bytes, over the 1000-byte limit (raise it with --max-file-size)"),
             "{problems:?}"
         );
+    }
+
+    /// Every stored article as (id, title, path), sorted.
+    fn contents_with_paths(index: &Index) -> Vec<(String, String, String)> {
+        let hits = index.search(&Query::all().limit(10_000)).unwrap().hits;
+        let mut out: Vec<_> = hits
+            .into_iter()
+            .map(|h| {
+                (h.article.id.as_str().to_owned(), h.article.title, h.article.path.display().to_string())
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_changed_export_writes_only_the_records_that_changed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("exports");
+        std::fs::create_dir_all(&root).unwrap();
+        let record = |id: &str, title: &str| format!("{{\"id\": \"{id}\", \"title\": \"{title}\"}}\n");
+        let export = |edit: &dyn Fn(usize) -> Option<String>| -> String {
+            (1..=300).filter_map(edit).collect::<String>()
+        };
+        // Line 50 holds id "x", which b.jsonl (a later path) also has: a.jsonl keeps it.
+        let original = |i: usize| match i {
+            50 => Some(record("x", "X in a")),
+            // One record without an id: its id comes from its line.
+            20 => Some("{\"title\": \"No id\"}\n".to_owned()),
+            _ => Some(record(&format!("r{i}"), &format!("Record {i}"))),
+        };
+        std::fs::write(root.join("a.jsonl"), export(&original)).unwrap();
+        std::fs::write(root.join("b.jsonl"), record("x", "X in b")).unwrap();
+        let options = ParseOptions::new().streaming_above(1024);
+        let index = Index::create(tmp.path().join("idx"), &IndexOptions::new()).unwrap();
+        let (first, _) = run(&index, &root, options.clone());
+        assert_eq!(first.articles_indexed, 300);
+
+        // What a fresh index of the same files holds.
+        let fresh = |n: usize| {
+            let index = Index::create(tmp.path().join(format!("fresh{n}")), &IndexOptions::new()).unwrap();
+            run(&index, &root, options.clone());
+            contents_with_paths(&index)
+        };
+
+        // One title edited, the "x" line removed (b.jsonl's "x" gets in), one record added, and
+        // the id-less record moved down a line (a new id: written anew, the old one deleted).
+        let edited = |i: usize| match i {
+            10 => Some(record("r10", "Record ten")),
+            19 => Some(record("r19", "Record 19") + &record("r19b", "Record 19b")),
+            50 => None,
+            300 => Some(record("r300", "Record 300") + &record("r999", "Record new")),
+            _ => original(i),
+        };
+        std::fs::write(root.join("a.jsonl"), export(&edited)).unwrap();
+        let (second, _) = run(&index, &root, options.clone());
+        // r10, r19b, the id-less record, r999, and "x" from b.jsonl; the rest stays as it was.
+        assert_eq!(second.articles_indexed, 5, "{second:?}");
+        assert_eq!(second.articles_total, 302);
+        assert_eq!(contents_with_paths(&index), fresh(1));
+        assert!(contents(&index).contains(&("x".to_owned(), "X in b".to_owned())));
+
+        // Nothing changed: nothing read again.
+        let (third, _) = run(&index, &root, options.clone());
+        assert_eq!((third.unchanged, third.articles_indexed), (2, 0));
+
+        // Only a line removed: nothing written, the record gone, and the next run still finds
+        // the file unchanged (an unchanged article carries its new stamp).
+        let removed = |i: usize| if i == 200 { None } else { edited(i) };
+        std::fs::write(root.join("a.jsonl"), export(&removed)).unwrap();
+        let (fourth, _) = run(&index, &root, options.clone());
+        assert_eq!((fourth.updated, fourth.articles_indexed, fourth.articles_total), (1, 0, 301));
+        assert_eq!(contents_with_paths(&index), fresh(2));
+        let (fifth, _) = run(&index, &root, options.clone());
+        assert_eq!((fifth.unchanged, fifth.articles_indexed), (2, 0));
+
+        // Files read whole (under the streaming size) work the same way.
+        let (whole, _) = run(&index, &root, ParseOptions::new());
+        assert_eq!(whole.articles_indexed, 0);
+        std::fs::write(root.join("a.jsonl"), export(&original)).unwrap();
+        let (back, _) = run(&index, &root, ParseOptions::new());
+        assert_eq!(back.articles_indexed, 4, "r10, r200, the id-less record and x from a.jsonl again");
+        assert_eq!(contents_with_paths(&index), fresh(3));
     }
 }

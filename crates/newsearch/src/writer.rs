@@ -130,6 +130,12 @@ impl<'a> IndexWriter<'a> {
         self.deletes += 1;
     }
 
+    /// Deletes the article with this content hash ([`crate::schema::content_hash`]).
+    pub(crate) fn delete_content(&mut self, hash: u64) {
+        self.inner.delete_term(self.index.fields.content_hash_term(hash));
+        self.deletes += 1;
+    }
+
     /// Deletes every article read from the file at `path` (as stored in `Article::path`).
     pub fn delete_path(&mut self, path: &str) {
         self.inner.delete_term(self.index.fields.path_term(path));
