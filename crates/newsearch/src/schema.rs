@@ -317,7 +317,8 @@ mod tests {
         let base = Article::new("a", "x.jsonl", "Title");
         let hash = content_hash(&base);
         assert_eq!(hash, content_hash(&base.clone()));
-        let variants: Vec<Box<dyn Fn(&mut Article)>> = vec![
+        type Change = Box<dyn Fn(&mut Article)>;
+        let variants: Vec<Change> = vec![
             Box::new(|a| a.id = ArticleId::new("b")),
             Box::new(|a| a.path = "y.jsonl".into()),
             Box::new(|a| a.title.push('!')),
