@@ -18,7 +18,7 @@ use tantivy::{DocSet, Searcher, TERMINATED};
 use crate::article::{Article, ArticleId};
 use crate::error::{Error, Result, Warning};
 use crate::index::{Index, RecordedRun, outermost};
-use crate::parse::stream::{JsonLines, hash_file};
+use crate::parse::stream::{Layout, RecordStream, hash_file, starts_an_array};
 use crate::parse::{Format, ParseOptions, Parsed, SourceFile, parse_bytes, read_limited};
 use crate::schema::{FileStamp, names};
 use crate::walk::{SkipReason, Skipped, WalkOptions, ordered_par_map, walk_under};
@@ -258,9 +258,10 @@ enum Outcome {
         parsed: Parsed,
         stamp: FileStamp,
     },
-    /// A JSON Lines file too big to read whole: indexed as a stream of records (`recheck` as
-    /// for [`Outcome::Recheck`]).
+    /// An export too big to read whole (JSON Lines, or a JSON array): indexed as a stream of
+    /// records (`recheck` as for [`Outcome::Recheck`]).
     Stream {
+        layout: Layout,
         stamp: FileStamp,
         existed: bool,
         recheck: bool,
@@ -271,7 +272,7 @@ enum Outcome {
 /// A file's articles, whole or as a stream of batches.
 enum Batches<'a> {
     Whole(Option<Parsed>),
-    Stream(JsonLines<'a>),
+    Stream(RecordStream<'a>),
 }
 
 impl Batches<'_> {
@@ -312,6 +313,8 @@ impl FileRun {
         // the file deleted at the end. One edited line of a big export writes one article.
         let mut before = if self.existed && !self.recheck { Some(ids.content_hashes(key)?) } else { None };
         let mut kept: Option<Article> = None;
+        // With `before`: the content hashes of the articles this run writes for the file.
+        let mut written: Vec<u64> = Vec::new();
         let mut added = 0usize;
         let mut lost: Option<Collision> = None;
         loop {
@@ -319,9 +322,13 @@ impl FileRun {
                 Ok(Some(batch)) => batch,
                 Ok(None) => break,
                 // A stream that breaks off: what it added goes again (its stamp would say the
-                // file is indexed whole), and the file is reported as failed.
+                // file is indexed whole), and the file is reported as failed. A file indexed
+                // before keeps its articles as they were: nothing of theirs was deleted yet.
                 Err(e) => {
-                    writer.delete_path(key);
+                    match &before {
+                        Some(_) => written.iter().for_each(|&hash| writer.delete_content(hash)),
+                        None => writer.delete_path(key),
+                    }
                     report.articles_indexed -= added as u64;
                     report.failed += 1;
                     report.skipped.push(failed(&file.path, &e));
@@ -334,6 +341,7 @@ impl FileRun {
                     .into_iter()
                     .map(|a| (crate::schema::content_hash(&a), a))
                     .partition(|(hash, _)| before.contains(hash));
+                written.extend(changed.iter().map(|(hash, _)| *hash));
                 batch.articles = changed.into_iter().map(|(_, a)| a).collect();
                 for (hash, article) in same {
                     match ids.claim(&article.id, key, true)? {
@@ -353,6 +361,7 @@ impl FileRun {
                         // Not held by its own article after all (not expected): written again.
                         Claim::Free | Claim::Wins { .. } => {
                             before.remove(&hash);
+                            written.push(hash);
                             writer.add_with(&article, self.stamp, true)?;
                             added += 1;
                             report.articles_indexed += 1;
@@ -606,8 +615,9 @@ impl Index {
                         file_run.index(&mut writer, &mut ids, batches, file, &key, report, on_event)?;
                 }
                 // Opened before anything is deleted: a file that can't be read keeps its articles.
-                Outcome::Stream { stamp, existed, recheck } => {
-                    match JsonLines::open(&file.path, &file.id_base, parse_options.get_max_file_size()) {
+                Outcome::Stream { layout, stamp, existed, recheck } => {
+                    let limit = parse_options.get_max_file_size();
+                    match RecordStream::open(&file.path, &file.id_base, layout, limit) {
                         Ok(stream) => {
                             let file_run = FileRun { stamp, existed, recheck };
                             let batches = Batches::Stream(stream);
@@ -954,11 +964,19 @@ fn consider(
     if !recheck && known.is_some_and(|k| k.size == meta.len() && k.mtime == mtime) {
         return Outcome::Unchanged;
     }
-    // A JSON Lines file over the size limit, or too big to hold comfortably, is read as a
-    // stream; the limit then applies to each record.
-    if file.format == Format::JsonLines
-        && (meta.len() > options.get_max_file_size() || meta.len() > options.stream_above())
-    {
+    // An export over the size limit, or too big to hold comfortably, is read as a stream;
+    // the limit then applies to each record. A JSON file holding one object is read whole.
+    let big = meta.len() > options.get_max_file_size() || meta.len() > options.stream_above();
+    let layout = match file.format {
+        Format::JsonLines if big => Some(Layout::Lines),
+        Format::Json if big => match starts_an_array(&file.path) {
+            Ok(true) => Some(Layout::Array),
+            Ok(false) => None,
+            Err(e) => return Outcome::Failed(e),
+        },
+        _ => None,
+    };
+    if let Some(layout) = layout {
         let (hash, size) = match hash_file(&file.path) {
             Ok(h) => h,
             Err(e) => return Outcome::Failed(e),
@@ -971,7 +989,7 @@ fn consider(
             Some(k) if same => *k,
             _ => FileStamp { size, mtime, hash },
         };
-        return Outcome::Stream { stamp, existed: known.is_some(), recheck: same };
+        return Outcome::Stream { layout, stamp, existed: known.is_some(), recheck: same };
     }
     let bytes = match read_limited(&file.path, options.get_max_file_size()) {
         Ok(b) => b,
@@ -1171,5 +1189,101 @@ mod tests {
         let (back, _) = run(&index, &root, ParseOptions::new());
         assert_eq!(back.articles_indexed, 4, "r10, r200, the id-less record and x from a.jsonl again");
         assert_eq!(contents_with_paths(&index), fresh(3));
+    }
+
+    /// A JSON array of `n` records: mostly objects with ids, some without (ids by number),
+    /// strings with brackets, quotes and line breaks, one bare value, pretty-printed in part.
+    fn json_array(n: usize) -> String {
+        let mut items = Vec::new();
+        for i in 1..=n {
+            items.push(match i % 9 {
+                0 => format!("{{\"title\": \"No id {i}\", \"body\": \"a ] b }} c \\\" d\"}}"),
+                4 => format!(
+                    "{{\n  \"id\": \"r{i}\",\n  \"title\": \"Pretty [{i}]\",\n  \"tags\": [\"x\", \"y\"]\n}}"
+                ),
+                7 if i == 7 => "42".to_owned(),
+                _ => format!("{{\"id\": \"r{i}\", \"title\": \"Record {i}\", \"body\": \"line\\nbreak\"}}"),
+            });
+        }
+        format!("\u{feff}[\n{}\n]\n", items.join(",\n"))
+    }
+
+    #[test]
+    fn a_streamed_json_array_indexes_exactly_what_a_whole_read_does() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("exports");
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join("big.json"), json_array(2000)).unwrap();
+        let whole = Index::create(tmp.path().join("whole"), &IndexOptions::new()).unwrap();
+        let (whole_report, whole_problems) = run(&whole, &root, ParseOptions::new());
+        let streamed = Index::create(tmp.path().join("streamed"), &IndexOptions::new()).unwrap();
+        let small = ParseOptions::new().max_file_size(4096).streaming_above(1024);
+        let (stream_report, stream_problems) = run(&streamed, &root, small.clone());
+        assert_eq!(contents(&streamed), contents(&whole));
+        assert_eq!(stream_problems, whole_problems);
+        assert_eq!(
+            stream_problems,
+            ["big.json: record 7 is not a JSON object"].map(|p| format!("{}", root.join(p).display()))
+        );
+        assert_eq!((stream_report.articles_indexed, whole_report.articles_indexed), (1999, 1999));
+        assert!(contents(&streamed).contains(&("big.json#9".to_owned(), "No id 9".to_owned())));
+
+        // One record edited: one article written.
+        std::fs::write(root.join("big.json"), json_array(2000).replace("Record 10\"", "Record ten\""))
+            .unwrap();
+        let (edit, _) = run(&streamed, &root, small);
+        assert_eq!((edit.updated, edit.articles_indexed, edit.articles_total), (1, 1, 1999));
+    }
+
+    #[test]
+    fn a_broken_json_array_fails_its_file_and_an_oversized_record_only_itself() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("exports");
+        std::fs::create_dir_all(&root).unwrap();
+        let streamed = ParseOptions::new().max_file_size(200).streaming_above(10);
+        let index = Index::create(tmp.path().join("idx"), &IndexOptions::new()).unwrap();
+        let good = "{\"id\": \"a\", \"title\": \"A\"}";
+        let huge = format!("{{\"id\": \"h\", \"title\": \"{}\"}}", "x".repeat(300));
+        let cases = [
+            (
+                format!("[{good},\n{huge},\n{good}]"),
+                Ok("line 2: record 2 is 324 bytes, over the 200-byte limit"),
+            ),
+            (format!("[{good},\n{good}"), Err("line 2: malformed JSON: the array is not closed")),
+            (format!("[{good}]\nmore"), Err("line 2: malformed JSON: trailing characters after the array")),
+            (
+                format!("[{good},\n  {{\"id\": oops}}]"),
+                Err("line 2: malformed JSON: expected value at column 10"),
+            ),
+            (format!("[{good} {good}]"), Err("line 1: malformed JSON: expected , or ] after record 1")),
+            // Nothing in it, as a file read whole.
+            (format!("[{}]", " ".repeat(20)), Err("empty file")),
+        ];
+        for (i, (text, expected)) in cases.iter().enumerate() {
+            let file = root.join(format!("f{i}.json"));
+            std::fs::write(&file, text).unwrap();
+            let (report, problems) = run(&index, &root, streamed.clone());
+            let shown = format!("{}: {}", file.display(), expected.unwrap_or_else(|e| e));
+            assert!(problems.iter().any(|p| p.starts_with(&shown)), "case {i}: {problems:?}");
+            if expected.is_err() {
+                assert_eq!(report.failed, 1, "case {i}");
+                let paths: Vec<String> = contents_with_paths(&index).into_iter().map(|(_, _, p)| p).collect();
+                assert!(
+                    !paths.contains(&file.display().to_string()),
+                    "case {i}: nothing of a broken file stays"
+                );
+            }
+            std::fs::remove_file(&file).unwrap();
+        }
+
+        // An indexed export that breaks: its articles stay as they were until it is fixed.
+        let file = root.join("kept.json");
+        std::fs::write(&file, format!("[{good},\n{{\"id\": \"b\", \"title\": \"B\"}}]")).unwrap();
+        run(&index, &root, streamed.clone());
+        let before = contents(&index);
+        std::fs::write(&file, format!("[{{\"id\": \"c\", \"title\": \"C\"}},\n{good},\n{{\"id\": ")).unwrap();
+        let (report, problems) = run(&index, &root, streamed.clone());
+        assert_eq!(report.failed, 1, "{problems:?}");
+        assert_eq!(contents(&index), before);
     }
 }

@@ -72,7 +72,7 @@ fn push(out: &mut Parsed, result: Result<crate::Article>) {
 }
 
 /// serde_json appends "at line L column C"; the line goes in our own prefix, the column stays.
-fn strip_position(e: &serde_json::Error) -> String {
+pub(super) fn strip_position(e: &serde_json::Error) -> String {
     let msg = e.to_string();
     match msg.rfind(" at line ") {
         Some(at) if e.column() > 0 => format!("{} at column {}", &msg[..at], e.column()),
