@@ -57,7 +57,7 @@ const META_FILE: &str = "meta.json";
 const MANAGED_FILE: &str = ".managed.json";
 
 /// A segment's files, as the engine names them.
-const COMPONENTS: [SegmentComponent; 6] = [
+pub(crate) const COMPONENTS: [SegmentComponent; 6] = [
     SegmentComponent::Postings,
     SegmentComponent::Positions,
     SegmentComponent::Terms,

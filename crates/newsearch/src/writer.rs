@@ -5,6 +5,8 @@
 //! documents added before it, so the new copy survives). Nothing is visible to searches
 //! until [`IndexWriter::commit`], and a commit is all-or-nothing.
 
+use std::path::Path;
+
 use tantivy::index::{SegmentId, SegmentMeta};
 use tantivy::indexer::NoMergePolicy;
 use tantivy::{TantivyDocument, TantivyError};
@@ -182,7 +184,8 @@ impl<'a> IndexWriter<'a> {
     /// segment already larger than half stays as it is). Searches over two segments cost
     /// about as much as over one; over dozens, a third more.
     pub fn compact(&mut self) -> Result<()> {
-        self.merge_while(half_index_merge)
+        let dir = self.index.dir().map(Path::to_owned);
+        self.merge_while(|segments| half_index_merge(segments, dir.as_deref()))
     }
 
     /// Merges the segments `pick` chooses, again and again until it chooses none, each merge
@@ -242,10 +245,19 @@ impl<'a> IndexWriter<'a> {
     }
 }
 
-/// The next merge of [`IndexWriter::compact`], if any.
-fn half_index_merge(segments: &[SegmentMeta]) -> Option<Vec<SegmentId>> {
-    // By documents, deleted ones included, as they are on disk.
-    let sizes: Vec<(u64, SegmentId)> = segments.iter().map(|s| (u64::from(s.max_doc()), s.id())).collect();
+/// The next merge of [`IndexWriter::compact`], if any. Segments are weighed by the bytes of
+/// their files in `dir` (articles differ in size from one part of an archive to another), or
+/// by their documents, deleted ones included, in memory.
+fn half_index_merge(segments: &[SegmentMeta], dir: Option<&Path>) -> Option<Vec<SegmentId>> {
+    let size = |s: &SegmentMeta| match dir {
+        Some(dir) => crate::check::COMPONENTS
+            .iter()
+            .filter_map(|c| std::fs::metadata(dir.join(s.relative_path(c.clone()))).ok())
+            .map(|m| m.len())
+            .sum(),
+        None => u64::from(s.max_doc()),
+    };
+    let sizes: Vec<(u64, SegmentId)> = segments.iter().map(|s| (size(s), s.id())).collect();
     half_size_group(&sizes)
 }
 
