@@ -554,11 +554,17 @@ impl Index {
         on_event(UpdateEvent::Found { files: found.files.len() });
 
         // Files gone from the folders walked.
-        let walked_paths: FxHashSet<String> =
-            found.files.iter().map(|f| f.path.to_string_lossy().into_owned()).collect();
+        // Borrowed, and only when there is something to look up: a fresh run of a million files
+        // needs no second copy of every path.
+        let walked_paths: FxHashSet<std::borrow::Cow<'_, str>> =
+            if manifest.is_empty() && !self.dir().is_some_and(|d| d.join(PARTIAL_FILE).exists()) {
+                FxHashSet::default()
+            } else {
+                found.files.iter().map(|f| f.path.to_string_lossy()).collect()
+            };
         let vanished: Vec<String> = manifest
             .keys()
-            .filter(|p| !walked_paths.contains(*p))
+            .filter(|p| !walked_paths.contains(p.as_str()))
             .filter(|p| {
                 let p = Path::new(p.as_str());
                 roots.iter().any(|r| p.starts_with(r)) && !unsure.iter().any(|u| p.starts_with(u))
@@ -570,7 +576,7 @@ impl Index {
             writer.delete_path(path);
             report.removed += 1;
         }
-        let mut ids = IdClaims::new(self, snapshot, fresh, vanished.into_iter())?;
+        let mut ids = IdClaims::new(self, snapshot, fresh, &found.files, vanished.into_iter())?;
 
         let (commit_every, commit_interval) = if rebuild {
             (usize::MAX, Duration::MAX)
@@ -588,13 +594,14 @@ impl Index {
         let recheck = if rebuild { FxHashSet::default() } else { self.read_partial() };
         ids.partial = recheck
             .iter()
-            .filter(|p| !ids.released.contains(*p) && !walked_paths.contains(*p))
+            .filter(|p| !ids.released.contains(*p) && !walked_paths.contains(p.as_str()))
             .cloned()
             .collect();
         let outcomes =
             ordered_par_map(&found.files, |file| consider(file, &manifest, &parse_options, &recheck));
         for (done, (file, outcome)) in outcomes.enumerate() {
             let key: Arc<str> = file.path.to_string_lossy().into();
+            ids.begin_file(done);
             match outcome {
                 Outcome::Unchanged => report.unchanged += 1,
                 Outcome::Failed(e) => {
@@ -731,10 +738,11 @@ struct IdClaims<'a> {
     index: &'a Index,
     /// The index as the run found it (nothing to consult when it started empty).
     snapshot: Option<(Searcher, Vec<Option<StrColumn>>)>,
-    /// Ids claimed by this run (by [`id_key`]), with the claiming file's place in `claimers`.
+    /// Ids claimed by this run (by [`id_key`]), with the claiming file's number in `files`.
     this_run: FxHashMap<(u64, u64), u32>,
-    /// The files that claimed ids this run.
-    claimers: Vec<Arc<str>>,
+    /// The files this run reads, in order, and the number of the one being placed.
+    files: &'a [SourceFile],
+    file: u32,
     /// Files whose earlier articles this run deletes: the ids they held are free.
     released: FxHashSet<String>,
     /// Indexed files with a record left out for an id another file holds ([`PARTIAL_FILE`]).
@@ -754,6 +762,7 @@ impl<'a> IdClaims<'a> {
         index: &'a Index,
         snapshot: Searcher,
         fresh: bool,
+        files: &'a [SourceFile],
         released: impl Iterator<Item = String>,
     ) -> Result<IdClaims<'a>> {
         let snapshot = if fresh {
@@ -770,7 +779,8 @@ impl<'a> IdClaims<'a> {
             index,
             snapshot,
             this_run: FxHashMap::default(),
-            claimers: Vec::new(),
+            files,
+            file: 0,
             released: released.collect(),
             partial: FxHashSet::default(),
         })
@@ -817,6 +827,12 @@ impl<'a> IdClaims<'a> {
         Ok(placed)
     }
 
+    /// The claims that follow are made by the `number`th file of the run.
+    fn begin_file(&mut self, number: usize) {
+        // More than 4 billion files can't be held in memory anyway.
+        self.file = u32::try_from(number).unwrap_or(u32::MAX);
+    }
+
     fn release(&mut self, path: &str) {
         self.released.insert(path.to_owned());
     }
@@ -827,8 +843,8 @@ impl<'a> IdClaims<'a> {
     fn claim(&mut self, id: &ArticleId, path: &Arc<str>, recheck: bool) -> Result<Claim> {
         let key = id_key(id);
         if let Some(&holder) = self.this_run.get(&key) {
-            let holder = self.claimers.get(holder as usize).map_or("", |h| h.as_ref());
-            return Ok(Claim::Loses { to: PathBuf::from(holder) });
+            let holder = self.files.get(holder as usize).map(|f| f.path.clone()).unwrap_or_default();
+            return Ok(Claim::Loses { to: holder });
         }
         let claim = match self.holder(id)? {
             None => Claim::Free,
@@ -838,12 +854,7 @@ impl<'a> IdClaims<'a> {
             Some(h) if Path::new(path.as_ref()) < Path::new(&h) => Claim::Wins { over: PathBuf::from(h) },
             Some(h) => return Ok(Claim::Loses { to: PathBuf::from(h) }),
         };
-        if !self.claimers.last().is_some_and(|last| Arc::ptr_eq(last, path)) {
-            self.claimers.push(Arc::clone(path));
-        }
-        // More than 4 billion claiming files can't be held in memory anyway.
-        let claimer = u32::try_from(self.claimers.len() - 1).unwrap_or(u32::MAX);
-        self.this_run.insert(key, claimer);
+        self.this_run.insert(key, self.file);
         Ok(claim)
     }
 
