@@ -25,7 +25,8 @@ use std::io;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
 
 use fs4::fs_std::FileExt;
 use tantivy::HasLen;
@@ -80,7 +81,7 @@ pub(crate) fn is_write_refusal(e: &io::Error) -> bool {
 impl Directory for IndexDirectory {
     fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
         if self.reads.is_windowed() {
-            Ok(Arc::new(WindowedFile::open(&self.root.join(path))?))
+            Ok(Arc::new(WindowedFile::open(&self.root.join(path), Arc::clone(&self.reads.long_reads))?))
         } else {
             self.inner.get_file_handle(path)
         }
@@ -134,19 +135,39 @@ impl Directory for IndexDirectory {
     }
 }
 
-/// Whether files opened now are read through windows ([`WindowedFile`]) or mapped whole.
+/// Whether files opened now are read through windows ([`WindowedFile`]) or mapped whole, and
+/// the long reads' maps while they are held.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct ReadMode(Arc<AtomicUsize>);
+pub(crate) struct ReadMode {
+    windowed: Arc<AtomicUsize>,
+    long_reads: LongReads,
+}
+
+/// The maps of reads longer than a window, while anyone holds them.
+type LongReads = Arc<Mutex<Vec<Weak<memmap2::Mmap>>>>;
+
+/// How often the pages of long reads are dropped from the process while windowed.
+const RELEASE_EVERY: Duration = Duration::from_millis(50);
 
 impl ReadMode {
-    /// Windowed reads until the returned guard is dropped (guards nest).
+    /// Windowed reads until the returned guard is dropped (guards nest). Meanwhile a thread
+    /// drops the pages of long reads from the process every [`RELEASE_EVERY`].
     pub(crate) fn windowed(&self) -> WindowedReads {
-        self.0.fetch_add(1, Ordering::SeqCst);
+        if self.windowed.fetch_add(1, Ordering::SeqCst) == 0 {
+            let (windowed, long_reads) = (Arc::clone(&self.windowed), Arc::clone(&self.long_reads));
+            // Ends on its own within one period once no guard is left.
+            let _ = std::thread::Builder::new().name("newsearch-pages".into()).spawn(move || {
+                while windowed.load(Ordering::SeqCst) > 0 {
+                    std::thread::sleep(RELEASE_EVERY);
+                    release_pages(&long_reads);
+                }
+            });
+        }
         WindowedReads(self.clone())
     }
 
     fn is_windowed(&self) -> bool {
-        self.0.load(Ordering::SeqCst) > 0
+        self.windowed.load(Ordering::SeqCst) > 0
     }
 }
 
@@ -156,9 +177,52 @@ pub(crate) struct WindowedReads(ReadMode);
 
 impl Drop for WindowedReads {
     fn drop(&mut self) {
-        (self.0).0.fetch_sub(1, Ordering::SeqCst);
+        self.0.windowed.fetch_sub(1, Ordering::SeqCst);
     }
 }
+
+/// Drops the pages of the long reads still held from this process's memory.
+///
+/// The engine reads some things in one piece: a segment's whole document store when a merge
+/// copies it, its whole term dictionary. Each page touched stays resident while the read is
+/// held, so copying the store of a segment of half a gigabyte added half a gigabyte to the
+/// peak RSS. The copy touches each page once, front to back; dropping the pages behind it
+/// costs nothing, and a page touched again is mapped again from the page cache.
+#[allow(unsafe_code)]
+fn release_pages(long_reads: &Mutex<Vec<Weak<memmap2::Mmap>>>) {
+    let live: Vec<Arc<memmap2::Mmap>> = {
+        let mut maps = long_reads.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        maps.retain(|m| m.strong_count() > 0);
+        maps.iter().filter_map(Weak::upgrade).collect()
+    };
+    for map in live {
+        // SAFETY: a shared, read-only map of a file that is never written in place (see
+        // `WindowedFile::map`). MADV_DONTNEED only removes its pages from this process's page
+        // tables; the next access maps the same page of the file's page cache again, so every
+        // reader sees the same bytes before and after. No private (copy-on-write) page exists
+        // to be lost, since nothing writes through the map.
+        #[cfg(unix)]
+        let _ = unsafe { map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
+        #[cfg(not(unix))]
+        let _ = map;
+    }
+}
+
+/// A long read's map, shared with [`release_pages`].
+struct SharedMap(Arc<memmap2::Mmap>);
+
+impl std::ops::Deref for SharedMap {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.0[..]
+    }
+}
+
+// SAFETY: the bytes are the map's, at an address fixed for as long as the map lives, which
+// the `Arc` extends to the last clone: moving a `SharedMap` never moves them.
+#[allow(unsafe_code)]
+unsafe impl stable_deref_trait::StableDeref for SharedMap {}
 
 /// A segment file read through memory-mapped windows that are unmapped once no reader holds
 /// their bytes.
@@ -181,6 +245,8 @@ pub(crate) struct WindowedFile {
     window_len: usize,
     /// The window last read from, kept until a read needs another one.
     window: Mutex<Option<(usize, OwnedBytes)>>,
+    /// Where maps of reads longer than a window are registered.
+    long_reads: LongReads,
 }
 
 /// Bytes per window: enough that a merge maps a few hundred windows per gigabyte, small enough
@@ -189,7 +255,7 @@ pub(crate) struct WindowedFile {
 const WINDOW: usize = 8 << 20;
 
 impl WindowedFile {
-    fn open(path: &Path) -> Result<WindowedFile, OpenReadError> {
+    fn open(path: &Path, long_reads: LongReads) -> Result<WindowedFile, OpenReadError> {
         let err = |e: io::Error| match e.kind() {
             io::ErrorKind::NotFound => OpenReadError::FileDoesNotExist(path.to_owned()),
             _ => OpenReadError::wrap_io_error(e, path.to_owned()),
@@ -197,19 +263,28 @@ impl WindowedFile {
         let file = File::open(path).map_err(err)?;
         let len = file.metadata().map_err(err)?.len();
         let len = usize::try_from(len).map_err(|_| err(io::Error::other("file too large to map")))?;
-        Ok(WindowedFile { file, len, window_len: WINDOW, window: Mutex::new(None) })
+        Ok(WindowedFile { file, len, window_len: WINDOW, window: Mutex::new(None), long_reads })
     }
 
     /// Maps `range` of the file, read-only.
     #[allow(unsafe_code)]
-    fn map(&self, range: Range<usize>) -> io::Result<OwnedBytes> {
+    fn map(&self, range: Range<usize>) -> io::Result<memmap2::Mmap> {
         // SAFETY: index files are written once, then only read or deleted, never changed in
         // place, and deleting a mapped file keeps its pages until the map is dropped. This is
         // the assumption the engine's own folder type makes for its whole-file maps.
-        let map = unsafe {
-            memmap2::MmapOptions::new().offset(range.start as u64).len(range.len()).map(&self.file)?
-        };
-        Ok(OwnedBytes::new(map))
+        unsafe { memmap2::MmapOptions::new().offset(range.start as u64).len(range.len()).map(&self.file) }
+    }
+
+    /// Maps a read that a window doesn't hold; a long one is registered for [`release_pages`].
+    fn map_read(&self, range: Range<usize>) -> io::Result<OwnedBytes> {
+        let long = range.len() >= self.window_len;
+        let map = self.map(range)?;
+        if !long {
+            return Ok(OwnedBytes::new(map));
+        }
+        let map = Arc::new(map);
+        self.long_reads.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(Arc::downgrade(&map));
+        Ok(OwnedBytes::new(SharedMap(map)))
     }
 }
 
@@ -234,13 +309,13 @@ impl FileHandle for WindowedFile {
         let start = index * self.window_len;
         let end = (start + self.window_len).min(self.len);
         if range.end > end {
-            return self.map(range);
+            return self.map_read(range);
         }
         let mut window = self.window.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let bytes = match &*window {
             Some((held, bytes)) if *held == index => bytes.clone(),
             _ => {
-                let bytes = self.map(start..end)?;
+                let bytes = OwnedBytes::new(self.map(start..end)?);
                 *window = Some((index, bytes.clone()));
                 bytes
             }
@@ -259,7 +334,7 @@ mod tests {
         let path = dir.path().join("f");
         let bytes: Vec<u8> = (0..40_000u32).map(|i| (i % 251) as u8).collect();
         std::fs::write(&path, &bytes).unwrap();
-        let mut file = WindowedFile::open(&path).unwrap();
+        let mut file = WindowedFile::open(&path, LongReads::default()).unwrap();
         file.window_len = 4096;
         assert_eq!(file.len(), bytes.len());
         // Inside one window, across a window's end, longer than a window, the whole file, the
@@ -274,9 +349,21 @@ mod tests {
         let held = file.read_bytes(0..100).unwrap();
         file.read_bytes(20_000..20_100).unwrap();
         assert_eq!(held.as_slice(), &bytes[0..100]);
+        // A long read's pages dropped from the process read the same afterwards, and its map
+        // is forgotten once no one holds it.
+        let long_reads = LongReads::default();
+        let mut file = WindowedFile::open(&path, Arc::clone(&long_reads)).unwrap();
+        file.window_len = 4096;
+        let long = file.read_bytes(100..30_000).unwrap();
+        assert_eq!(long_reads.lock().unwrap().len(), 1);
+        release_pages(&long_reads);
+        assert_eq!(long.as_slice(), &bytes[100..30_000]);
+        drop(long);
+        release_pages(&long_reads);
+        assert!(long_reads.lock().unwrap().is_empty());
         // Past the end is an error, not a panic.
         assert!(file.read_bytes(39_990..40_001).is_err());
-        let missing = WindowedFile::open(&dir.path().join("gone"));
+        let missing = WindowedFile::open(&dir.path().join("gone"), LongReads::default());
         assert!(matches!(missing, Err(OpenReadError::FileDoesNotExist(_))));
     }
 }
