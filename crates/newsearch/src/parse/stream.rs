@@ -162,20 +162,31 @@ impl<'a> RecordStream<'a> {
         let src = Source { path: self.path, id_base: self.id_base, key_lines: None };
         let results: Vec<Parsed> =
             lines.par_iter().map(|(n, range)| parse_line(&buf[range.clone()], *n, &src)).collect();
+        let too_long = too_long.into_iter().map(|(line, size)| (line, None, size));
+        Ok(Some(self.gathered(results, too_long)))
+    }
+
+    /// A batch's parsed records in file order, then an error for each record over the limit
+    /// (line, record number in an array, size).
+    fn gathered(
+        &self,
+        results: Vec<Parsed>,
+        too_long: impl Iterator<Item = (usize, Option<usize>, u64)>,
+    ) -> Parsed {
         let mut out = Parsed::default();
         for mut one in results {
             out.articles.append(&mut one.articles);
             out.errors.append(&mut one.errors);
             out.warnings.append(&mut one.warnings);
         }
-        for (n, size) in too_long {
-            let message = format!(
-                "record is {size} bytes, over the {}-byte limit (raise it with --max-file-size)",
+        for (line, number, size) in too_long {
+            let what = format!(
+                "is {size} bytes, over the {}-byte limit (raise it with --max-file-size)",
                 self.limit
             );
-            out.errors.push(Error::malformed(self.path, Some(n), message));
+            out.errors.push(Error::malformed(self.path, Some(line), record_label(number, &what)));
         }
-        Ok(Some(out))
+        out
     }
 
     /// Appends one line to `buf` (without its line ending), holding at most `limit` bytes of it.
@@ -270,21 +281,9 @@ impl RecordStream<'_> {
                 parse_element(&buf[range.clone()], *number, *line, *column, &src)
             })
             .collect();
-        let mut out = Parsed::default();
-        for one in results {
-            let mut one = one?;
-            out.articles.append(&mut one.articles);
-            out.errors.append(&mut one.errors);
-            out.warnings.append(&mut one.warnings);
-        }
-        for (number, line, size) in too_long {
-            let message = format!(
-                "record {number} is {size} bytes, over the {}-byte limit (raise it with --max-file-size)",
-                self.limit
-            );
-            out.errors.push(Error::malformed(self.path, Some(line), message));
-        }
-        Ok(Some(out))
+        let results = results.into_iter().collect::<Result<Vec<_>>>()?;
+        let too_long = too_long.into_iter().map(|(number, line, size)| (line, Some(number), size));
+        Ok(Some(self.gathered(results, too_long)))
     }
 
     /// Reads one element (at its first byte) into `buf`, or only counts it when it is over
