@@ -4,6 +4,7 @@
 //! ```sh
 //! cargo bench -p benches --bench eval                       # every collection, every setting
 //! cargo bench -p benches --bench eval -- scifact            # one collection: scifact, time, known-item
+//! cargo bench -p benches --bench eval -- scifact --quick    # only the defaults and `any` with Porter
 //! ```
 //!
 //! Collections are read from `../shared/corpus` (or `$NEWSEARCH_SHARED/corpus`): the BEIR-layout
@@ -55,7 +56,11 @@ fn judged(name: &str, dir: &Path) -> Result<(), BoxError> {
         .map(|q| (str_of(&q, "_id"), str_of(&q, "text")))
         .collect();
     let judgments = read_qrels(&dir.join("qrels/test.tsv"))?;
+    let quick = std::env::args().any(|a| a == "--quick");
     for stemming in [Stemming::Porter, Stemming::English, Stemming::None] {
+        if quick && stemming != Stemming::Porter {
+            continue;
+        }
         let index = Index::in_memory(&IndexOptions::new().stemming(stemming))?;
         let mut writer = index.writer_with(&WriterOptions::new().memory_budget(128 << 20))?;
         for d in &docs {
@@ -65,7 +70,15 @@ fn judged(name: &str, dir: &Path) -> Result<(), BoxError> {
         }
         writer.commit()?;
         drop(writer);
+        if stemming == Stemming::Porter {
+            let m = evaluate(&index, &queries, &judgments, 0.0, None)?;
+            println!(
+                "| {name} | {stemming} | default | default | {:.4} | {:.4} | {:.4} | {} |",
+                m.ndcg10, m.map, m.recall100, m.queries
+            );
+        }
         let boosts: &[f32] = match stemming {
+            Stemming::Porter if quick => &[0.25],
             Stemming::Porter => &[0.0, 0.25, 0.5, 0.75, 1.0, 2.0],
             Stemming::English => &[0.25, 2.0],
             _ => &[2.0],
@@ -77,7 +90,7 @@ fn judged(name: &str, dir: &Path) -> Result<(), BoxError> {
                 &[MatchMode::Any]
             };
             for &mode in modes {
-                let m = evaluate(&index, &queries, &judgments, boost, mode)?;
+                let m = evaluate(&index, &queries, &judgments, boost, Some(mode))?;
                 println!(
                     "| {name} | {stemming} | {boost} | {mode} | {:.4} | {:.4} | {:.4} | {} |",
                     m.ndcg10, m.map, m.recall100, m.queries
@@ -100,7 +113,7 @@ fn evaluate(
     queries: &HashMap<String, String>,
     judgments: &HashMap<String, HashMap<String, u32>>,
     boost: f32,
-    mode: MatchMode,
+    mode: Option<MatchMode>,
 ) -> Result<Metrics, BoxError> {
     let (mut ndcg, mut ap, mut recall, mut n) = (0.0, 0.0, 0.0, 0usize);
     let mut ids: Vec<&String> = judgments.keys().collect();
@@ -108,7 +121,12 @@ fn evaluate(
     for qid in ids {
         let Some(text) = queries.get(qid) else { continue };
         let rels = &judgments[qid];
-        let query = Query::new(plain(text)).mode(mode).title_boost(boost).limit(1000).snippets(false);
+        // `None`: the defaults, as `newsearch query` with no flag runs it.
+        let query = match mode {
+            Some(mode) => Query::new(plain(text)).mode(mode).title_boost(boost),
+            None => Query::new(plain(text)),
+        };
+        let query = query.limit(1000).snippets(false);
         let ranked: Vec<String> = match index.search(&query) {
             Ok(results) => results.hits.into_iter().map(|h| h.article.id.to_string()).collect(),
             Err(_) => Vec::new(),
@@ -211,16 +229,20 @@ fn known_item(corpus: &Path) -> Result<(), BoxError> {
         docs.len()
     );
     println!("|---|---:|---:|---|---:|---:|---:|");
+    // `None`: the defaults, as `newsearch query` with no flag runs it.
+    let all = Some(MatchMode::All);
     for (n_words, boost, mode) in [
-        (2, 0.0, MatchMode::All),
-        (2, 0.5, MatchMode::All),
-        (2, 1.0, MatchMode::All),
-        (2, 2.0, MatchMode::All),
-        (3, 0.25, MatchMode::All),
-        (3, 0.5, MatchMode::All),
-        (3, 1.0, MatchMode::All),
-        (3, 2.0, MatchMode::All),
-        (3, 1.0, MatchMode::Auto),
+        (2, None, None),
+        (3, None, None),
+        (2, Some(0.0), all),
+        (2, Some(0.5), all),
+        (2, Some(1.0), all),
+        (2, Some(2.0), all),
+        (3, Some(0.25), all),
+        (3, Some(0.5), all),
+        (3, Some(1.0), all),
+        (3, Some(2.0), all),
+        (3, Some(0.25), Some(MatchMode::Any)),
     ] {
         {
             let (mut rr, mut at1, mut at10, mut asked) = (0.0, 0, 0, 0);
@@ -234,9 +256,14 @@ fn known_item(corpus: &Path) -> Result<(), BoxError> {
                 }
                 asked += 1;
                 let q = ws[..n_words].join(" ");
-                let hits = index
-                    .search(&Query::new(q).mode(mode).title_boost(boost).limit(10).snippets(false))?
-                    .hits;
+                let mut query = Query::new(q).limit(10).snippets(false);
+                if let Some(mode) = mode {
+                    query = query.mode(mode);
+                }
+                if let Some(boost) = boost {
+                    query = query.title_boost(boost);
+                }
+                let hits = index.search(&query)?.hits;
                 let target = str_of(d, "id");
                 if let Some(rank) = hits.iter().position(|h| h.article.id.as_str() == target) {
                     rr += 1.0 / (rank + 1) as f64;
@@ -248,7 +275,9 @@ fn known_item(corpus: &Path) -> Result<(), BoxError> {
             }
             let n = asked.max(1) as f64;
             println!(
-                "| rarest title words | {n_words} | {boost} | {mode} | {:.3} | {:.3} | {:.3} |",
+                "| rarest title words | {n_words} | {} | {} | {:.3} | {:.3} | {:.3} |",
+                boost.map_or("default".to_owned(), |b| b.to_string()),
+                mode.map_or("default".to_owned(), |m| m.to_string()),
                 rr / n,
                 at1 as f64 / n,
                 at10 as f64 / n

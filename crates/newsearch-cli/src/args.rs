@@ -223,9 +223,10 @@ pub(crate) struct QueryArgs {
     #[arg(long)]
     pub(crate) fuzzy: bool,
 
-    /// How words combine: all (every word must match), any (more matching words rank
-    /// higher), or auto (all, then any when that finds fewer than -n hits).
-    #[arg(long, value_name = "MODE", default_value = "all", value_parser = parse_value::<MatchMode>)]
+    /// How words combine: auto (the default: up to three words must all match, or if no
+    /// article has them all, those with some of them first; four or more rank articles by
+    /// any of them), all (every word must match), or any (more matching words rank higher).
+    #[arg(long, value_name = "MODE", default_value = "auto", value_parser = parse_value::<MatchMode>)]
     pub(crate) mode: MatchMode,
 
     /// Favour recent articles: a match's boost (up to ×2) halves every HALF_LIFE before the

@@ -104,7 +104,7 @@ fn print_results(results: &SearchResults, page: Page, as_json: bool, extras: &Ex
         serde_json::to_writer(&mut out, &json!({ "facets": explore::facets_json(facets) }))?;
         out.write_all(b"\n")?;
     }
-    let count = count_line(results.total, results.hits.len(), page);
+    let count = count_line(results.total, results.hits.len(), page, results.relaxed);
     if as_json {
         out.flush()?;
         crate::print::say(&count);
@@ -130,8 +130,13 @@ fn print_results(results: &SearchResults, page: Page, as_json: bool, extras: &Ex
 }
 
 /// The closing line: how many matched and which of them the page showed, or why it showed none.
-fn count_line(total: usize, shown: usize, page: Page) -> String {
-    let matches = count(total, "match");
+/// `relaxed`: no article had every word, and these have some of them.
+fn count_line(total: usize, shown: usize, page: Page, relaxed: bool) -> String {
+    let matches = if relaxed {
+        format!("no article has every word; {} with some of them", count(total, "match"))
+    } else {
+        count(total, "match")
+    };
     let n = |n: usize| thousands(n as u64);
     if shown == 0 && total > 0 && page.limit > 0 {
         format!("{matches}, none at offset {}", n(page.offset))

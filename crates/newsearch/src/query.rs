@@ -56,14 +56,15 @@ impl FromStr for Sort {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum MatchMode {
-    /// Every word must match (the default: precise, what people expect of a search box).
-    #[default]
+    /// Every word must match.
     All,
     /// Any word may match; articles matching more words rank higher (for long,
     /// natural-language queries).
     Any,
-    /// Articles with all the words first; if there are fewer than asked for, the page is
-    /// filled with articles having some of the words, best first.
+    /// The default: [`MatchMode::All`] for a query of up to three words (function words
+    /// aside; phrases, fielded words and `OR` groups count one each), [`MatchMode::Any`] for a
+    /// longer, descriptive one, such as a sentence pasted from a story.
+    #[default]
     Auto,
 }
 
@@ -141,7 +142,7 @@ impl Query {
             limit: Self::DEFAULT_LIMIT,
             offset: 0,
             fuzzy: false,
-            mode: MatchMode::All,
+            mode: MatchMode::Auto,
             title_boost: None,
             snippets: true,
             snippet_chars: 200,

@@ -127,7 +127,7 @@ impl Index {
                 };
                 hits.push(Hit { score, article, snippet, explanation: None, similar: Vec::new() });
             }
-            Ok(SearchResults { total, hits, facets: None })
+            Ok(SearchResults { total, hits, facets: None, relaxed: false })
         })
     }
 

@@ -62,6 +62,9 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// Counts over all matches, when the query asked ([`Query::facets`]).
     pub facets: Option<Facets>,
+    /// In [`MatchMode::Auto`], a short query that no article matched whole: `hits` and
+    /// `total` are then the articles with some of its words, best first.
+    pub relaxed: bool,
 }
 
 /// What running the engine query gave.
@@ -71,6 +74,8 @@ struct Run {
     matcher: Matcher,
     leaves: Vec<Leaf>,
     facets: Option<Facets>,
+    /// See [`SearchResults::relaxed`].
+    relaxed: bool,
 }
 
 /// Matches looked at, at most, to fill a page of collapsed results.
@@ -120,7 +125,7 @@ impl Index {
                 }
                 hits.push(Hit { score, article, snippet, explanation, similar });
             }
-            Ok(SearchResults { total: run.total, hits, facets: run.facets })
+            Ok(SearchResults { total: run.total, hits, facets: run.facets, relaxed: run.relaxed })
         })
     }
 
@@ -215,21 +220,19 @@ impl Index {
         query: &Query,
         reweight: Option<Reweight>,
     ) -> Result<Run> {
-        let window = query.offset.saturating_add(query.limit);
-        let wide = query.clone().offset(0).limit(window);
-        let mut all = self.run(searcher, analyzer, &wide, false, reweight)?;
-        let page = |v: Ranked| v.into_iter().skip(query.offset).take(query.limit).collect();
-        if all.total >= window.max(1) {
-            all.hits = page(all.hits);
+        if content_words(&query.text) >= DESCRIPTIVE_WORDS {
+            // Ranked as `Any` ranks, with its title boost unless one was given.
+            let any = query.clone().mode(MatchMode::Any);
+            return self.run(searcher, analyzer, &any, true, reweight);
+        }
+        let all = self.run(searcher, analyzer, query, false, reweight)?;
+        if all.total > 0 {
             return Ok(all);
         }
-        let mut any = self.run(searcher, analyzer, &wide, true, reweight)?;
-        let seen: std::collections::HashSet<DocAddress> = all.hits.iter().map(|(_, a)| *a).collect();
-        let merged: Ranked =
-            all.hits.into_iter().chain(any.hits.into_iter().filter(|(_, a)| !seen.contains(a))).collect();
-        any.total = any.total.max(all.total);
-        any.hits = page(merged);
-        Ok(any)
+        // No article has every word: the articles with some of them, best first.
+        let mut some = self.run(searcher, analyzer, query, true, reweight)?;
+        some.relaxed = some.total > 0;
+        Ok(some)
     }
 
     /// Builds and runs the engine query; `any` lets any word of the text match.
@@ -263,7 +266,7 @@ impl Index {
             FacetCollector { size: query.facet_size, cache: self.facet_values.clone() }
         });
         let (total, hits, facets) = self.collect(searcher, &*engine_query, query, reweight, facets)?;
-        Ok(Run { total, hits, matcher, leaves, facets })
+        Ok(Run { total, hits, matcher, leaves, facets, relaxed: false })
     }
 
     pub(crate) fn collect(
@@ -771,6 +774,26 @@ fn count_prefix(searcher: &Searcher, field: Field, prefix: &str, cap: usize) -> 
 
 /// Common English function words (Lucene's 33 and 30 more pronouns, auxiliaries and
 /// question words), dropped from any-word queries only.
+/// Content words from which a plain query is descriptive (see [`MatchMode::Auto`]).
+pub(crate) const DESCRIPTIVE_WORDS: usize = 4;
+
+/// The words and phrases a query requires, function words aside, an `OR` group as its longest
+/// alternative: what [`MatchMode::Auto`] counts. A query that can't be parsed counts 0 (it
+/// fails later with its message).
+pub(crate) fn content_words(text: &str) -> usize {
+    fn count(node: &Node) -> usize {
+        match node {
+            Node::Word { field: None, text, prefix: false } => usize::from(!is_stop_word(text)),
+            Node::Word { .. } | Node::Phrase { .. } => 1,
+            Node::And(parts) => parts.iter().map(count).sum(),
+            // Alternatives: as long as the longest.
+            Node::Or(parts) => parts.iter().map(count).max().unwrap_or(0),
+            Node::All | Node::Not(_) => 0,
+        }
+    }
+    syntax::parse(text).map_or(0, |node| count(&node))
+}
+
 pub(crate) fn is_stop_word(word: &str) -> bool {
     const STOP: [&str; 63] = [
         "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no",
@@ -788,5 +811,25 @@ fn typo_budget(word: &str) -> u8 {
         0..=3 => 0,
         4..=7 => 1,
         _ => 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn content_words_count_what_a_query_requires() {
+        use super::content_words;
+        for (text, n) in [
+            ("Zelensky Kellogg", 2),
+            ("ceasefire talks between Russia and Ukraine in Saudi Arabia", 7),
+            ("the and of", 0),
+            ("\"security guarantees\" Kyiv title:envoy", 3),
+            ("Kellogg -Zelensky", 1),
+            ("EFFECTS OF THE DISPUTE ON AFRICA OR ON THE NEW NATIONS OF ASIA", 3),
+            ("tag:Ukraine Zel*", 2),
+            ("(unbalanced", 0),
+        ] {
+            assert_eq!(content_words(text), n, "{text}");
+        }
     }
 }

@@ -55,6 +55,29 @@ fn the_mission_example_finds_the_seed_first() {
 }
 
 #[test]
+fn the_default_mode_relaxes_short_queries_only_when_nothing_has_every_word() {
+    let env = Env::new();
+    env.index().success();
+    // Every hit has both words while some article has them.
+    let (code, rows, stderr) = env.query(&["Zelensky Kellogg"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!rows.is_empty() && !stderr.contains("every word"), "{stderr}");
+    assert_eq!(env.ids(&["Zelensky Kellogg"]), env.ids(&["Zelensky Kellogg", "--mode", "all"]));
+    // No article has both: those with one of them, said on the count line.
+    let (code, rows, stderr) = env.query(&["Zelensky Hogwarts"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!rows.is_empty());
+    assert!(stderr.contains("no article has every word; "), "{stderr}");
+    assert!(stderr.contains("with some of them"), "{stderr}");
+    // --mode all keeps the old strictness.
+    let (code, rows, _) = env.query(&["Zelensky Hogwarts", "--mode", "all"]);
+    assert_eq!((code, rows.len()), (1, 0));
+    // A sentence ranks by any of its words, as --mode any does.
+    let sentence = "what did Kellogg say to Zelensky about security guarantees";
+    assert_eq!(env.ids(&[sentence]), env.ids(&[sentence, "--mode", "any"]));
+}
+
+#[test]
 fn human_output_and_exit_codes() {
     let env = Env::new();
     env.index().success();

@@ -223,16 +223,37 @@ fn prefixes_that_match_most_of_the_vocabulary_are_refused() {
 fn match_modes_all_any_auto() {
     use newsearch::MatchMode;
     let index = corpus();
-    assert!(ids(&index, Query::new("Zelensky Kellogg London")).is_empty());
+    let all = index.search(&Query::new("Zelensky Kellogg London").mode(MatchMode::All)).unwrap();
+    assert!(all.hits.is_empty() && !all.relaxed);
     let any = ids(&index, Query::new("Zelensky Kellogg London").mode(MatchMode::Any));
     assert_eq!(any[0], "c", "the article matching two of the words ranks first: {any:?}");
-    assert_eq!(sorted(any), ["a", "b", "c"]);
-    let enough = index.search(&Query::new("Zelensky Kellogg").mode(MatchMode::Auto).limit(1)).unwrap();
-    assert_eq!(enough.total, 1, "all words found as many as asked for: no fallback");
-    let fallback = ids(&index, Query::new("Zelensky Kellogg London").mode(MatchMode::Auto));
-    assert_eq!(fallback.len(), 3);
+    assert_eq!(sorted(any.clone()), ["a", "b", "c"]);
     assert_eq!(ids(&index, Query::new("Kellogg -Zelensky").mode(MatchMode::Any)), ["c"]);
     assert_eq!("auto".parse::<MatchMode>().unwrap(), MatchMode::Auto);
+
+    // The default: a short query needs every word while some article has them all...
+    assert_eq!(Query::new("x"), Query::new("x").mode(MatchMode::Auto));
+    let short = index.search(&Query::new("Zelensky Kellogg")).unwrap();
+    assert_eq!((ids_of(&short), short.total, short.relaxed), (vec!["a".to_owned()], 1, false));
+    // ...and when none has, shows those with some of them, saying so.
+    let relaxed = index.search(&Query::new("Zelensky Kellogg London")).unwrap();
+    assert!(relaxed.relaxed);
+    assert_eq!(ids_of(&relaxed), any);
+    assert_eq!(relaxed.total, 3);
+    let one_word = index.search(&Query::new("Zelensky Paris")).unwrap();
+    assert!(one_word.relaxed && one_word.total == 2);
+    // No word found at all: nothing, not relaxed.
+    let none = index.search(&Query::new("Paris Berlin")).unwrap();
+    assert_eq!((none.total, none.relaxed), (0, false));
+    // Four words or more (function words aside) rank as `any`: no article has them all.
+    let long = index.search(&Query::new("the talks of Zelensky and Kellogg in London")).unwrap();
+    assert!(!long.relaxed);
+    assert_eq!(ids_of(&long), ids(&index, Query::new("talks Zelensky Kellogg London").mode(MatchMode::Any)));
+    assert!(long.total >= 3);
+}
+
+fn ids_of(results: &newsearch::SearchResults) -> Vec<String> {
+    results.hits.iter().map(|h| h.article.id.as_str().to_owned()).collect()
 }
 
 /// Issue #10: `-n 10000000000` made the engine's top-k ask for 160 GB before looking at a
