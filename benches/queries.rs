@@ -3,13 +3,14 @@
 //!
 //! ```text
 //! cargo bench -p benches --bench queries -- --index DIR --queries FILE --out FILE.json [--snippets]
-//!     [--with facets|collapse|explain|recent|popular]...
+//!     [--with facets|collapse|explain|recent|popular|all]...
 //! ```
 //!
 //! Each `queries.jsonl` row `{"q", "kind", "tag", "since", "until"}` becomes a [`Query`]: a
 //! `phrase` (or a `q` in double quotes) is searched as a quoted phrase, anything else as its
-//! words ANDed (characters other than letters, digits and whitespace become spaces, so no
-//! query syntax leaks in); `tag` requires that tag; `since` / `until` are whole UTC days,
+//! words in the default mode (characters other than letters, digits and whitespace become
+//! spaces, so no query syntax leaks in; `--with all` requires every word, as the default did
+//! before `MatchMode::Auto`); `tag` requires that tag; `since` / `until` are whole UTC days,
 //! both inclusive. Top 10 by relevance; snippets are off unless `--snippets` is given.
 //!
 //! The index is opened untimed. One untimed warm-up pass runs every query, then one timed
@@ -34,7 +35,7 @@ use newsearch::{Index, Period, Query};
 use serde_json::{Value, json};
 
 const USAGE: &str = "usage: cargo bench -p benches --bench queries -- --index DIR --queries FILE \
-                     --out FILE.json [--snippets] [--with facets|collapse|explain|recent|popular]...";
+                     --out FILE.json [--snippets] [--with facets|collapse|explain|recent|popular|all]...";
 
 /// Hits fetched per query, as in run-peers.
 const TOP: usize = 10;
@@ -73,7 +74,7 @@ struct Args {
     with: Vec<String>,
 }
 
-const WITH: [&str; 5] = ["facets", "collapse", "explain", "recent", "popular"];
+const WITH: [&str; 6] = ["facets", "collapse", "explain", "recent", "popular", "all"];
 
 impl Args {
     /// `Ok(None)` when no `--index` was given.
@@ -132,6 +133,9 @@ impl Planned {
             .popular(on("popular"));
         if on("recent") {
             q = q.recent(newsearch::parse_span("30d").expect("a valid span"));
+        }
+        if on("all") {
+            q = q.mode(newsearch::MatchMode::All);
         }
         if let Some(tag) = &self.tag {
             q = q.tag(tag.as_str());
