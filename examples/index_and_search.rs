@@ -37,7 +37,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // ## A ranked query with filters
     //
-    // Words are ANDed; the tag filter is case-insensitive and does not change scores.
+    // Two words: both must match (a query of four words or more would rank by any of them);
+    // the tag filter is case-insensitive and does not change scores.
     let since = "2025-02".parse::<Period>()?.start();
     let results = index.search(&Query::new("Zelensky Kellogg").tag("ukraine").since(since))?;
     println!("\n{} match(es) for \"Zelensky Kellogg\" tagged Ukraine since February 2025:", results.total);

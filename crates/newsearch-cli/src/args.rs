@@ -13,7 +13,8 @@ use newsearch::{
 const EXIT_CODES: &str = "Exit status: 0 on success, 2 if any file or record could not be read \
 (each problem is printed to stderr as `newsearch: PATH: problem`).";
 
-const QUERY_HELP: &str = "Query syntax: words must all match (in title, body or tags); \"exact phrase\"; \
+const QUERY_HELP: &str = "Query syntax: words match in title, body or tags (up to three must all match; \
+four or more rank by any of them; see --mode); \"exact phrase\"; \
 a OR b; -word excludes; title:, body:, tag:, section:, source: limit a word or phrase to one field; \
 word* matches a prefix; parentheses group.
 

@@ -93,7 +93,8 @@ impl FromStr for MatchMode {
 
 /// A search request. Build it with chained setters; every part is optional.
 ///
-/// Text syntax: words must all match (in title, body or tags); `"exact phrase"`; `a OR b`;
+/// Text syntax: words match in title, body or tags, combined as [`MatchMode`] says (by default
+/// a short query needs every word, a long one ranks by any); `"exact phrase"`; `a OR b`;
 /// `-word` excludes; `title:`, `body:`, `tag:`, `section:`, `source:` limit a word or phrase to
 /// one field; `word*` matches a prefix; parentheses group. Empty text matches every article.
 #[derive(Debug, Clone, PartialEq)]
@@ -241,7 +242,8 @@ impl Query {
         self
     }
 
-    /// How words combine (default: all must match).
+    /// How words combine (default [`MatchMode::Auto`]: every word of a short query, any word of
+    /// a long one).
     pub fn mode(mut self, mode: MatchMode) -> Self {
         self.mode = mode;
         self
