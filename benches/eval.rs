@@ -76,6 +76,12 @@ fn judged(name: &str, dir: &Path) -> Result<(), BoxError> {
                 "| {name} | {stemming} | default | default | {:.4} | {:.4} | {:.4} | {} |",
                 m.ndcg10, m.map, m.recall100, m.queries
             );
+            if let Some(m) = through_the_cli(name, &docs, &queries, &judgments)? {
+                println!(
+                    "| {name} | {stemming} | default | CLI, no flag | {:.4} | {:.4} | {:.4} | {} |",
+                    m.ndcg10, m.map, m.recall100, m.queries
+                );
+            }
         }
         let boosts: &[f32] = match stemming {
             Stemming::Porter if quick => &[0.25],
@@ -115,22 +121,33 @@ fn evaluate(
     boost: f32,
     mode: Option<MatchMode>,
 ) -> Result<Metrics, BoxError> {
-    let (mut ndcg, mut ap, mut recall, mut n) = (0.0, 0.0, 0.0, 0usize);
-    let mut ids: Vec<&String> = judgments.keys().collect();
-    ids.sort();
-    for qid in ids {
-        let Some(text) = queries.get(qid) else { continue };
-        let rels = &judgments[qid];
+    scored(queries, judgments, |text| {
         // `None`: the defaults, as `newsearch query` with no flag runs it.
         let query = match mode {
             Some(mode) => Query::new(plain(text)).mode(mode).title_boost(boost),
             None => Query::new(plain(text)),
         };
         let query = query.limit(1000).snippets(false);
-        let ranked: Vec<String> = match index.search(&query) {
+        Ok(match index.search(&query) {
             Ok(results) => results.hits.into_iter().map(|h| h.article.id.to_string()).collect(),
             Err(_) => Vec::new(),
-        };
+        })
+    })
+}
+
+/// The metrics of the ranking `search` gives each judged query's text.
+fn scored(
+    queries: &HashMap<String, String>,
+    judgments: &HashMap<String, HashMap<String, u32>>,
+    mut search: impl FnMut(&str) -> Result<Vec<String>, BoxError>,
+) -> Result<Metrics, BoxError> {
+    let (mut ndcg, mut ap, mut recall, mut n) = (0.0, 0.0, 0.0, 0usize);
+    let mut ids: Vec<&String> = judgments.keys().collect();
+    ids.sort();
+    for qid in ids {
+        let Some(text) = queries.get(qid) else { continue };
+        let rels = &judgments[qid];
+        let ranked = search(text)?;
         ndcg += ndcg_at(&ranked, rels, 10);
         ap += average_precision(&ranked, rels);
         let relevant = rels.values().filter(|&&r| r > 0).count().max(1);
@@ -140,6 +157,58 @@ fn evaluate(
     }
     let n_f = n.max(1) as f64;
     Ok(Metrics { ndcg10: ndcg / n_f, map: ap / n_f, recall100: recall / n_f, queries: n })
+}
+
+/// The collection through the command line, as a user would run it: the documents as a JSON
+/// Lines export indexed by `newsearch index`, then one `newsearch query --json -n 1000` process
+/// per query with no other flag, the query retyped without punctuation. `None` without a
+/// release build of the binary.
+fn through_the_cli(
+    name: &str,
+    docs: &[Value],
+    queries: &HashMap<String, String>,
+    judgments: &HashMap<String, HashMap<String, u32>>,
+) -> Result<Option<Metrics>, BoxError> {
+    let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/newsearch");
+    if !binary.exists() {
+        println!("(skipping the CLI rows: build it first with cargo build --release)");
+        return Ok(None);
+    }
+    let dir = std::env::temp_dir().join(format!("newsearch-eval-{name}-{}", std::process::id()));
+    fs::create_dir_all(&dir)?;
+    let export = dir.join("docs.jsonl");
+    let mut lines = String::new();
+    for d in docs {
+        let record = serde_json::json!({"id": str_of(d, "_id"), "title": str_of(d, "title"), "body": str_of(d, "text")});
+        lines.push_str(&record.to_string());
+        lines.push('\n');
+    }
+    fs::write(&export, lines)?;
+    let index = dir.join("index");
+    let status = Command::new(&binary).args(["index", "-q", "--index"]).arg(&index).arg(&export).status()?;
+    // Exit 2 only reports records without text; the rest is indexed.
+    if !matches!(status.code(), Some(0 | 2)) {
+        return Err(format!("newsearch index failed: {status}").into());
+    }
+    let retyped = |text: &str| -> String {
+        text.chars().map(|c| if c.is_alphanumeric() || c.is_whitespace() { c } else { ' ' }).collect()
+    };
+    let result = scored(queries, judgments, |text| {
+        let out = Command::new(&binary)
+            .args(["query", "--json", "-n", "1000", "--index"])
+            .arg(&index)
+            .arg("--")
+            .arg(retyped(text))
+            .stderr(Stdio::null())
+            .output()?;
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter_map(|row| row.get("id").and_then(Value::as_str).map(str::to_owned))
+            .collect())
+    });
+    fs::remove_dir_all(&dir)?;
+    result.map(Some)
 }
 
 /// Natural-language text as a plain word query: syntax characters become spaces.
