@@ -100,10 +100,23 @@ impl FromStr for Stemming {
     }
 }
 
-/// The analyzer for article text (title, body, tags as words).
+/// The analyzer for article text (title, body, tags as words) as it is indexed: a word with
+/// an apostrophe inside is indexed joined and by each part of two letters or more at the same
+/// place (`INT'L`: `intl`, `int`; `O'Brien`: `obrien`, `brien`), so a search finds it by either.
 pub(crate) fn text_analyzer(stemming: Stemming) -> TextAnalyzer {
-    let builder =
-        TextAnalyzer::builder(WordTokenizer::default()).dynamic().filter_dynamic(AsciiFoldingFilter);
+    analyzer(stemming, true)
+}
+
+/// The analyzer for query text and snippets: such a word is only joined (`O'Brien` → `obrien`),
+/// so that a query word is one term.
+pub(crate) fn query_analyzer(stemming: Stemming) -> TextAnalyzer {
+    analyzer(stemming, false)
+}
+
+fn analyzer(stemming: Stemming, parts: bool) -> TextAnalyzer {
+    let builder = TextAnalyzer::builder(WordTokenizer { parts, ..WordTokenizer::default() })
+        .dynamic()
+        .filter_dynamic(AsciiFoldingFilter);
     match stemming.algorithm() {
         Some(algorithm) => builder.filter_dynamic(CachedStemmer { algorithm }).build(),
         None => builder.build(),
@@ -123,7 +136,7 @@ pub(crate) fn with_analyzer<R>(stemming: Stemming, f: impl FnOnce(&mut TextAnaly
         let i = match analyzers.iter().position(|(s, _)| *s == stemming) {
             Some(i) => i,
             None => {
-                analyzers.push((stemming, text_analyzer(stemming)));
+                analyzers.push((stemming, query_analyzer(stemming)));
                 analyzers.len() - 1
             }
         };
@@ -150,6 +163,8 @@ pub(crate) fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 #[derive(Clone, Default)]
 pub(crate) struct WordTokenizer {
     token: Token,
+    /// Also emit the parts of a word with an apostrophe inside (see [`text_analyzer`]).
+    parts: bool,
 }
 
 impl Tokenizer for WordTokenizer {
@@ -157,7 +172,14 @@ impl Tokenizer for WordTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
         self.token.reset();
-        WordStream { text, pos: 0, pending: Vec::new(), token: &mut self.token }
+        WordStream {
+            text,
+            pos: 0,
+            pending: Vec::new(),
+            parts: self.parts,
+            extra: Vec::new(),
+            token: &mut self.token,
+        }
     }
 }
 
@@ -167,6 +189,9 @@ pub(crate) struct WordStream<'a> {
     pos: usize,
     /// Words of the current non-ASCII chunk, reversed, as (start, end) byte offsets.
     pending: Vec<(usize, usize)>,
+    parts: bool,
+    /// Parts of the last word still to emit at its place, reversed.
+    extra: Vec<String>,
     token: &'a mut Token,
 }
 
@@ -281,6 +306,11 @@ impl WordStream<'_> {
 
 impl TokenStream for WordStream<'_> {
     fn advance(&mut self) -> bool {
+        if let Some(part) = self.extra.pop() {
+            // Same place and offsets as the joined word.
+            self.token.text = part;
+            return true;
+        }
         while let Some((start, end)) = self.next_span() {
             let word = &self.text[start..end];
             if word.len() > MAX_WORD_CHARS && word.chars().nth(MAX_WORD_CHARS).is_some() {
@@ -290,7 +320,20 @@ impl TokenStream for WordStream<'_> {
             self.token.offset_from = start;
             self.token.offset_to = end;
             normalize_into(word, &mut self.token.text);
+            if self.token.text.contains('\'') {
+                let joined: String = self.token.text.chars().filter(|&c| c != '\'').collect();
+                if self.parts {
+                    // Parts of two letters or more that differ from the joined word (`students'`
+                    // is one word, not two).
+                    let parts =
+                        self.token.text.split('\'').filter(|p| p.chars().nth(1).is_some() && *p != joined);
+                    self.extra.extend(parts.map(str::to_owned));
+                    self.extra.reverse();
+                }
+                self.token.text = joined;
+            }
             if self.token.text.is_empty() {
+                self.extra.clear();
                 continue;
             }
             return true;
@@ -389,7 +432,8 @@ impl<S: TokenStream> TokenStream for CachedStemmerStream<'_, S> {
     }
 }
 
-/// Lowercase; `’` as `'`; drop a possessive `'s`; drop dots inside letter-only acronyms.
+/// Lowercase; `’` as `'`; drop a possessive `'s`; drop dots inside letter-only acronyms. An
+/// apostrophe left inside is for the caller ([`WordStream::advance`] joins the word).
 fn normalize_into(word: &str, out: &mut String) {
     out.clear();
     if word.is_ascii() {
@@ -421,6 +465,34 @@ mod tests {
 
     fn unstemmed(text: &str) -> Vec<String> {
         terms(&mut text_analyzer(Stemming::None), text)
+    }
+
+    #[test]
+    fn words_with_an_apostrophe_inside_are_found_joined_and_by_their_parts() {
+        let indexed = |text: &str| {
+            let mut analyzer = text_analyzer(Stemming::None);
+            let mut stream = analyzer.token_stream(text);
+            let mut out = Vec::new();
+            while stream.advance() {
+                out.push((stream.token().text.clone(), stream.token().position));
+            }
+            out
+        };
+        let at = |pairs: &[(&str, usize)]| pairs.iter().map(|(t, p)| (t.to_string(), *p)).collect::<Vec<_>>();
+        assert_eq!(indexed("INT'L bank"), at(&[("intl", 0), ("int", 0), ("bank", 1)]));
+        assert_eq!(indexed("O’Brien said"), at(&[("obrien", 0), ("brien", 0), ("said", 1)]));
+        assert_eq!(indexed("Côte d'Ivoire"), at(&[("cote", 0), ("divoire", 1), ("ivoire", 1)]));
+        assert_eq!(indexed("rock'n'roll"), at(&[("rocknroll", 0), ("rock", 0), ("roll", 0)]));
+        // Possessives stay one word; a plural possessive is not doubled.
+        assert_eq!(
+            indexed("Russia's O'Brien's students'"),
+            at(&[("russia", 0), ("obrien", 1), ("brien", 1), ("students", 2)])
+        );
+        // Queries (and snippets) use the joined word only: one term per query word.
+        assert_eq!(
+            terms(&mut query_analyzer(Stemming::None), "INT'L O'Brien don't"),
+            ["intl", "obrien", "dont"]
+        );
     }
 
     #[test]
@@ -487,7 +559,14 @@ mod tests {
 
     fn fast_words(text: &str) -> Vec<(usize, &str)> {
         let mut token = Token::default();
-        let mut stream = WordStream { text, pos: 0, pending: Vec::new(), token: &mut token };
+        let mut stream = WordStream {
+            text,
+            pos: 0,
+            pending: Vec::new(),
+            parts: false,
+            extra: Vec::new(),
+            token: &mut token,
+        };
         std::iter::from_fn(|| stream.next_word()).map(|(s, e)| (s, &text[s..e])).collect()
     }
 

@@ -220,6 +220,34 @@ fn prefixes_that_match_most_of_the_vocabulary_are_refused() {
 }
 
 #[test]
+fn words_with_an_apostrophe_are_found_by_each_part_and_joined() {
+    let index = index_of(
+        &[
+            article("a", "INT'L banks lend", "O’Brien said the rock'n'roll fund don't lend.", &[]),
+            article("b", "Côte d'Ivoire cocoa", "Russia's harvest.", &[]),
+        ],
+        Stemming::English,
+    );
+    for (query, expected) in [
+        ("int", "a"),
+        ("intl", "a"),
+        ("INT'L", "a"),
+        ("Brien", "a"),
+        ("obrien", "a"),
+        ("O'Brien", "a"),
+        ("\"O'Brien said\"", "a"),
+        ("\"Brien said\"", "a"),
+        ("int banks", "a"),
+        ("rock roll", "a"),
+        ("Ivoire", "b"),
+        ("\"Côte d'Ivoire\"", "b"),
+        ("Russia", "b"),
+    ] {
+        assert_eq!(ids(&index, Query::new(query)), [expected], "{query}");
+    }
+}
+
+#[test]
 fn match_modes_all_any_auto() {
     use newsearch::MatchMode;
     let index = corpus();
