@@ -795,12 +795,12 @@ pub(crate) fn content_words(text: &str) -> usize {
 }
 
 pub(crate) fn is_stop_word(word: &str) -> bool {
-    const STOP: [&str; 63] = [
+    const STOP: [&str; 64] = [
         "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no",
         "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this",
         "to", "was", "will", "with", "what", "which", "who", "whom", "how", "about", "from", "has", "have",
         "had", "its", "been", "were", "would", "should", "can", "could", "do", "does", "did", "than", "so",
-        "also", "any", "all", "some", "other", "his", "her", "he",
+        "also", "any", "all", "some", "other", "his", "her", "he", "s",
     ];
     word.len() <= 6 && STOP.iter().any(|s| s.eq_ignore_ascii_case(word))
 }
@@ -823,6 +823,8 @@ mod tests {
             ("Zelensky Kellogg", 2),
             ("ceasefire talks between Russia and Ukraine in Saudi Arabia", 7),
             ("the and of", 0),
+            // A retyped possessive leaves a lone `s`.
+            ("KENNEDY S policy toward Cuba", 4),
             ("\"security guarantees\" Kyiv title:envoy", 3),
             ("Kellogg -Zelensky", 1),
             ("EFFECTS OF THE DISPUTE ON AFRICA OR ON THE NEW NATIONS OF ASIA", 3),
