@@ -3,7 +3,7 @@
 use std::io::{self, BufWriter, Write};
 
 use anyhow::Result;
-use newsearch::{parse_files, walk};
+use newsearch::{Error, Parsed, parse_files, walk};
 
 use crate::args::ParseArgs;
 use crate::print::{Summary, print_article, report_error, report_problems};
@@ -19,17 +19,8 @@ pub(crate) fn run(args: &ParseArgs) -> Result<u8> {
         report_error(e);
         summary.failed_files += 1;
     }
-    for (_, result) in parse_files(&found.files, &options) {
-        summary.files += 1;
-        let parsed = match result {
-            Ok(parsed) => parsed,
-            Err(e) => {
-                report_error(&e);
-                summary.failed_files += 1;
-                continue;
-            }
-        };
-        report_problems(&parsed);
+    let mut show = |parsed: &Parsed, summary: &mut Summary| -> Result<()> {
+        report_problems(parsed);
         summary.warnings += parsed.warnings.len();
         summary.failed_records += parsed.errors.len();
         for article in &parsed.articles {
@@ -40,6 +31,38 @@ pub(crate) fn run(args: &ParseArgs) -> Result<u8> {
             } else {
                 print_article(&mut out, article)?;
             }
+        }
+        Ok(())
+    };
+    for (file, result) in parse_files(&found.files, &options) {
+        summary.files += 1;
+        let failure = match result {
+            Ok(parsed) => {
+                show(&parsed, &mut summary)?;
+                continue;
+            }
+            // An export over the size limit is read as a stream, batch by batch, as `index`
+            // reads it: the limit is then per record.
+            Err(Error::TooLarge { .. }) => {
+                let mut shown = Ok(());
+                let streamed = file.parse_in_batches(&options, &mut |batch| {
+                    if shown.is_ok() {
+                        shown = show(&batch, &mut summary);
+                    }
+                });
+                shown?;
+                match streamed {
+                    Ok(true) => continue,
+                    // Neither JSON Lines nor a JSON array: the size limit stands.
+                    Ok(false) => file.parse(&options).err(),
+                    Err(e) => Some(e),
+                }
+            }
+            Err(e) => Some(e),
+        };
+        if let Some(e) = failure {
+            report_error(&e);
+            summary.failed_files += 1;
         }
     }
     out.flush()?;

@@ -114,3 +114,31 @@ fn size_limit_flag() {
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
     assert!(stderr.contains("over the 1024-byte limit"), "{stderr}");
 }
+
+#[test]
+fn exports_over_the_size_limit_are_read_as_streams_with_a_limit_per_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = String::new();
+    let mut items = Vec::new();
+    for i in 1..=200 {
+        lines.push_str(&format!("{{\"id\": \"r{i}\", \"title\": \"Record {i}\"}}\n"));
+        items.push(format!("{{\"id\": \"a{i}\", \"title\": \"Item {i}\"}}"));
+    }
+    lines.push_str(&format!("{{\"id\": \"huge\", \"title\": \"{}\"}}\n", "x".repeat(3000)));
+    fs::write(dir.path().join("big.jsonl"), lines).unwrap();
+    fs::write(dir.path().join("big.json"), format!("[{}]", items.join(",\n"))).unwrap();
+    fs::write(dir.path().join("big.md"), format!("# Big\n\n{}", "word ".repeat(1000))).unwrap();
+    let out =
+        newsearch().args(["parse", "--json", "--max-file-size", "2000"]).arg(dir.path()).assert().code(2);
+    let rows = json_lines(&out.get_output().stdout);
+    let ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 400, "every record but the huge one, from both exports");
+    assert_eq!((ids[0], ids[199], ids[200], ids[399]), ("a1", "a200", "r1", "r200"));
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains("big.jsonl: line 201: record is 3027 bytes, over the 2000-byte limit"),
+        "{stderr}"
+    );
+    // Not an export: the size limit stands.
+    assert!(stderr.contains("big.md"), "{stderr}");
+}

@@ -167,6 +167,26 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// Reads a JSON Lines export, or a JSON array, as a stream of batches of records, handing
+    /// each to `each` in file order: memory follows the batch, whatever the file's size, and
+    /// the size limit applies to each record. `Ok(false)` when the file is neither (read it
+    /// with [`SourceFile::parse`]). The articles and errors are those a whole read gives; a
+    /// stream that breaks off (broken JSON in an array) ends with its error after the batches
+    /// before it.
+    pub fn parse_in_batches(&self, options: &ParseOptions, each: &mut dyn FnMut(Parsed)) -> Result<bool> {
+        let layout = match self.format {
+            Format::JsonLines => stream::Layout::Lines,
+            Format::Json if stream::starts_an_array(&self.path)? => stream::Layout::Array,
+            _ => return Ok(false),
+        };
+        let mut records =
+            stream::RecordStream::open(&self.path, &self.id_base, layout, options.max_file_size)?;
+        while let Some(batch) = records.next_batch()? {
+            each(batch);
+        }
+        Ok(true)
+    }
+
     /// Reads and parses the file.
     pub fn parse(&self, options: &ParseOptions) -> Result<Parsed> {
         let bytes = read_limited(&self.path, options.max_file_size)?;
