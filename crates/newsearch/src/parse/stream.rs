@@ -393,18 +393,7 @@ fn parse_element(
     src: &Source<'_>,
 ) -> Result<Parsed> {
     let mut out = Parsed::default();
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => std::borrow::Cow::Borrowed(text),
-        Err(_) => {
-            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
-            out.warnings.push(Warning {
-                path: src.path.to_owned(),
-                line: Some(line),
-                kind: WarningKind::DecodedAsWindows1252,
-            });
-            text
-        }
-    };
+    let text = decoded(bytes, line, src, &mut out);
     match serde_json::from_str::<Value>(&text) {
         Ok(Value::Object(obj)) => {
             match article_from_object(&obj, src, Some(number), None, None, &mut out.warnings) {
@@ -439,6 +428,28 @@ enum Line {
     End,
 }
 
+/// A record's text: UTF-8, or Windows-1252 with a warning for its line, as the whole-file reader
+/// decodes a file.
+fn decoded<'b>(
+    bytes: &'b [u8],
+    line: usize,
+    src: &Source<'_>,
+    out: &mut Parsed,
+) -> std::borrow::Cow<'b, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+            out.warnings.push(Warning {
+                path: src.path.to_owned(),
+                line: Some(line),
+                kind: WarningKind::DecodedAsWindows1252,
+            });
+            text
+        }
+    }
+}
+
 /// One line as the whole-file parser reads it: UTF-8, or Windows-1252 with a warning.
 fn parse_line(bytes: &[u8], n: usize, src: &Source<'_>) -> Parsed {
     let mut out = Parsed::default();
@@ -446,18 +457,7 @@ fn parse_line(bytes: &[u8], n: usize, src: &Source<'_>) -> Parsed {
         out.errors.push(Error::malformed(src.path, Some(n), "binary data (NUL bytes), not a JSON record"));
         return out;
     }
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => std::borrow::Cow::Borrowed(text),
-        Err(_) => {
-            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
-            out.warnings.push(Warning {
-                path: src.path.to_owned(),
-                line: Some(n),
-                kind: WarningKind::DecodedAsWindows1252,
-            });
-            text
-        }
-    };
+    let text = decoded(bytes, n, src, &mut out);
     if text.trim().is_empty() {
         return out;
     }
