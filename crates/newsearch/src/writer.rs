@@ -261,10 +261,11 @@ fn half_index_merge(segments: &[SegmentMeta], dir: Option<&Path>) -> Option<Vec<
     half_size_group(&sizes)
 }
 
-/// Segments (size, id) packed, largest first, into groups of at most half the total (a
-/// segment larger than that in none); the first group of two or more.
+/// Segments (size, id) packed, largest first, into groups of at most 48 % of the total (a
+/// segment larger than that in none); the first group of two or more. Not quite half: the
+/// merge being written adds a little of its own (at ×8, 1.52× the index with groups of half).
 fn half_size_group<T: Copy>(segments: &[(u64, T)]) -> Option<Vec<T>> {
-    let half = segments.iter().map(|s| s.0).sum::<u64>() / 2;
+    let half = segments.iter().map(|s| s.0).sum::<u64>() * 48 / 100;
     let mut by_size: Vec<&(u64, T)> = segments.iter().filter(|s| s.0 <= half).collect();
     by_size.sort_by_key(|s| std::cmp::Reverse(s.0));
     let mut groups: Vec<(u64, Vec<T>)> = Vec::new();
@@ -329,10 +330,10 @@ mod tests {
 
     #[test]
     fn compaction_writes_at_most_half_the_index_at_once() {
-        // A bulk run's equal segments end as two halves.
+        // A bulk run's equal segments end as a few large ones.
         let (sizes, peak) = compacted(vec![10; 20]);
-        assert_eq!(sizes, [100, 100]);
-        assert_eq!(peak, 300);
+        assert_eq!(sizes, [20, 90, 90]);
+        assert_eq!(peak, 290);
         // An old large segment stays; the new small ones are merged beside it.
         assert_eq!(compacted(vec![1000, 30, 30, 30, 30]).0, [120, 1000]);
         // Nothing to gain: one segment, or two that can't be merged within half.
