@@ -160,7 +160,7 @@ pub(crate) struct IndexArgs {
 
     /// Merge the index into one segment at the end, whatever the run added (the disk in use
     /// then briefly doubles). By default, runs that added 10,000 articles or more merge into
-    /// about two segments, with at most 1.5× the index on disk.
+    /// two or three segments, with less than 1.5× the index on disk.
     #[arg(long, conflicts_with = "no_merge")]
     pub(crate) merge: bool,
 

@@ -46,7 +46,7 @@ pub enum MergeAfter {
     /// Never: fastest indexing, searches look terms up in every segment.
     Never,
     /// When the run added or replaced at least this many articles (a bulk run), as
-    /// [`IndexWriter::compact`](crate::IndexWriter::compact) does: into about two segments,
+    /// [`IndexWriter::compact`](crate::IndexWriter::compact) does: into two or three segments,
     /// with the disk in use at most 1.5× the index. Merging costs about a tenth of the
     /// indexing time and makes searches about a third faster.
     Articles(u64),

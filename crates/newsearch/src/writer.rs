@@ -178,11 +178,11 @@ impl<'a> IndexWriter<'a> {
         self.merge_while(|segments| (segments.len() > 1).then(|| segments.iter().map(|s| s.id()).collect()))
     }
 
-    /// Merges segments into as few as the disk allows: no merge writes more than half the
-    /// index, so the disk in use peaks at 1.5× the index, not the 2× of one merge of
-    /// everything. A bulk run's many segments end as two of about half the index each (a
-    /// segment already larger than half stays as it is). Searches over two segments cost
-    /// about as much as over one; over dozens, a third more.
+    /// Merges segments into as few as the disk allows: no merge writes more than 48 % of the
+    /// index, so the disk in use stays under 1.5× the index, not the 2× of one merge of
+    /// everything. A bulk run's many segments end as two or three (a segment already larger
+    /// than that share stays as it is). Searches over three segments cost about as much as
+    /// over one; over dozens, a third more.
     pub fn compact(&mut self) -> Result<()> {
         let dir = self.index.dir().map(Path::to_owned);
         self.merge_while(|segments| half_index_merge(segments, dir.as_deref()))
