@@ -18,8 +18,8 @@ use tantivy::{DocSet, Searcher, TERMINATED};
 use crate::article::{Article, ArticleId};
 use crate::error::{Error, Result, Warning};
 use crate::index::{Index, RecordedRun, outermost};
-use crate::parse::stream::{Layout, RecordStream, hash_file, starts_an_array};
-use crate::parse::{Format, ParseOptions, Parsed, SourceFile, parse_bytes, read_limited};
+use crate::parse::stream::{Layout, RecordStream, hash_file, layout_of};
+use crate::parse::{ParseOptions, Parsed, SourceFile, parse_bytes, read_limited};
 use crate::schema::{FileStamp, names};
 use crate::walk::{SkipReason, Skipped, WalkOptions, ordered_par_map, walk_under};
 use crate::writer::{CommitStats, IndexWriter, WriterOptions};
@@ -978,14 +978,9 @@ fn consider(
     // An export over the size limit, or too big to hold comfortably, is read as a stream;
     // the limit then applies to each record. A JSON file holding one object is read whole.
     let big = meta.len() > options.get_max_file_size() || meta.len() > options.stream_above();
-    let layout = match file.format {
-        Format::JsonLines if big => Some(Layout::Lines),
-        Format::Json if big => match starts_an_array(&file.path) {
-            Ok(true) => Some(Layout::Array),
-            Ok(false) => None,
-            Err(e) => return Outcome::Failed(e),
-        },
-        _ => None,
+    let layout = match big.then(|| layout_of(file)).transpose() {
+        Ok(layout) => layout.flatten(),
+        Err(e) => return Outcome::Failed(e),
     };
     if let Some(layout) = layout {
         let (hash, size) = match hash_file(&file.path) {
@@ -1030,11 +1025,7 @@ mod tests {
 
     /// Every stored article as (id, title), sorted.
     fn contents(index: &Index) -> Vec<(String, String)> {
-        let hits = index.search(&Query::all().limit(10_000)).unwrap().hits;
-        let mut out: Vec<_> =
-            hits.into_iter().map(|h| (h.article.id.as_str().to_owned(), h.article.title)).collect();
-        out.sort();
-        out
+        contents_with_paths(index).into_iter().map(|(id, title, _)| (id, title)).collect()
     }
 
     fn run(index: &Index, root: &Path, parse: ParseOptions) -> (UpdateReport, Vec<String>) {

@@ -185,7 +185,7 @@ impl<'a> IndexWriter<'a> {
     /// over one; over dozens, a third more.
     pub fn compact(&mut self) -> Result<()> {
         let dir = self.index.dir().map(Path::to_owned);
-        self.merge_while(|segments| half_index_merge(segments, dir.as_deref()))
+        self.merge_while(|segments| compaction_merge(segments, dir.as_deref()))
     }
 
     /// Merges the segments `pick` chooses, again and again until it chooses none, each merge
@@ -248,7 +248,7 @@ impl<'a> IndexWriter<'a> {
 /// The next merge of [`IndexWriter::compact`], if any. Segments are weighed by the bytes of
 /// their files in `dir` (articles differ in size from one part of an archive to another), or
 /// by their documents, deleted ones included, in memory.
-fn half_index_merge(segments: &[SegmentMeta], dir: Option<&Path>) -> Option<Vec<SegmentId>> {
+fn compaction_merge(segments: &[SegmentMeta], dir: Option<&Path>) -> Option<Vec<SegmentId>> {
     let size = |s: &SegmentMeta| match dir {
         Some(dir) => crate::check::COMPONENTS
             .iter()
@@ -258,19 +258,19 @@ fn half_index_merge(segments: &[SegmentMeta], dir: Option<&Path>) -> Option<Vec<
         None => u64::from(s.max_doc()),
     };
     let sizes: Vec<(u64, SegmentId)> = segments.iter().map(|s| (size(s), s.id())).collect();
-    half_size_group(&sizes)
+    group_within_share(&sizes)
 }
 
 /// Segments (size, id) packed, largest first, into groups of at most 48 % of the total (a
 /// segment larger than that in none); the first group of two or more. Not quite half: the
 /// merge being written adds a little of its own (at ×8, 1.52× the index with groups of half).
-fn half_size_group<T: Copy>(segments: &[(u64, T)]) -> Option<Vec<T>> {
-    let half = segments.iter().map(|s| s.0).sum::<u64>() * 48 / 100;
-    let mut by_size: Vec<&(u64, T)> = segments.iter().filter(|s| s.0 <= half).collect();
+fn group_within_share<T: Copy>(segments: &[(u64, T)]) -> Option<Vec<T>> {
+    let cap = segments.iter().map(|s| s.0).sum::<u64>() * 48 / 100;
+    let mut by_size: Vec<&(u64, T)> = segments.iter().filter(|s| s.0 <= cap).collect();
     by_size.sort_by_key(|s| std::cmp::Reverse(s.0));
     let mut groups: Vec<(u64, Vec<T>)> = Vec::new();
     for &&(size, id) in &by_size {
-        match groups.iter_mut().find(|(total, _)| total + size <= half) {
+        match groups.iter_mut().find(|(total, _)| total + size <= cap) {
             Some((total, ids)) => {
                 *total += size;
                 ids.push(id);
@@ -316,7 +316,7 @@ mod tests {
         loop {
             let total: u64 = sizes.iter().sum();
             let tagged: Vec<(u64, usize)> = sizes.iter().copied().zip(0..).collect();
-            let Some(group) = half_size_group(&tagged) else { break };
+            let Some(group) = group_within_share(&tagged) else { break };
             let merged: u64 = group.iter().map(|&i| sizes[i]).sum();
             // On disk while merging: everything, plus the merged copy.
             worst_peak = worst_peak.max(total + merged);

@@ -110,12 +110,13 @@ impl ParseOptions {
         ParseOptions { max_file_size: Self::DEFAULT_MAX_FILE_SIZE, stream_above: Self::STREAM_ABOVE }
     }
 
-    /// JSON Lines files larger than this are indexed as a stream of records.
+    /// Exports (JSON Lines, JSON arrays) larger than this are indexed as a stream of records.
     pub const STREAM_ABOVE: u64 = 16 * 1024 * 1024;
 
-    /// Files larger than `bytes` are refused with [`Error::TooLarge`], except JSON Lines
-    /// files, which [`Index::update`](crate::Index::update) reads as a stream: for them the
-    /// limit applies to each record (line).
+    /// Files larger than `bytes` are refused with [`Error::TooLarge`], except exports (JSON
+    /// Lines, JSON arrays), which [`Index::update`](crate::Index::update) and
+    /// [`SourceFile::parse_in_batches`] read as a stream: for them the limit applies to each
+    /// record.
     pub fn max_file_size(mut self, bytes: u64) -> Self {
         self.max_file_size = bytes;
         self
@@ -126,7 +127,7 @@ impl ParseOptions {
         self.max_file_size
     }
 
-    /// JSON Lines files above this many bytes are streamed (tests set it low).
+    /// Exports above this many bytes are streamed (tests set it low).
     #[cfg(test)]
     pub(crate) fn streaming_above(mut self, bytes: u64) -> Self {
         self.stream_above = bytes;
@@ -174,11 +175,7 @@ impl SourceFile {
     /// stream that breaks off (broken JSON in an array) ends with its error after the batches
     /// before it.
     pub fn parse_in_batches(&self, options: &ParseOptions, each: &mut dyn FnMut(Parsed)) -> Result<bool> {
-        let layout = match self.format {
-            Format::JsonLines => stream::Layout::Lines,
-            Format::Json if stream::starts_an_array(&self.path)? => stream::Layout::Array,
-            _ => return Ok(false),
-        };
+        let Some(layout) = stream::layout_of(self)? else { return Ok(false) };
         let mut records =
             stream::RecordStream::open(&self.path, &self.id_base, layout, options.max_file_size)?;
         while let Some(batch) = records.next_batch()? {

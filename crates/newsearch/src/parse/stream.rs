@@ -25,7 +25,7 @@ use serde_json::Value;
 
 use super::json::{parse_json_line, strip_position};
 use super::record::{Source, article_from_object, record_label};
-use super::{Parsed, open_regular};
+use super::{Format, Parsed, SourceFile, open_regular};
 use crate::error::{Error, Result, Warning, WarningKind};
 
 /// Lines read before a batch is parsed: large enough to keep every core busy, small enough
@@ -62,9 +62,19 @@ pub(crate) struct RecordStream<'a> {
     done: bool,
 }
 
+/// How `file`'s records can be streamed: JSON Lines by line, a JSON file that holds an array
+/// by element; `None` for anything else (one JSON object included).
+pub(crate) fn layout_of(file: &SourceFile) -> Result<Option<Layout>> {
+    Ok(match file.format {
+        Format::JsonLines => Some(Layout::Lines),
+        Format::Json if starts_an_array(&file.path)? => Some(Layout::Array),
+        _ => None,
+    })
+}
+
 /// True when the file's first character (after a byte order mark and white space) opens a
-/// JSON array: a `.json` file that can be streamed.
-pub(crate) fn starts_an_array(path: &Path) -> Result<bool> {
+/// JSON array.
+fn starts_an_array(path: &Path) -> Result<bool> {
     let mut file = open_regular(path)?;
     let mut head = [0u8; 4096];
     let n = file.read(&mut head).map_err(|e| Error::io(path, e))?;
