@@ -37,46 +37,31 @@
 
 mod analyzer;
 mod article;
-mod boost;
-mod check;
-mod directory;
 mod error;
-mod explain;
 mod export;
-mod facets;
 mod index;
-mod last_run;
-mod lookup;
-mod near_dup;
 mod parse;
 mod query;
-mod related;
-mod schema;
 mod search;
-mod snippet;
-mod stats;
-mod syntax;
 mod update;
-mod walk;
-mod writer;
 
 pub use analyzer::Stemming;
 pub use article::{Article, ArticleId, Tag};
-pub use check::{CheckReport, Damage};
 pub use error::{Error, Result, Warning, WarningKind};
-pub use explain::{Explanation, ScorePart};
 pub use export::{Articles, ExportFormat, Exporter};
-pub use facets::{Bucket, FacetCount, Facets, Granularity, Timeline};
+pub use index::check::{CheckReport, Damage};
+pub use index::stats::{IndexStats, ValueCount};
 pub use index::{Index, IndexOptions};
-pub use last_run::{LAST_RUN_FILE, LastRun};
+pub use parse::walk::{INDEX_MARKER_FILE, SkipReason, Skipped, Walk, WalkOptions, parse_files, walk};
 pub use parse::{
     Format, ParseOptions, Parsed, SourceFile, parse_bytes, parse_date, render_txt, storable_dates,
 };
 pub use query::{MatchMode, Period, Query, Sort, parse_span};
-pub use related::RELATED_TERMS;
+pub use search::explain::{Explanation, ScorePart};
+pub use search::facets::{Bucket, FacetCount, Facets, Granularity, Timeline};
+pub use search::related::RELATED_TERMS;
+pub use search::snippet::Snippet;
 pub use search::{ANY_TITLE_BOOST, Hit, SearchResults, TITLE_BOOST};
-pub use snippet::Snippet;
-pub use stats::{IndexStats, ValueCount};
+pub use update::last_run::{LAST_RUN_FILE, LastRun};
+pub use update::writer::{CommitStats, IndexWriter, WriterOptions};
 pub use update::{Collision, MergeAfter, UpdateEvent, UpdateOptions, UpdateReport};
-pub use walk::{INDEX_MARKER_FILE, SkipReason, Skipped, Walk, WalkOptions, parse_files, walk};
-pub use writer::{CommitStats, IndexWriter, WriterOptions};

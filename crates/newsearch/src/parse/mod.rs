@@ -23,6 +23,7 @@ mod markdown;
 mod record;
 pub(crate) mod stream;
 mod txt;
+pub(crate) mod walk;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -244,7 +245,7 @@ pub(crate) fn open_regular(path: &Path) -> Result<fs::File> {
     let file = options.open(path).map_err(|e| Error::io(path, e))?;
     let kind = file.metadata().map_err(|e| Error::io(path, e))?.file_type();
     if !kind.is_file() {
-        return Err(Error::NotAFile { path: path.to_owned(), kind: crate::walk::special_kind(&kind) });
+        return Err(Error::NotAFile { path: path.to_owned(), kind: crate::parse::walk::special_kind(&kind) });
     }
     Ok(file)
 }

@@ -6,6 +6,12 @@
 //! index from another schema version is refused with a clear "rebuild" message instead of
 //! being misread, and folder walks skip any folder holding it.
 
+pub(crate) mod check;
+pub(crate) mod directory;
+pub(crate) mod lookup;
+pub(crate) mod schema;
+pub(crate) mod stats;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -17,13 +23,13 @@ use tantivy::directory::{Directory, INDEX_WRITER_LOCK};
 use tantivy::{IndexReader, ReloadPolicy, TantivyError};
 
 use crate::analyzer::Stemming;
-use crate::directory::{IndexDirectory, ReadMode, is_write_refusal};
 use crate::error::{Error, Result};
+use crate::index::directory::{IndexDirectory, ReadMode, is_write_refusal};
+use crate::parse::walk::INDEX_MARKER_FILE;
+use crate::parse::walk::WalkOptions;
 use crate::parse::{Format, ParseOptions};
-use crate::schema::{self, Fields, SCHEMA_VERSION};
-use crate::walk::INDEX_MARKER_FILE;
-use crate::walk::WalkOptions;
-use crate::writer::{IndexWriter, WriterOptions};
+use crate::update::writer::{IndexWriter, WriterOptions};
+use schema::{Fields, SCHEMA_VERSION};
 
 /// How a new index analyzes text. Fixed for the index's life: changing it needs a rebuild.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -85,7 +91,7 @@ pub struct Index {
     /// rewrites it, so an unchanged stamp means there is nothing new to see.
     seen_commit: Mutex<Option<(SystemTime, u64)>>,
     /// Per-segment facet data (tags, sections, days), built on first use.
-    pub(crate) facet_values: std::sync::Arc<crate::facets::FacetCache>,
+    pub(crate) facet_values: std::sync::Arc<crate::search::facets::FacetCache>,
 }
 
 impl std::fmt::Debug for Index {
@@ -111,7 +117,7 @@ impl Index {
             return Err(Error::NoIndex { path: dir.to_owned() });
         }
         let stemming = check_marker(dir, &marker)?;
-        let (inner, reads) = crate::check::open_engine(dir)?;
+        let (inner, reads) = crate::index::check::open_engine(dir)?;
         Index::wrap(inner, stemming, Some((dir.to_owned(), reads)))
     }
 
@@ -252,7 +258,7 @@ impl Index {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
-            .map_err(|e| crate::check::classify(path, Some(&inner), e))?;
+            .map_err(|e| crate::index::check::classify(path, Some(&inner), e))?;
         let seen_commit = Mutex::new(None);
         Ok(Index {
             inner,
@@ -394,7 +400,7 @@ impl Index {
                 } else if text.contains("os error 30") || text.contains("os error 13") {
                     Error::IndexNotWritable { path, reason: text }
                 } else {
-                    crate::check::classify(self.dir.as_deref(), Some(&self.inner), e)
+                    crate::index::check::classify(self.dir.as_deref(), Some(&self.inner), e)
                 }
             }
         }

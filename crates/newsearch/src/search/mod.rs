@@ -4,6 +4,13 @@
 //! [`TITLE_BOOST`] times more), analyzed exactly as at index time. Filters never change
 //! scores: they are wrapped to score zero, so `--tag` narrows results without reordering.
 
+pub(crate) mod boost;
+pub(crate) mod explain;
+pub(crate) mod facets;
+pub(crate) mod near_dup;
+pub(crate) mod related;
+pub(crate) mod snippet;
+
 use std::ops::Bound;
 
 use tantivy::collector::{Collector, Count, TopDocs};
@@ -17,16 +24,16 @@ use tantivy::{DocAddress, Order, Searcher, SegmentReader, TantivyDocument, Term}
 
 use crate::analyzer::{MAX_WORD_CHARS, terms, with_analyzer};
 use crate::article::{Article, ArticleId, Tag};
-use crate::boost::Reweight;
 use crate::error::{Error, Result};
-use crate::explain::{Explanation, Leaf, explain};
-use crate::facets::{FacetCollector, Facets};
 use crate::index::Index;
-use crate::near_dup::near_identical;
+use crate::index::schema::{Fields, names, to_tantivy_date};
+use crate::query::syntax::{self, FieldName, Node};
 use crate::query::{MatchMode, Query, Sort};
-use crate::schema::{Fields, names, to_tantivy_date};
-use crate::snippet::{Matcher, Snippet, snippet};
-use crate::syntax::{self, FieldName, Node};
+use crate::search::boost::Reweight;
+use crate::search::explain::{Explanation, Leaf, explain};
+use crate::search::facets::{FacetCollector, Facets};
+use crate::search::near_dup::near_identical;
+use crate::search::snippet::{Matcher, Snippet, snippet};
 
 /// Weight of a title match, on top of the title counting as article text, when all words
 /// must match. On known-item search (three rare title words) it lifts MRR from 0.65 (no

@@ -16,9 +16,9 @@ use tantivy::directory::error::OpenReadError;
 use tantivy::index::SegmentComponent;
 use tantivy::{DocAddress, ReloadPolicy, TantivyDocument};
 
-use crate::directory::{IndexDirectory, ReadMode};
 use crate::error::{Error, Result};
 use crate::index::Index;
+use crate::index::directory::{IndexDirectory, ReadMode};
 
 /// One damaged file of an index.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use crate::article::ArticleId;
 use crate::error::{Error, Result};
 use crate::index::{Index, write_atomically};
+use crate::parse::walk::{SkipReason, Skipped};
 use crate::update::{Collision, UpdateReport};
-use crate::walk::{SkipReason, Skipped};
 
 /// The file in an index folder that records the last completed [`Index::update`] run.
 pub const LAST_RUN_FILE: &str = "newsearch-last-run.json";

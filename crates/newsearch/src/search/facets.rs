@@ -18,7 +18,7 @@ use tantivy::index::SegmentId;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::article::Tag;
-use crate::schema::names;
+use crate::index::schema::names;
 
 /// Counts over every match of a query (see [`Query::facets`](crate::Query::facets)).
 ///

@@ -7,6 +7,8 @@
 //! assert_eq!(q.text(), "Zelensky Kellogg");
 //! ```
 
+pub(crate) mod syntax;
+
 use std::fmt;
 use std::str::FromStr;
 

@@ -15,10 +15,10 @@ use crate::analyzer::{terms, with_analyzer};
 use crate::article::ArticleId;
 use crate::error::{Error, Result};
 use crate::index::Index;
-use crate::near_dup::near_identical;
 use crate::query::{Query, Sort};
+use crate::search::near_dup::near_identical;
+use crate::search::snippet::{Matcher, Snippet, snippet};
 use crate::search::{Fingerprints, Hit, SearchResults, is_stop_word, with_filters};
-use crate::snippet::{Matcher, Snippet, snippet};
 
 /// Words of the article that make up the related-articles query.
 pub const RELATED_TERMS: usize = 25;

@@ -12,8 +12,8 @@
 use tantivy::columnar::Column;
 use tantivy::{DocId, Searcher, SegmentReader};
 
+use crate::index::schema::names;
 use crate::query::Query;
-use crate::schema::names;
 
 /// The multipliers one search applies, resolved against the index.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -6,6 +6,9 @@
 //! replaced. Files that vanished from a folder being indexed lose their articles. A file that
 //! can no longer be read keeps its old articles: nothing already indexed is lost to a bad run.
 
+pub(crate) mod last_run;
+pub(crate) mod writer;
+
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -17,12 +20,12 @@ use tantivy::{DocSet, Searcher, TERMINATED};
 
 use crate::article::{Article, ArticleId};
 use crate::error::{Error, Result, Warning};
+use crate::index::schema::{FileStamp, names};
 use crate::index::{Index, RecordedRun, outermost};
 use crate::parse::stream::{Layout, RecordStream, hash_file, layout_of};
+use crate::parse::walk::{SkipReason, Skipped, WalkOptions, ordered_par_map, walk_under};
 use crate::parse::{ParseOptions, Parsed, SourceFile, parse_bytes, read_limited};
-use crate::schema::{FileStamp, names};
-use crate::walk::{SkipReason, Skipped, WalkOptions, ordered_par_map, walk_under};
-use crate::writer::{CommitStats, IndexWriter, WriterOptions};
+use crate::update::writer::{CommitStats, IndexWriter, WriterOptions};
 
 /// How [`Index::update`] finds, reads and writes.
 #[derive(Debug, Clone, Default)]
@@ -339,7 +342,7 @@ impl FileRun {
             if let Some(before) = &mut before {
                 let (same, changed): (Vec<_>, Vec<_>) = std::mem::take(&mut batch.articles)
                     .into_iter()
-                    .map(|a| (crate::schema::content_hash(&a), a))
+                    .map(|a| (crate::index::schema::content_hash(&a), a))
                     .partition(|(hash, _)| before.contains(hash));
                 written.extend(changed.iter().map(|(hash, _)| *hash));
                 batch.articles = changed.into_iter().map(|(_, a)| a).collect();

@@ -12,10 +12,10 @@ use tantivy::indexer::NoMergePolicy;
 use tantivy::{TantivyDocument, TantivyError};
 
 use crate::article::{Article, ArticleId};
-use crate::directory::ReadMode;
 use crate::error::{Error, Result};
 use crate::index::Index;
-use crate::schema::FileStamp;
+use crate::index::directory::ReadMode;
+use crate::index::schema::FileStamp;
 
 /// Memory and threads for indexing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,7 +132,7 @@ impl<'a> IndexWriter<'a> {
         self.deletes += 1;
     }
 
-    /// Deletes the article with this content hash ([`crate::schema::content_hash`]).
+    /// Deletes the article with this content hash ([`crate::index::schema::content_hash`]).
     pub(crate) fn delete_content(&mut self, hash: u64) {
         self.inner.delete_term(self.index.fields.content_hash_term(hash));
         self.deletes += 1;
@@ -250,7 +250,7 @@ impl<'a> IndexWriter<'a> {
 /// by their documents, deleted ones included, in memory.
 fn compaction_merge(segments: &[SegmentMeta], dir: Option<&Path>) -> Option<Vec<SegmentId>> {
     let size = |s: &SegmentMeta| match dir {
-        Some(dir) => crate::check::COMPONENTS
+        Some(dir) => crate::index::check::COMPONENTS
             .iter()
             .filter_map(|c| std::fs::metadata(dir.join(s.relative_path(c.clone()))).ok())
             .map(|m| m.len())

@@ -17,8 +17,8 @@ use tantivy::columnar::{ColumnIndex, ColumnValues};
 use crate::analyzer::Stemming;
 use crate::error::{Error, Result};
 use crate::index::Index;
-use crate::last_run::LastRun;
-use crate::schema::{SCHEMA_VERSION, from_tantivy_date, names};
+use crate::index::schema::{SCHEMA_VERSION, from_tantivy_date, names};
+use crate::update::last_run::LastRun;
 
 /// What an index holds, from [`Index::stats`].
 #[derive(Debug, Clone, PartialEq)]
@@ -274,7 +274,8 @@ impl Counts {
             .by_value
             .into_iter()
             .map(|(normalized, (count, spellings))| {
-                let value = crate::facets::most_common(spellings).unwrap_or_else(|| normalized.clone());
+                let value =
+                    crate::search::facets::most_common(spellings).unwrap_or_else(|| normalized.clone());
                 (normalized, ValueCount { value, count })
             })
             .collect();
