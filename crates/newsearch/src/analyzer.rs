@@ -455,6 +455,19 @@ fn normalize_into(word: &str, out: &mut String) {
     }
 }
 
+/// Common English function words (Lucene's 33 and 30 more pronouns, auxiliaries and
+/// question words), dropped from any-word queries only.
+pub(crate) fn is_stop_word(word: &str) -> bool {
+    const STOP: [&str; 64] = [
+        "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no",
+        "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this",
+        "to", "was", "will", "with", "what", "which", "who", "whom", "how", "about", "from", "has", "have",
+        "had", "its", "been", "were", "would", "should", "can", "could", "do", "does", "did", "than", "so",
+        "also", "any", "all", "some", "other", "his", "her", "he", "s",
+    ];
+    word.len() <= 6 && STOP.iter().any(|s| s.eq_ignore_ascii_case(word))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -56,12 +56,12 @@ pub use parse::walk::{INDEX_MARKER_FILE, SkipReason, Skipped, Walk, WalkOptions,
 pub use parse::{
     Format, ParseOptions, Parsed, SourceFile, parse_bytes, parse_date, render_txt, storable_dates,
 };
-pub use query::{MatchMode, Period, Query, Sort, parse_span};
+pub use query::{ANY_TITLE_BOOST, MatchMode, Period, Query, Sort, TITLE_BOOST, parse_span};
 pub use search::explain::{Explanation, ScorePart};
 pub use search::facets::{Bucket, FacetCount, Facets, Granularity, Timeline};
 pub use search::related::RELATED_TERMS;
 pub use search::snippet::Snippet;
-pub use search::{ANY_TITLE_BOOST, Hit, SearchResults, TITLE_BOOST};
+pub use search::{Hit, SearchResults};
 pub use update::last_run::{LAST_RUN_FILE, LastRun};
 pub use update::writer::{CommitStats, IndexWriter, WriterOptions};
 pub use update::{Collision, MergeAfter, UpdateEvent, UpdateOptions, UpdateReport};

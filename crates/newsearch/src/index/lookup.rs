@@ -1,4 +1,4 @@
-//! Finding stored articles by the file they were read from.
+//! Finding stored articles by id and by the file they were read from.
 //!
 //! A user who saw a hit, or knows a file, wants its articles without composing a query.
 //! [`Index::get`] answers for an id; files are answered here. [`Index::update`] records each
@@ -8,16 +8,40 @@
 
 use std::path::Path;
 
-use tantivy::collector::DocSetCollector;
+use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Searcher};
+use tantivy::{DocAddress, Searcher, TantivyDocument};
 
-use crate::article::Article;
+use crate::article::{Article, ArticleId};
 use crate::error::Result;
 use crate::index::Index;
 
 impl Index {
+    /// The stored article with this id, if indexed.
+    pub fn get(&self, id: &ArticleId) -> Result<Option<Article>> {
+        self.refresh()?;
+        let searcher = self.reader.searcher();
+        match self.address_of(&searcher, id)? {
+            Some(address) => Ok(Some(self.article_at(&searcher, address)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Where the article with this id is stored, if indexed.
+    pub(crate) fn address_of(&self, searcher: &Searcher, id: &ArticleId) -> Result<Option<DocAddress>> {
+        let query = TermQuery::new(self.fields.id_term(id.as_str()), IndexRecordOption::Basic);
+        let top =
+            searcher.search(&query, &TopDocs::with_limit(1).order_by_score()).map_err(|e| self.error(e))?;
+        Ok(top.first().map(|(_, address)| *address))
+    }
+
+    /// The stored article at `address`.
+    pub(crate) fn article_at(&self, searcher: &Searcher, address: DocAddress) -> Result<Article> {
+        let doc: TantivyDocument = searcher.doc(address).map_err(|e| self.error(e))?;
+        Ok(self.fields.article(&doc))
+    }
+
     /// Every stored article read from the file at `path` (one for most files; one per record
     /// for JSON arrays and JSON Lines), ordered by id with `#N` record numbers in numeric
     /// order. Empty if none is indexed.

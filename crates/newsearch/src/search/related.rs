@@ -6,19 +6,21 @@
 //! copies are left out; the query's filters, order and page apply as in a search.
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query as EngineQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Searcher, Term};
 
-use crate::analyzer::{terms, with_analyzer};
+use crate::analyzer::{is_stop_word, terms, with_analyzer};
 use crate::article::ArticleId;
 use crate::error::{Error, Result};
 use crate::index::Index;
 use crate::query::{Query, Sort};
-use crate::search::near_dup::near_identical;
-use crate::search::snippet::{Matcher, Snippet, snippet};
-use crate::search::{Fingerprints, Hit, SearchResults, is_stop_word, with_filters};
+use crate::search::filters::with_filters;
+use crate::search::near_dup::{Fingerprints, near_identical};
+use crate::search::snippet::Matcher;
+use crate::search::{SearchResults, exhausted, grow_window};
 
 /// Words of the article that make up the related-articles query.
 pub const RELATED_TERMS: usize = 25;
@@ -100,11 +102,10 @@ impl Index {
             // Near-identical copies are dropped after ranking: read a little further than the
             // page, and further again if copies ate into it.
             let want = query.offset.saturating_add(query.limit);
-            let mut window = want.saturating_add(20);
-            let (total, kept) = loop {
+            let (total, kept) = grow_window(want.saturating_add(20), |window| {
                 let wide = query.clone().offset(0).limit(window);
                 let (total, ranked, _) = self.collect(&searcher, &*engine_query, &wide, None, None)?;
-                let exhausted = ranked.len() < window || window >= crate::search::MAX_COLLAPSE_WINDOW;
+                let done = exhausted(ranked.len(), window);
                 let mut kept = Vec::new();
                 for (score, address) in ranked {
                     let print = fingerprints.get(&searcher, address).map_err(|e| self.error(e))?;
@@ -112,21 +113,14 @@ impl Index {
                         kept.push((score, address));
                     }
                 }
-                if kept.len() >= want || exhausted {
-                    break (total, kept);
-                }
-                window = window.saturating_mul(4);
-            };
-            let mut hits = Vec::new();
-            for (score, address) in kept.into_iter().skip(query.offset).take(query.limit) {
-                let article = self.article_at(&searcher, address)?;
-                let snippet = if query.snippets {
-                    snippet(&article.body, analyzer, &matcher, query.snippet_chars)
+                Ok(if kept.len() >= want || done {
+                    ControlFlow::Break((total, kept))
                 } else {
-                    Snippet::default()
-                };
-                hits.push(Hit { score, article, snippet, explanation: None, similar: Vec::new() });
-            }
+                    ControlFlow::Continue(())
+                })
+            })?;
+            let page: Vec<_> = kept.into_iter().skip(query.offset).take(query.limit).collect();
+            let hits = self.hits(&searcher, analyzer, &matcher, query, &page)?;
             Ok(SearchResults { total, hits, facets: None, relaxed: false })
         })
     }

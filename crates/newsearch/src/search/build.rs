@@ -1,0 +1,390 @@
+//! From a query's text to an engine query: each word or phrase in the fields it targets
+//! (title, with its boost, and body; or the field named), analyzed exactly as at index time,
+//! combined as the match mode says; and what snippets should mark.
+
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query as EngineQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Searcher, Term};
+
+use crate::analyzer::{MAX_WORD_CHARS, is_stop_word, terms};
+use crate::article::Tag;
+use crate::error::{Error, Result};
+use crate::index::schema::{Fields, names};
+use crate::query::syntax::{self, FieldName, Node};
+use crate::query::{MatchMode, Query};
+use crate::search::explain::Leaf;
+use crate::search::snippet::Matcher;
+
+/// Turns the parsed text into an engine query and records what snippets should mark.
+pub(crate) struct Builder<'a> {
+    fields: &'a Fields,
+    analyzer: &'a mut TextAnalyzer,
+    fuzzy: bool,
+    /// Words of an implicit AND only need one of them to match.
+    any: bool,
+    title_boost: f32,
+    matcher: &'a mut Matcher,
+    searcher: &'a Searcher,
+    /// The first problem met while building (reported once building is done).
+    failure: Option<Error>,
+    /// The scoring parts, kept when hits are to be explained.
+    pub(crate) leaves: Option<Vec<Leaf>>,
+    /// Words left out, with why: the message when nothing is left.
+    unsearchable: Vec<(String, Unsearchable)>,
+}
+
+/// Why a word of a query searches for nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unsearchable {
+    /// A function word, which any-word searches leave out.
+    FunctionWord,
+    /// Longer than [`MAX_WORD_CHARS`] letters: the index keeps no such word.
+    TooLong,
+    /// Punctuation or symbols only.
+    NoLetters,
+}
+
+impl Unsearchable {
+    fn of(text: &str) -> Unsearchable {
+        let longest =
+            text.split(|c: char| !c.is_alphanumeric()).map(|w| w.chars().count()).max().unwrap_or(0);
+        if longest > MAX_WORD_CHARS { Unsearchable::TooLong } else { Unsearchable::NoLetters }
+    }
+}
+
+/// "nothing searchable in the query …: …" with each left-out word and why.
+fn nothing_searchable(text: &str, words: &[(String, Unsearchable)]) -> Error {
+    let list = |kind: Unsearchable| -> Vec<String> {
+        words.iter().filter(|(_, k)| *k == kind).map(|(w, _)| crate::error::shown(w)).collect()
+    };
+    let mut why = Vec::new();
+    let function_words = list(Unsearchable::FunctionWord);
+    if !function_words.is_empty() {
+        let (are, them) = if function_words.len() == 1 {
+            ("is a function word", "it")
+        } else {
+            ("are function words", "them")
+        };
+        why.push(format!(
+            "{} {are} left out of any-word searches as too common (put {them} in quotes, or use --mode all, to require {them})",
+            function_words.join(", "),
+        ));
+    }
+    let long = list(Unsearchable::TooLong);
+    if !long.is_empty() {
+        why.push(format!(
+            "{} {} longer than {MAX_WORD_CHARS} letters, which the index does not keep",
+            long.join(", "),
+            if long.len() == 1 { "is" } else { "are" }
+        ));
+    }
+    if why.is_empty() {
+        why.push("it has no words, only punctuation or symbols".into());
+    } else if !list(Unsearchable::NoLetters).is_empty() {
+        why.push("the rest is punctuation or symbols".into());
+    }
+    Error::InvalidArgument(format!(
+        "nothing searchable in the query {}: {}",
+        crate::error::shown(text),
+        why.join("; ")
+    ))
+}
+
+/// Words a prefix may stand for in one field: beyond this a search would touch most of the
+/// vocabulary, so the user is asked for a longer prefix instead.
+pub(crate) const MAX_PREFIX_EXPANSIONS: usize = 50_000;
+
+impl<'a> Builder<'a> {
+    /// A builder for `query`'s words in its match mode ([`MatchMode::All`] unless `Any`) and
+    /// title boost, recording into `matcher`.
+    pub(crate) fn new(
+        fields: &'a Fields,
+        analyzer: &'a mut TextAnalyzer,
+        searcher: &'a Searcher,
+        query: &Query,
+        matcher: &'a mut Matcher,
+    ) -> Builder<'a> {
+        Builder {
+            fields,
+            analyzer,
+            fuzzy: query.fuzzy,
+            any: query.mode == MatchMode::Any,
+            title_boost: query.effective_title_boost(),
+            matcher,
+            searcher,
+            failure: None,
+            leaves: query.explain.then(Vec::new),
+            unsearchable: Vec::new(),
+        }
+    }
+
+    /// The engine query for the query's text.
+    pub(crate) fn text_query(&mut self, text: &str) -> Result<Box<dyn EngineQuery>> {
+        let node = syntax::parse(text)?;
+        let built = self.node(&node, false);
+        if let Some(e) = self.failure.take() {
+            return Err(e);
+        }
+        match built {
+            Some(q) => Ok(q),
+            None => Err(nothing_searchable(text, &self.unsearchable)),
+        }
+    }
+
+    /// `None` when the node constrains nothing (a word that analyzes to no terms).
+    fn node(&mut self, node: &Node, negated: bool) -> Option<Box<dyn EngineQuery>> {
+        match node {
+            Node::All => Some(Box::new(AllQuery)),
+            Node::Word { field, text, prefix } => self.words(*field, text, *prefix, 0, negated),
+            Node::Phrase { field, text, slop } => self.words(*field, text, false, *slop, negated),
+            Node::Not(inner) => {
+                let inner = self.node(inner, !negated)?;
+                Some(Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, Box::new(AllQuery)),
+                    (Occur::MustNot, inner),
+                ])))
+            }
+            Node::And(parts) => {
+                let mut clauses: Vec<(Occur, Box<dyn EngineQuery>)> = Vec::new();
+                for part in parts {
+                    match part {
+                        Node::Not(inner) => {
+                            if let Some(q) = self.node(inner, !negated) {
+                                clauses.push((Occur::MustNot, q));
+                            }
+                        }
+                        other => {
+                            if let Some(q) = self.node(other, negated) {
+                                clauses.push((if self.any { Occur::Should } else { Occur::Must }, q));
+                            }
+                        }
+                    }
+                }
+                if clauses.is_empty() {
+                    return None;
+                }
+                if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
+                    clauses.push((Occur::Must, Box::new(AllQuery)));
+                }
+                Some(Box::new(BooleanQuery::new(clauses)))
+            }
+            Node::Or(parts) => {
+                let clauses: Vec<(Occur, Box<dyn EngineQuery>)> =
+                    parts.iter().filter_map(|p| self.node(p, negated)).map(|q| (Occur::Should, q)).collect();
+                (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn EngineQuery>)
+            }
+        }
+    }
+
+    /// A word or phrase in the fields it targets: left out if it is a function word of an
+    /// any-word query, analyzed, shaped (term, prefix, typo-tolerant term or phrase), recorded
+    /// for snippets, then one clause per target field.
+    fn words(
+        &mut self,
+        field: Option<FieldName>,
+        text: &str,
+        prefix: bool,
+        slop: u32,
+        negated: bool,
+    ) -> Option<Box<dyn EngineQuery>> {
+        let f = self.fields;
+        // In an any-word query, function words only add noise: "the" matches everything.
+        if self.any && !prefix && slop == 0 && field.is_none() && is_stop_word(text) {
+            self.unsearchable.push((text.to_owned(), Unsearchable::FunctionWord));
+            return None;
+        }
+        let targets: &[(Field, &'static str, f32)] = match field {
+            Some(FieldName::Tag) => return Some(self.keyword(f.tag, names::TAG, text, prefix, negated)),
+            Some(FieldName::Section) => {
+                return Some(self.keyword(f.section, names::SECTION, text, prefix, negated));
+            }
+            None if self.title_boost > 0.0 => {
+                &[(f.title, names::TITLE, self.title_boost), (f.body, names::BODY, 1.0)]
+            }
+            None => &[(f.body, names::BODY, 1.0)],
+            Some(FieldName::Title) => &[(f.title, names::TITLE, 1.0)],
+            Some(FieldName::Body) => &[(f.body, names::BODY, 1.0)],
+            Some(FieldName::Source) => &[(f.sources, names::SOURCES, 1.0)],
+        };
+        let words = terms(self.analyzer, text);
+        if words.is_empty() {
+            self.unsearchable.push((text.to_owned(), Unsearchable::of(text)));
+            return None;
+        }
+        let shape = self.shape(&words, prefix, slop);
+        if let Shape::Prefix = shape {
+            for &(field, _, _) in targets {
+                self.check_prefix(field, &words[0], text);
+            }
+        }
+        if !negated {
+            self.mark(&words, shape);
+        }
+        let shown = shape.shown(&words);
+        let per_field: Vec<(Occur, Box<dyn EngineQuery>)> = targets
+            .iter()
+            .map(|&(field, name, boost)| {
+                let q = shape.query(field, &words);
+                let q =
+                    if (boost - 1.0).abs() > f32::EPSILON { Box::new(BoostQuery::new(q, boost)) } else { q };
+                if let (Some(leaves), false) = (self.leaves.as_mut(), negated) {
+                    let single_term = matches!(shape, Shape::Term);
+                    leaves.push(Leaf {
+                        field: name,
+                        text: shown.clone(),
+                        boost,
+                        query: q.box_clone(),
+                        single_term,
+                    });
+                }
+                (Occur::Should, q)
+            })
+            .collect();
+        Some(if per_field.len() == 1 {
+            per_field.into_iter().next().map(|(_, q)| q)?
+        } else {
+            Box::new(BooleanQuery::new(per_field))
+        })
+    }
+
+    /// How analyzed `words` are looked for.
+    fn shape(&self, words: &[String], prefix: bool, slop: u32) -> Shape {
+        match words {
+            [_] if prefix => Shape::Prefix,
+            [word] if self.fuzzy => match typo_budget(word) {
+                0 => Shape::Term,
+                edits => Shape::Fuzzy(edits),
+            },
+            [_] => Shape::Term,
+            _ => Shape::Phrase(slop),
+        }
+    }
+
+    /// Records what snippets should mark for these words.
+    fn mark(&mut self, words: &[String], shape: Shape) {
+        match shape {
+            Shape::Prefix => self.matcher.prefixes.push(words[0].clone()),
+            Shape::Fuzzy(edits) => self.matcher.fuzzy.push((words[0].clone(), edits)),
+            Shape::Term | Shape::Phrase(_) => self.matcher.exact.extend(words.iter().cloned()),
+        }
+    }
+
+    /// Fails the query (once building ends) if `prefix` stands for too many words in `field`.
+    fn check_prefix(&mut self, field: Field, prefix: &str, typed: &str) {
+        if self.failure.is_some() {
+            return;
+        }
+        match count_prefix(self.searcher, field, prefix, MAX_PREFIX_EXPANSIONS) {
+            Ok(n) if n > MAX_PREFIX_EXPANSIONS => {
+                self.failure = Some(Error::InvalidArgument(format!(
+                    "`{typed}*` matches more than {MAX_PREFIX_EXPANSIONS} different words; make the prefix longer"
+                )));
+            }
+            Ok(_) => {}
+            Err(e) => self.failure = Some(Error::engine(None, e)),
+        }
+    }
+
+    /// `tag:Ukraine`, `section:"World News"`: the whole value, case-insensitive.
+    fn keyword(
+        &mut self,
+        field: Field,
+        name: &'static str,
+        text: &str,
+        prefix: bool,
+        negated: bool,
+    ) -> Box<dyn EngineQuery> {
+        let term = self.fields.keyword_term(field, text);
+        let value = Tag::normalize(text);
+        let q: Box<dyn EngineQuery> = if prefix {
+            self.check_prefix(field, &value, text);
+            Box::new(FuzzyTermQuery::new_prefix(term, 0, true))
+        } else {
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+        };
+        if let (Some(leaves), false) = (self.leaves.as_mut(), negated) {
+            let text = if prefix { format!("{value}*") } else { value };
+            leaves.push(Leaf { field: name, text, boost: 1.0, query: q.box_clone(), single_term: !prefix });
+        }
+        q
+    }
+}
+
+/// How the analyzed words of one query word or phrase are looked for.
+#[derive(Debug, Clone, Copy)]
+enum Shape {
+    /// One exact term.
+    Term,
+    /// Every term starting with the word (`word*`).
+    Prefix,
+    /// The term, plus terms this many edits away at half weight (typo tolerance).
+    Fuzzy(u8),
+    /// The terms in order, with this much slop.
+    Phrase(u32),
+}
+
+impl Shape {
+    /// The words as shown in explanations.
+    fn shown(self, words: &[String]) -> String {
+        match self {
+            Shape::Term => words[0].clone(),
+            Shape::Prefix => format!("{}*", words[0]),
+            Shape::Fuzzy(_) => format!("{}~", words[0]),
+            Shape::Phrase(_) => format!("\"{}\"", words.join(" ")),
+        }
+    }
+
+    /// The engine query for `words` in `field`.
+    fn query(self, field: Field, words: &[String]) -> Box<dyn EngineQuery> {
+        let term = || Term::from_field_text(field, &words[0]);
+        match self {
+            Shape::Term => Box::new(TermQuery::new(term(), IndexRecordOption::WithFreqs)),
+            Shape::Prefix => Box::new(FuzzyTermQuery::new_prefix(term(), 0, true)),
+            Shape::Fuzzy(edits) => {
+                // Exact matches keep their BM25 score; near misses add a little.
+                let exact = TermQuery::new(term(), IndexRecordOption::WithFreqs);
+                let near = BoostQuery::new(Box::new(FuzzyTermQuery::new(term(), edits, true)), 0.5);
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, Box::new(exact) as Box<dyn EngineQuery>),
+                    (Occur::Should, Box::new(near)),
+                ]))
+            }
+            Shape::Phrase(slop) => {
+                let terms: Vec<(usize, Term)> =
+                    words.iter().enumerate().map(|(i, w)| (i, Term::from_field_text(field, w))).collect();
+                Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop))
+            }
+        }
+    }
+}
+
+/// Distinct words starting with `prefix` in `field`, counting up to just past `cap`.
+fn count_prefix(searcher: &Searcher, field: Field, prefix: &str, cap: usize) -> tantivy::Result<usize> {
+    let mut n = 0;
+    for segment in searcher.segment_readers() {
+        let index = segment.inverted_index(field)?;
+        let mut stream = index.terms().range().ge(prefix.as_bytes()).into_stream()?;
+        while stream.advance() {
+            if !stream.key().starts_with(prefix.as_bytes()) {
+                break;
+            }
+            n += 1;
+            if n > cap {
+                return Ok(n);
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// Edits allowed for a typo-tolerant word: none under 4 letters, one up to 7, else two.
+fn typo_budget(word: &str) -> u8 {
+    match word.chars().count() {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    }
+}
