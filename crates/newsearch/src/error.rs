@@ -79,7 +79,7 @@ pub enum Error {
         path: PathBuf,
     },
     /// A folder holds something other than a newsearch index.
-    #[error("{} is not a newsearch index (no {marker}); choose another --index folder", path.display(), marker = crate::parse::walk::INDEX_MARKER_FILE)]
+    #[error("{} is not a newsearch index (no {marker}); choose another --index folder", path.display(), marker = crate::index::files::INDEX_MARKER_FILE)]
     NotAnIndex {
         /// The folder.
         path: PathBuf,

@@ -49,10 +49,11 @@ pub use analyzer::Stemming;
 pub use article::{Article, ArticleId, Tag};
 pub use error::{Error, Result, Warning, WarningKind};
 pub use export::{Articles, ExportFormat, Exporter};
-pub use index::check::{CheckReport, Damage};
+pub use index::damage::{CheckReport, Damage};
+pub use index::files::{INDEX_MARKER_FILE, LAST_RUN_FILE};
 pub use index::stats::{IndexStats, ValueCount};
 pub use index::{Index, IndexOptions};
-pub use parse::walk::{INDEX_MARKER_FILE, SkipReason, Skipped, Walk, WalkOptions, parse_files, walk};
+pub use parse::walk::{SkipReason, Skipped, Walk, WalkOptions, parse_files, walk};
 pub use parse::{
     Format, ParseOptions, Parsed, SourceFile, parse_bytes, parse_date, render_txt, storable_dates,
 };
@@ -62,6 +63,6 @@ pub use search::facets::{Bucket, FacetCount, Facets, Granularity, Timeline};
 pub use search::related::RELATED_TERMS;
 pub use search::snippet::Snippet;
 pub use search::{Hit, SearchResults};
-pub use update::last_run::{LAST_RUN_FILE, LastRun};
+pub use update::last_run::LastRun;
 pub use update::writer::{CommitStats, IndexWriter, WriterOptions};
 pub use update::{Collision, MergeAfter, UpdateEvent, UpdateOptions, UpdateReport};

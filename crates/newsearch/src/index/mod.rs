@@ -7,7 +7,9 @@
 //! being misread, and folder walks skip any folder holding it.
 
 pub(crate) mod check;
+pub(crate) mod damage;
 pub(crate) mod directory;
+pub(crate) mod files;
 pub(crate) mod lookup;
 pub(crate) mod schema;
 pub(crate) mod stats;
@@ -17,7 +19,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::SystemTime;
 
-use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
 use tantivy::directory::{Directory, INDEX_WRITER_LOCK};
 use tantivy::{IndexReader, ReloadPolicy, TantivyError};
@@ -25,10 +26,7 @@ use tantivy::{IndexReader, ReloadPolicy, TantivyError};
 use crate::analyzer::Stemming;
 use crate::error::{Error, Result};
 use crate::index::directory::{IndexDirectory, ReadMode, is_write_refusal};
-use crate::parse::walk::INDEX_MARKER_FILE;
-use crate::parse::walk::WalkOptions;
-use crate::parse::{Format, ParseOptions};
-use crate::update::writer::{IndexWriter, WriterOptions};
+use files::{INDEX_MARKER_FILE, Marker, check_marker, read_marker, wipe, write_marker};
 use schema::{Fields, SCHEMA_VERSION};
 
 /// How a new index analyzes text. Fixed for the index's life: changing it needs a rebuild.
@@ -48,34 +46,6 @@ impl IndexOptions {
         self.stemming = stemming;
         self
     }
-}
-
-/// What `newsearch-index.json` holds.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Marker {
-    schema_version: serde_json::Value,
-    stemming: String,
-    #[serde(default)]
-    roots: Vec<PathBuf>,
-    /// The run in progress or last begun, written before its first article so that a bare
-    /// `newsearch index` after a killed run finishes the same job.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    run: Option<RecordedRun>,
-}
-
-/// What a run was asked to do, as far as a later bare run needs to repeat it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct RecordedRun {
-    /// A rebuild that has not completed: the next bare run rebuilds too.
-    #[serde(default)]
-    pub(crate) rebuild_pending: bool,
-    /// `--format`, when one was forced.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) format: Option<String>,
-    #[serde(default)]
-    pub(crate) follow_symlinks: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) max_file_size: Option<u64>,
 }
 
 /// A searchable collection of articles, on disk or in memory.
@@ -117,7 +87,7 @@ impl Index {
             return Err(Error::NoIndex { path: dir.to_owned() });
         }
         let stemming = check_marker(dir, &marker)?;
-        let (inner, reads) = crate::index::check::open_engine(dir)?;
+        let (inner, reads) = damage::open_engine(dir)?;
         Index::wrap(inner, stemming, Some((dir.to_owned(), reads)))
     }
 
@@ -258,7 +228,7 @@ impl Index {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
-            .map_err(|e| crate::index::check::classify(path, Some(&inner), e))?;
+            .map_err(|e| damage::classify(path, Some(&inner), e))?;
         let seen_commit = Mutex::new(None);
         Ok(Index {
             inner,
@@ -293,61 +263,12 @@ impl Index {
         Ok(self.len()? == 0)
     }
 
-    /// A writer with default options. Only one writer can exist per index, across processes:
-    /// a second one fails at once with [`Error::Locked`].
-    pub fn writer(&self) -> Result<IndexWriter<'_>> {
-        self.writer_with(&WriterOptions::new())
-    }
-
-    /// A writer with the given memory budget and threads.
-    pub fn writer_with(&self, options: &WriterOptions) -> Result<IndexWriter<'_>> {
-        let inner = self
-            .inner
-            .writer_with_num_threads(options.threads_or_default(), options.budget_bytes())
-            .map_err(|e| self.error(e))?;
-        Ok(IndexWriter::new(self, inner))
-    }
-
     /// Folders indexed so far with [`Index::update`](crate::Index::update), as given then
     /// (absolute).
     pub fn roots(&self) -> Result<Vec<PathBuf>> {
         match &self.dir {
             Some(dir) => Ok(read_marker(dir)?.roots),
             None => Ok(Vec::new()),
-        }
-    }
-
-    /// Records a run's roots and options before it writes anything. A rebuild that names
-    /// paths replaces the roots (what it does not name leaves the index); other runs add
-    /// theirs. A root inside another is not recorded: walking the outer one covers it.
-    pub(crate) fn begin_run(&self, roots: &[PathBuf], replace_roots: bool, run: RecordedRun) -> Result<()> {
-        let Some(dir) = &self.dir else { return Ok(()) };
-        let mut marker = read_marker(dir)?;
-        if replace_roots {
-            marker.roots.clear();
-        }
-        marker.roots.extend(roots.iter().cloned());
-        marker.roots = outermost(marker.roots);
-        marker.run = Some(run);
-        write_marker(dir, &marker)
-    }
-
-    /// Marks the run recorded by [`Index::begin_run`] as completed.
-    pub(crate) fn end_run(&self) -> Result<()> {
-        let Some(dir) = &self.dir else { return Ok(()) };
-        let mut marker = read_marker(dir)?;
-        match &mut marker.run {
-            Some(run) if run.rebuild_pending => run.rebuild_pending = false,
-            _ => return Ok(()),
-        }
-        write_marker(dir, &marker)
-    }
-
-    /// The recorded roots and the run recorded last, from one read of the marker.
-    pub(crate) fn recorded(&self) -> Result<(Vec<PathBuf>, Option<RecordedRun>)> {
-        match &self.dir {
-            Some(dir) => read_marker(dir).map(|m| (m.roots, m.run)),
-            None => Ok((Vec::new(), None)),
         }
     }
 
@@ -400,51 +321,11 @@ impl Index {
                 } else if text.contains("os error 30") || text.contains("os error 13") {
                     Error::IndexNotWritable { path, reason: text }
                 } else {
-                    crate::index::check::classify(self.dir.as_deref(), Some(&self.inner), e)
+                    damage::classify(self.dir.as_deref(), Some(&self.inner), e)
                 }
             }
         }
     }
-}
-
-impl RecordedRun {
-    pub(crate) fn new(rebuild: bool, walk: &WalkOptions, parse: &ParseOptions) -> RecordedRun {
-        RecordedRun {
-            rebuild_pending: rebuild,
-            format: walk.get_format().map(|f| f.to_string()),
-            follow_symlinks: walk.get_follow_symlinks(),
-            max_file_size: Some(parse.get_max_file_size()),
-        }
-    }
-
-    /// The recorded walk and parse options, where `given` does not set its own.
-    pub(crate) fn options(&self, given: &crate::UpdateOptions) -> (WalkOptions, ParseOptions) {
-        let walk = if given.walk_given() {
-            given.walk_options().clone()
-        } else {
-            let format = self.format.as_deref().and_then(|f| f.parse::<Format>().ok());
-            WalkOptions::new().format(format).follow_symlinks(self.follow_symlinks)
-        };
-        let parse = match self.max_file_size {
-            Some(limit) if !given.parse_given() => ParseOptions::new().max_file_size(limit),
-            _ => given.parse_options().clone(),
-        };
-        (walk, parse)
-    }
-}
-
-/// `paths` sorted, without duplicates and without any path inside another one.
-pub(crate) fn outermost(mut paths: Vec<PathBuf>) -> Vec<PathBuf> {
-    paths.sort();
-    paths.dedup();
-    // Sorted component by component, a path's ancestors come before it.
-    let mut out: Vec<PathBuf> = Vec::with_capacity(paths.len());
-    for p in paths {
-        if !out.iter().any(|o| p.starts_with(o)) {
-            out.push(p);
-        }
-    }
-    out
 }
 
 /// The operating-system error behind an engine error, if there is one.
@@ -460,90 +341,6 @@ fn io_cause(e: &TantivyError) -> Option<&std::io::Error> {
         source = s.source();
     }
     None
-}
-
-/// The marker, checked against this build: the index's stemming.
-pub(crate) fn read_checked_marker(dir: &Path) -> Result<Stemming> {
-    check_marker(dir, &read_marker(dir)?)
-}
-
-fn read_marker(dir: &Path) -> Result<Marker> {
-    let path = dir.join(INDEX_MARKER_FILE);
-    match fs::read(&path) {
-        // A marker that is there but unreadable still says the folder is an index: a damaged
-        // one, which `--rebuild` may replace.
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::Damaged {
-            path: dir.to_owned(),
-            file: Some(INDEX_MARKER_FILE.into()),
-            reason: format!("not a valid index marker ({e})"),
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            // A creation killed while writing the marker leaves only its temporary file: that
-            // folder is ours and empty, not someone else's (the cause of a rare "index does not
-            // open" after a kill in the reliability test, and of every later run refusing).
-            let is_empty_or_missing = fs::read_dir(dir)
-                .map(|mut d| d.all(|e| e.is_ok_and(|e| is_temporary(&e.file_name().to_string_lossy()))))
-                .unwrap_or(true);
-            if is_empty_or_missing {
-                Err(Error::NoIndex { path: dir.to_owned() })
-            } else {
-                Err(Error::NotAnIndex { path: dir.to_owned() })
-            }
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
-            Err(Error::NotAFolder { path: dir.to_owned() })
-        }
-        Err(e) => Err(Error::io(&path, e)),
-    }
-}
-
-fn check_marker(dir: &Path, marker: &Marker) -> Result<Stemming> {
-    let version_error = || Error::IndexVersion {
-        path: dir.to_owned(),
-        found: marker.schema_version.to_string(),
-        expected: SCHEMA_VERSION,
-    };
-    if marker.schema_version.as_u64() != Some(u64::from(SCHEMA_VERSION)) {
-        return Err(version_error());
-    }
-    marker.stemming.parse().map_err(|_| version_error())
-}
-
-/// Writes the marker atomically: a crash leaves the old one or the new one, never half.
-fn write_marker(dir: &Path, marker: &Marker) -> Result<()> {
-    let mut bytes = serde_json::to_vec_pretty(marker).map_err(|e| Error::engine(Some(dir), e))?;
-    bytes.push(b'\n');
-    write_atomically(dir, INDEX_MARKER_FILE, &bytes)
-}
-
-/// Replaces `dir/name` with `bytes` through a hidden temporary file and a rename, so a crash
-/// leaves the old file or the new one, never half of one.
-pub(crate) fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
-    let path = dir.join(name);
-    let tmp = dir.join(temporary_name(name));
-    fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
-    fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
-}
-
-/// The temporary file [`write_atomically`] writes `name` through.
-fn temporary_name(name: &str) -> String {
-    format!(".{name}.tmp")
-}
-
-/// True for the temporary files of [`write_atomically`].
-fn is_temporary(file_name: &str) -> bool {
-    [INDEX_MARKER_FILE, crate::LAST_RUN_FILE, crate::update::PARTIAL_FILE]
-        .iter()
-        .any(|name| file_name == temporary_name(name))
-}
-
-/// Removes an index folder's contents so it can be created anew. Refuses folders that are
-/// not newsearch indexes, so a mistyped `--index` never deletes a user's files.
-pub(crate) fn wipe(dir: &Path) -> Result<()> {
-    if !dir.join(INDEX_MARKER_FILE).exists() {
-        return Err(Error::NotAnIndex { path: dir.to_owned() });
-    }
-    fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))
 }
 
 #[cfg(test)]

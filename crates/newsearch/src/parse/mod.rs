@@ -129,6 +129,7 @@ impl ParseOptions {
     }
 
     /// Exports above this many bytes are streamed (tests set it low).
+    /// What a path that is neither a regular file nor a folder is, in words.
     #[cfg(test)]
     pub(crate) fn streaming_above(mut self, bytes: u64) -> Self {
         self.stream_above = bytes;
@@ -245,7 +246,7 @@ pub(crate) fn open_regular(path: &Path) -> Result<fs::File> {
     let file = options.open(path).map_err(|e| Error::io(path, e))?;
     let kind = file.metadata().map_err(|e| Error::io(path, e))?.file_type();
     if !kind.is_file() {
-        return Err(Error::NotAFile { path: path.to_owned(), kind: crate::parse::walk::special_kind(&kind) });
+        return Err(Error::NotAFile { path: path.to_owned(), kind: special_kind(&kind) });
     }
     Ok(file)
 }
@@ -280,6 +281,24 @@ fn non_empty<'a>(
     path: &Path,
 ) -> Result<(Cow<'a, str>, Option<Warning>)> {
     if text.trim().is_empty() { Err(Error::EmptyFile { path: path.to_owned() }) } else { Ok((text, warning)) }
+}
+
+pub(crate) fn special_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = kind;
+    "a special file"
 }
 
 #[cfg(test)]

@@ -9,10 +9,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::parse::{Format, ParseOptions, Parsed, SourceFile};
-
-/// The file an index folder is recognised by, so walking never indexes an index.
-pub const INDEX_MARKER_FILE: &str = "newsearch-index.json";
+use crate::index::files::INDEX_MARKER_FILE;
+use crate::parse::{Format, ParseOptions, Parsed, SourceFile, special_kind};
 
 /// How paths are walked.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -206,25 +204,6 @@ impl Walk {
         self.skipped
             .push(Skipped { path, reason: SkipReason::NotARegularFile(special_kind(kind).to_owned()) });
     }
-}
-
-/// What a path that is neither a regular file nor a folder is, in words.
-pub(crate) fn special_kind(kind: &std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if kind.is_fifo() {
-            return "a named pipe (FIFO)";
-        }
-        if kind.is_socket() {
-            return "a socket";
-        }
-        if kind.is_block_device() || kind.is_char_device() {
-            return "a device";
-        }
-    }
-    let _ = kind;
-    "a special file"
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {

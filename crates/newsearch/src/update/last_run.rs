@@ -18,12 +18,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::article::ArticleId;
 use crate::error::{Error, Result};
-use crate::index::{Index, write_atomically};
+use crate::index::Index;
+use crate::index::files::{LAST_RUN_FILE, write_atomically};
 use crate::parse::walk::{SkipReason, Skipped};
 use crate::update::{Collision, UpdateReport};
-
-/// The file in an index folder that records the last completed [`Index::update`] run.
-pub const LAST_RUN_FILE: &str = "newsearch-last-run.json";
 
 /// Version of the record's layout, written as its `format` key.
 const FORMAT: u32 = 1;

@@ -20,11 +20,12 @@ use tantivy::{DocSet, Searcher, TERMINATED};
 
 use crate::article::{Article, ArticleId};
 use crate::error::{Error, Result, Warning};
+use crate::index::Index;
+use crate::index::files::{PARTIAL_FILE, RecordedRun, outermost};
 use crate::index::schema::{FileStamp, names};
-use crate::index::{Index, RecordedRun, outermost};
 use crate::parse::stream::{Layout, RecordStream, hash_file, layout_of};
 use crate::parse::walk::{SkipReason, Skipped, WalkOptions, ordered_par_map, walk_under};
-use crate::parse::{ParseOptions, Parsed, SourceFile, parse_bytes, read_limited};
+use crate::parse::{Format, ParseOptions, Parsed, SourceFile, parse_bytes, read_limited};
 use crate::update::writer::{CommitStats, IndexWriter, WriterOptions};
 
 /// How [`Index::update`] finds, reads and writes.
@@ -415,14 +416,6 @@ impl FileRun {
         Ok(added)
     }
 }
-
-/// The file beside the index listing files with records left out for ids other files held.
-///
-/// Such a file is otherwise indexed and unchanged, so nothing would read it again when the
-/// holder of such an id goes away; listed here, it is read again by every run until all its
-/// records are in. Written before each commit as a superset (a killed run can only list too
-/// much, which costs a re-read) and exactly after the last one.
-pub(crate) const PARTIAL_FILE: &str = "newsearch-collisions.json";
 
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 struct PartialRecord {
@@ -944,7 +937,7 @@ impl Index {
         }
         let bytes =
             serde_json::to_vec_pretty(&PartialRecord { files }).map_err(|e| Error::engine(Some(dir), e))?;
-        crate::index::write_atomically(dir, PARTIAL_FILE, &bytes)
+        crate::index::files::write_atomically(dir, PARTIAL_FILE, &bytes)
     }
 }
 
@@ -1018,6 +1011,32 @@ fn consider(
         Ok(parsed) if same => Outcome::Recheck { parsed, stamp },
         Ok(parsed) => Outcome::Changed { stamp, parsed, existed: known.is_some() },
         Err(e) => Outcome::Failed(e),
+    }
+}
+
+impl RecordedRun {
+    pub(crate) fn new(rebuild: bool, walk: &WalkOptions, parse: &ParseOptions) -> RecordedRun {
+        RecordedRun {
+            rebuild_pending: rebuild,
+            format: walk.get_format().map(|f| f.to_string()),
+            follow_symlinks: walk.get_follow_symlinks(),
+            max_file_size: Some(parse.get_max_file_size()),
+        }
+    }
+
+    /// The recorded walk and parse options, where `given` does not set its own.
+    pub(crate) fn options(&self, given: &crate::UpdateOptions) -> (WalkOptions, ParseOptions) {
+        let walk = if given.walk_given() {
+            given.walk_options().clone()
+        } else {
+            let format = self.format.as_deref().and_then(|f| f.parse::<Format>().ok());
+            WalkOptions::new().format(format).follow_symlinks(self.follow_symlinks)
+        };
+        let parse = match self.max_file_size {
+            Some(limit) if !given.parse_given() => ParseOptions::new().max_file_size(limit),
+            _ => given.parse_options().clone(),
+        };
+        (walk, parse)
     }
 }
 

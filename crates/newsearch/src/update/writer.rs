@@ -17,6 +17,23 @@ use crate::index::Index;
 use crate::index::directory::ReadMode;
 use crate::index::schema::FileStamp;
 
+impl Index {
+    /// A writer with default options. Only one writer can exist per index, across processes:
+    /// a second one fails at once with [`Error::Locked`].
+    pub fn writer(&self) -> Result<IndexWriter<'_>> {
+        self.writer_with(&WriterOptions::new())
+    }
+
+    /// A writer with the given memory budget and threads.
+    pub fn writer_with(&self, options: &WriterOptions) -> Result<IndexWriter<'_>> {
+        let inner = self
+            .inner
+            .writer_with_num_threads(options.threads_or_default(), options.budget_bytes())
+            .map_err(|e| self.error(e))?;
+        Ok(IndexWriter::new(self, inner))
+    }
+}
+
 /// Memory and threads for indexing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WriterOptions {
@@ -250,7 +267,7 @@ impl<'a> IndexWriter<'a> {
 /// by their documents, deleted ones included, in memory.
 fn compaction_merge(segments: &[SegmentMeta], dir: Option<&Path>) -> Option<Vec<SegmentId>> {
     let size = |s: &SegmentMeta| match dir {
-        Some(dir) => crate::index::check::COMPONENTS
+        Some(dir) => crate::index::damage::COMPONENTS
             .iter()
             .filter_map(|c| std::fs::metadata(dir.join(s.relative_path(c.clone()))).ok())
             .map(|m| m.len())
