@@ -472,6 +472,17 @@ pub(crate) fn is_stop_word(word: &str) -> bool {
 mod tests {
     use super::*;
 
+    #[test]
+    fn function_words_are_short_common_words_in_any_case() {
+        for w in ["the", "The", "AND", "of", "which", "s"] {
+            assert!(is_stop_word(w), "{w}");
+        }
+        // Content words, words that merely start like one, and long words never are.
+        for w in ["Kellogg", "there's", "theory", "andes", "ss", "", "whichever"] {
+            assert!(!is_stop_word(w), "{w}");
+        }
+    }
+
     fn analyze(text: &str) -> Vec<String> {
         terms(&mut text_analyzer(Stemming::English), text)
     }

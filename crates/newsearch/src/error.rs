@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 /// `Result` with newsearch's [`Error`] as the default error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// What went wrong. Messages name the file and say what to do where there is something to do.
+/// What went wrong. Messages name the file and state the problem in the library's terms; a
+/// program adds what its own users can do about it (the `newsearch` CLI names its flags).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -37,7 +38,7 @@ pub enum Error {
         path: PathBuf,
     },
     /// The file is larger than the configured limit.
-    #[error("{}: file is {size} bytes, over the {limit}-byte limit (raise it with --max-file-size)", path.display())]
+    #[error("{}: file is {size} bytes, over the {limit}-byte limit", path.display())]
     TooLarge {
         /// The file.
         path: PathBuf,
@@ -55,7 +56,7 @@ pub enum Error {
         kind: &'static str,
     },
     /// The file's extension names no known format and none was forced.
-    #[error("{}: unknown article format (expected .txt, .json, .jsonl, .ndjson, .md or .markdown; or pass --format)", path.display())]
+    #[error("{}: unknown article format (expected .txt, .json, .jsonl, .ndjson, .md or .markdown)", path.display())]
     UnknownFormat {
         /// The file.
         path: PathBuf,
@@ -67,7 +68,7 @@ pub enum Error {
         name: String,
     },
     /// There is no index where one was expected.
-    #[error("no index at {}; create one with `newsearch index PATH`", path.display())]
+    #[error("no index at {}", path.display())]
     NoIndex {
         /// Where the index was looked for.
         path: PathBuf,
@@ -79,13 +80,13 @@ pub enum Error {
         path: PathBuf,
     },
     /// A folder holds something other than a newsearch index.
-    #[error("{} is not a newsearch index (no {marker}); choose another --index folder", path.display(), marker = crate::index::files::INDEX_MARKER_FILE)]
+    #[error("{} is not a newsearch index (no newsearch-index.json)", path.display())]
     NotAnIndex {
         /// The folder.
         path: PathBuf,
     },
     /// The index was built by a newsearch with another schema.
-    #[error("index at {} has schema version {found}, this newsearch uses {expected}; rebuild it with `newsearch index --rebuild`", path.display())]
+    #[error("index at {} has schema version {found}, this newsearch uses {expected}", path.display())]
     IndexVersion {
         /// The index folder.
         path: PathBuf,
@@ -118,7 +119,7 @@ pub enum Error {
     /// A file of the index is missing, cut short or overwritten, so the index can't be read
     /// (or can't be read whole). The index must be rebuilt from its articles.
     #[error(
-        "the index at {} is damaged ({}{reason}); rebuild it with `newsearch index --rebuild`",
+        "the index at {} is damaged ({}{reason})",
         path.display(),
         file.as_ref().map(|f| format!("{}: ", f.display())).unwrap_or_default()
     )]
@@ -131,12 +132,32 @@ pub enum Error {
         reason: String,
     },
     /// The search engine failed (storage, corruption, or a bug).
-    #[error("index error{}: {message}", path.as_ref().map(|p| format!(" at {}", p.display())).unwrap_or_default())]
+    #[error("index error{}: {source}", path.as_ref().map(|p| format!(" at {}", p.display())).unwrap_or_default())]
     Index {
         /// The index folder, unless the index is in memory.
         path: Option<PathBuf>,
-        /// What the engine reported.
-        message: String,
+        /// What failed, with its own causes ([`std::error::Error::source`]).
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// One record of a streamed export is larger than the configured limit; the rest of the
+    /// file is read.
+    #[error(
+        "{}: line {line}: record {}is {size} bytes, over the {limit}-byte limit",
+        path.display(),
+        record.map(|n| format!("{n} ")).unwrap_or_default()
+    )]
+    RecordTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line where the record starts.
+        line: usize,
+        /// The record's number in a JSON array (JSON Lines records are known by their line).
+        record: Option<usize>,
+        /// Its size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
     },
     /// A query could not be read.
     #[error("query syntax error at column {column}: {message}")]
@@ -193,7 +214,8 @@ impl Error {
             | Error::TooLarge { path, .. }
             | Error::UnknownFormat { path }
             | Error::NotAFile { path, .. }
-            | Error::Malformed { path, .. } => Some(path),
+            | Error::Malformed { path, .. }
+            | Error::RecordTooLarge { path, .. } => Some(path),
             Error::NoIndex { path }
             | Error::NotAFolder { path }
             | Error::NotAnIndex { path }
@@ -216,6 +238,7 @@ impl Error {
     pub fn line(&self) -> Option<usize> {
         match self {
             Error::Malformed { line, .. } => *line,
+            Error::RecordTooLarge { line, .. } => Some(*line),
             _ => None,
         }
     }
@@ -225,8 +248,11 @@ impl Error {
     }
 
     /// Wraps an engine error; the engine's types never appear in this crate's API.
-    pub(crate) fn engine(path: Option<&Path>, e: impl fmt::Display) -> Self {
-        Error::Index { path: path.map(Path::to_owned), message: e.to_string() }
+    pub(crate) fn engine(
+        path: Option<&Path>,
+        e: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Error::Index { path: path.map(Path::to_owned), source: e.into() }
     }
 
     pub(crate) fn malformed(path: &Path, line: Option<usize>, message: impl Into<String>) -> Self {

@@ -40,9 +40,11 @@ mod article;
 mod error;
 mod export;
 mod index;
+mod near_dup;
 mod parse;
 mod query;
 mod search;
+mod stats;
 mod update;
 
 pub use analyzer::Stemming;
@@ -51,7 +53,6 @@ pub use error::{Error, Result, Warning, WarningKind};
 pub use export::{Articles, ExportFormat, Exporter};
 pub use index::damage::{CheckReport, Damage};
 pub use index::files::{INDEX_MARKER_FILE, LAST_RUN_FILE};
-pub use index::stats::{IndexStats, ValueCount};
 pub use index::{Index, IndexOptions};
 pub use parse::walk::{SkipReason, Skipped, Walk, WalkOptions, parse_files, walk};
 pub use parse::{
@@ -63,6 +64,7 @@ pub use search::facets::{Bucket, FacetCount, Facets, Granularity, Timeline};
 pub use search::related::RELATED_TERMS;
 pub use search::snippet::Snippet;
 pub use search::{Hit, SearchResults};
+pub use stats::{IndexStats, ValueCount};
 pub use update::last_run::LastRun;
 pub use update::writer::{CommitStats, IndexWriter, WriterOptions};
 pub use update::{Collision, MergeAfter, UpdateEvent, UpdateOptions, UpdateReport};

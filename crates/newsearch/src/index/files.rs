@@ -170,7 +170,7 @@ pub(crate) fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(
 }
 
 /// The temporary file [`write_atomically`] writes `name` through.
-fn temporary_name(name: &str) -> String {
+pub(crate) fn temporary_name(name: &str) -> String {
     format!(".{name}.tmp")
 }
 
@@ -186,4 +186,15 @@ pub(crate) fn wipe(dir: &Path) -> Result<()> {
         return Err(Error::NotAnIndex { path: dir.to_owned() });
     }
     fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_an_index_names_the_marker_it_looked_for() {
+        let e = Error::NotAnIndex { path: "photos".into() };
+        assert_eq!(e.to_string(), format!("photos is not a newsearch index (no {INDEX_MARKER_FILE})"));
+    }
 }

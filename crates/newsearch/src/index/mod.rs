@@ -12,7 +12,6 @@ pub(crate) mod directory;
 pub(crate) mod files;
 pub(crate) mod lookup;
 pub(crate) mod schema;
-pub(crate) mod stats;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -346,6 +345,7 @@ fn io_cause(e: &TantivyError) -> Option<&std::io::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::files::temporary_name;
 
     #[test]
     fn open_reports_missing_foreign_and_old_indexes() {
@@ -368,7 +368,11 @@ mod tests {
         marker.schema_version = 0.into();
         write_marker(&missing, &marker).unwrap();
         let err = Index::open(&missing).unwrap_err();
-        assert!(err.to_string().contains("rebuild it with `newsearch index --rebuild`"), "{err}");
+        assert!(matches!(err, Error::IndexVersion { expected: SCHEMA_VERSION, .. }), "{err}");
+        assert!(
+            err.to_string().ends_with(&format!("has schema version 0, this newsearch uses {SCHEMA_VERSION}")),
+            "{err}"
+        );
     }
 
     #[test]

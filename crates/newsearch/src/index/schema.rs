@@ -209,7 +209,7 @@ impl Fields {
         doc.add_u64(self.file_size, stamp.size);
         doc.add_i64(self.file_mtime, stamp.mtime);
         doc.add_u64(self.file_hash, stamp.hash);
-        doc.add_u64(self.simhash, crate::search::near_dup::simhash(&a.title, &a.body));
+        doc.add_u64(self.simhash, crate::near_dup::simhash(&a.title, &a.body));
         doc.add_u64(self.content_hash, content_hash(a));
         doc
     }

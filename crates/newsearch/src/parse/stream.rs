@@ -189,12 +189,14 @@ impl<'a> RecordStream<'a> {
             out.errors.append(&mut one.errors);
             out.warnings.append(&mut one.warnings);
         }
-        for (line, number, size) in too_long {
-            let what = format!(
-                "is {size} bytes, over the {}-byte limit (raise it with --max-file-size)",
-                self.limit
-            );
-            out.errors.push(Error::malformed(self.path, Some(line), record_label(number, &what)));
+        for (line, record, size) in too_long {
+            out.errors.push(Error::RecordTooLarge {
+                path: self.path.to_owned(),
+                line,
+                record,
+                size,
+                limit: self.limit,
+            });
         }
         out
     }

@@ -388,3 +388,63 @@ fn typo_budget(word: &str) -> u8 {
         _ => 2,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::Count;
+
+    use super::*;
+    use crate::{Article, Index, IndexOptions, Query};
+
+    #[test]
+    fn typo_budget_grows_with_word_length() {
+        for (word, edits) in
+            [("eu", 0), ("kyiv", 1), ("zelensky", 2), ("ceasefire", 2), ("rate", 1), ("ecb", 0)]
+        {
+            assert_eq!(typo_budget(word), edits, "{word}");
+        }
+        // Letters, not bytes: "Ελλάδα" has six.
+        assert_eq!(typo_budget("Ελλάδα"), 1);
+    }
+
+    /// How many of three articles the query's text matches, built as `search` builds it.
+    fn matches(text: &str, query: Query) -> usize {
+        let index = Index::in_memory(&IndexOptions::new()).unwrap();
+        let mut writer = index.writer().unwrap();
+        for (id, title, body) in [
+            ("a", "Kellogg in Kyiv", "The envoy met Zelensky."),
+            ("b", "Kellogg in London", "Talks on a ceasefire."),
+            ("c", "Markets", "Stocks rose."),
+        ] {
+            let mut article = Article::new(id, id, title);
+            article.body = body.into();
+            writer.add(&article).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader.searcher();
+        let mut matcher = Matcher::default();
+        crate::analyzer::with_analyzer(index.stemming, |analyzer| {
+            let mut builder = Builder::new(&index.fields, analyzer, &searcher, &query, &mut matcher);
+            let q = builder.text_query(text).unwrap();
+            searcher.search(&*q, &Count).unwrap()
+        })
+    }
+
+    #[test]
+    fn negated_words_alone_match_everything_else() {
+        let all = Query::new("").mode(MatchMode::All);
+        assert_eq!(matches("-Kellogg", all.clone()), 1);
+        assert_eq!(matches("-Kellogg -stocks", all.clone()), 0);
+        assert_eq!(matches("Kellogg -Zelensky", all.clone()), 1);
+        // In an any-word query too: a query of only exclusions still has something to exclude from.
+        assert_eq!(matches("-Kellogg", Query::new("").mode(MatchMode::Any)), 1);
+    }
+
+    #[test]
+    fn any_word_queries_leave_function_words_out_and_all_word_queries_keep_them() {
+        assert_eq!(matches("the Kellogg", Query::new("").mode(MatchMode::Any)), 2);
+        assert_eq!(matches("Kellogg the", Query::new("").mode(MatchMode::All)), 1);
+        assert_eq!(matches("Kellogg ceasefire", Query::new("").mode(MatchMode::Any)), 2);
+        assert_eq!(matches("Kellogg ceasefire", Query::new("").mode(MatchMode::All)), 1);
+    }
+}

@@ -468,7 +468,10 @@ impl Collector for FacetCollector {
         false
     }
 
-    fn merge_fruits(&self, mut segments: Vec<RawCounts>) -> tantivy::Result<Facets> {
+    fn merge_fruits(&self, segments: Vec<tantivy::Result<RawCounts>>) -> tantivy::Result<Facets> {
+        // A segment whose value dictionary could not be read fails the count: a facet never
+        // vanishes silently.
+        let mut segments = segments.into_iter().collect::<tantivy::Result<Vec<RawCounts>>>()?;
         let mut days: Vec<(i64, usize)> = Vec::new();
         let mut undated = 0;
         let several = segments.len() > 1;
@@ -491,7 +494,7 @@ impl Collector for FacetCollector {
 }
 
 impl SegmentCollector for FacetSegmentCollector {
-    type Fruit = RawCounts;
+    type Fruit = tantivy::Result<RawCounts>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
         match self {
@@ -500,9 +503,9 @@ impl SegmentCollector for FacetSegmentCollector {
         }
     }
 
-    fn harvest(self) -> RawCounts {
+    fn harvest(self) -> tantivy::Result<RawCounts> {
         match self {
-            FacetSegmentCollector::Arrays(c) => c.harvest(),
+            FacetSegmentCollector::Arrays(c) => Ok(c.harvest()),
             FacetSegmentCollector::Columns(c) => (*c).harvest(),
         }
     }
@@ -584,46 +587,52 @@ impl ColumnsCollector {
         }
     }
 
-    fn harvest(self) -> RawCounts {
-        let spell = |source: Option<(StrColumn, FxHashMap<u64, u32>)>| -> Option<KeywordFruit> {
-            let (column, counts) = source?;
-            let mut ords: Vec<(u64, u32)> = counts.into_iter().collect();
-            ords.sort_unstable();
-            let sorted: Vec<u64> = ords.iter().map(|(o, _)| *o).collect();
-            let mut values = Values {
-                spelling: Vec::new(),
-                group_of: Vec::new(),
-                groups: Vec::new(),
-                group_size: Vec::new(),
-            };
-            let mut group_ids = HashMap::new();
-            let mut spellings: Vec<String> = Vec::with_capacity(sorted.len());
-            // One pass over the dictionary blocks holding these values.
-            column
-                .dictionary()
-                .sorted_ords_to_term_cb(&sorted, |bytes| {
+    fn harvest(self) -> tantivy::Result<RawCounts> {
+        let spell =
+            |source: Option<(StrColumn, FxHashMap<u64, u32>)>| -> tantivy::Result<Option<KeywordFruit>> {
+                let Some((column, counts)) = source else { return Ok(None) };
+                let mut ords: Vec<(u64, u32)> = counts.into_iter().collect();
+                ords.sort_unstable();
+                let sorted: Vec<u64> = ords.iter().map(|(o, _)| *o).collect();
+                let mut values = Values {
+                    spelling: Vec::new(),
+                    group_of: Vec::new(),
+                    groups: Vec::new(),
+                    group_size: Vec::new(),
+                };
+                let mut group_ids = HashMap::new();
+                let mut spellings: Vec<String> = Vec::with_capacity(sorted.len());
+                // One pass over the dictionary blocks holding these values.
+                column.dictionary().sorted_ords_to_term_cb(&sorted, |bytes| {
                     spellings.push(String::from_utf8_lossy(bytes).into_owned())
-                })
-                .ok()?;
-            // Values the dictionary could not spell (it would be corrupt) are left out.
-            let counted = ords.len().min(spellings.len());
-            for spelling in &spellings[..counted] {
-                values.push(spelling, &mut group_ids);
-            }
-            let mut counts = KeywordCounts {
-                counts: ords[..counted].iter().map(|(_, n)| *n).collect(),
-                touched: (0..counted as u32).collect(),
+                })?;
+                if spellings.len() != ords.len() {
+                    return Err(tantivy::TantivyError::DataCorruption(
+                        tantivy::error::DataCorruption::comment_only(format!(
+                            "a value dictionary spells {} of {} values",
+                            spellings.len(),
+                            ords.len()
+                        )),
+                    ));
+                }
+                let counted = ords.len();
+                for spelling in &spellings[..counted] {
+                    values.push(spelling, &mut group_ids);
+                }
+                let mut counts = KeywordCounts {
+                    counts: ords[..counted].iter().map(|(_, n)| *n).collect(),
+                    touched: (0..counted as u32).collect(),
+                };
+                Ok(Some(counts.harvest(&Arc::new(values))))
             };
-            Some(counts.harvest(&Arc::new(values)))
-        };
         let mut days: Vec<(i64, usize)> = self.days.into_iter().map(|(d, n)| (d, n as usize)).collect();
         days.sort_unstable();
-        RawCounts {
-            tags: spell(self.tags),
-            sections: spell(self.sections),
+        Ok(RawCounts {
+            tags: spell(self.tags)?,
+            sections: spell(self.sections)?,
             days,
             undated: self.undated as usize,
-        }
+        })
     }
 }
 

@@ -52,3 +52,73 @@ pub(crate) fn with_filters(
     }
     Box::new(BooleanQuery::new(clauses))
 }
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::{Count, TopDocs};
+    use tantivy::query::AllQuery;
+
+    use super::*;
+    use crate::{Article, Index, IndexOptions, Tag};
+
+    /// Four articles with tags, dates and views; every title says "envoy", twice for "b".
+    fn four() -> Index {
+        let index = Index::in_memory(&IndexOptions::new()).unwrap();
+        let mut writer = index.writer().unwrap();
+        for (id, tags, date, views) in [
+            ("a", &["Ukraine"][..], "2025-02-01T00:00:00Z", 10),
+            ("b", &["Ukraine", "US"][..], "2025-03-01T00:00:00Z", 500),
+            ("c", &["Economy"][..], "2025-04-01T00:00:00Z", 50),
+            ("d", &[][..], "2024-12-31T23:59:59Z", 0),
+        ] {
+            let title = if id == "b" { "envoy envoy" } else { "envoy" };
+            let mut article = Article::new(id, id, title);
+            article.tags = tags.iter().map(|t| Tag::new(*t)).collect();
+            article.date = Some(date.parse().unwrap());
+            article.views = Some(views);
+            writer.add(&article).unwrap();
+        }
+        writer.commit().unwrap();
+        index
+    }
+
+    /// How many of the four articles the filters of `query` let through.
+    fn through(query: Query) -> usize {
+        let index = four();
+        let q = with_filters(&index.fields, &query, Box::new(AllQuery));
+        index.reader.searcher().search(&*q, &Count).unwrap()
+    }
+
+    #[test]
+    fn each_filter_narrows_and_bounds_are_inclusive() {
+        assert_eq!(through(Query::all()), 4);
+        assert_eq!(through(Query::all().tag("ukraine")), 2);
+        assert_eq!(through(Query::all().tag("ukraine").tag("us")), 1);
+        assert_eq!(through(Query::all().any_tag("us").any_tag("economy")), 2);
+        assert_eq!(through(Query::all().since("2025-03-01T00:00:00Z".parse().unwrap())), 2);
+        assert_eq!(through(Query::all().until("2025-02-01T00:00:00Z".parse().unwrap())), 2);
+        assert_eq!(through(Query::all().min_views(50)), 2);
+        assert_eq!(through(Query::all().min_views(10).max_views(50)), 2);
+        assert_eq!(through(Query::all().tag("ukraine").min_views(100)), 1);
+    }
+
+    #[test]
+    fn filters_never_change_scores() {
+        let index = four();
+        let searcher = index.reader.searcher();
+        let envoy = crate::analyzer::with_analyzer(index.stemming, |a| crate::analyzer::terms(a, "envoy"));
+        let text = || -> Box<dyn EngineQuery> {
+            let term = Term::from_field_text(index.fields.title, &envoy[0]);
+            Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+        };
+        let top =
+            |q: Box<dyn EngineQuery>| searcher.search(&*q, &TopDocs::with_limit(4).order_by_score()).unwrap();
+        let bare = top(text());
+        let filtered = top(with_filters(&index.fields, &Query::all().tag("ukraine").min_views(1), text()));
+        assert_eq!(filtered.len(), 2);
+        for (score, address) in filtered {
+            let (same, _) = bare.iter().find(|(_, a)| *a == address).unwrap();
+            assert_eq!(score, *same);
+        }
+    }
+}

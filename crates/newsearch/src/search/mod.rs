@@ -11,7 +11,6 @@ mod collect;
 pub(crate) mod explain;
 pub(crate) mod facets;
 mod filters;
-pub(crate) mod near_dup;
 pub(crate) mod related;
 pub(crate) mod snippet;
 
@@ -24,6 +23,7 @@ use crate::analyzer::with_analyzer;
 use crate::article::{Article, ArticleId};
 use crate::error::Result;
 use crate::index::Index;
+use crate::near_dup::near_identical;
 use crate::query::{DESCRIPTIVE_WORDS, MatchMode, Query, content_words};
 use crate::search::boost::Reweight;
 use crate::search::build::Builder;
@@ -31,7 +31,6 @@ use crate::search::collect::{Ranked, Ranked1};
 use crate::search::explain::{Explanation, Leaf, explain};
 use crate::search::facets::{FacetCollector, Facets};
 use crate::search::filters::with_filters;
-use crate::search::near_dup::{Fingerprints, near_identical};
 use crate::search::snippet::{Matcher, Snippet, snippet};
 
 /// One result.
@@ -94,6 +93,26 @@ fn grow_window<R>(first: usize, mut pass: impl FnMut(usize) -> Result<ControlFlo
 /// Whether a pass that asked for `window` matches and got `got` has seen them all.
 fn exhausted(got: usize, window: usize) -> bool {
     got < window || window >= MAX_COLLAPSE_WINDOW
+}
+
+/// Near-duplicate fingerprints of documents, one column per segment, opened once.
+#[derive(Default)]
+pub(crate) struct Fingerprints {
+    columns: std::collections::HashMap<u32, Option<tantivy::columnar::Column<u64>>>,
+}
+
+impl Fingerprints {
+    pub(crate) fn get(&mut self, searcher: &Searcher, address: DocAddress) -> tantivy::Result<u64> {
+        let column = match self.columns.entry(address.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let segment = searcher.segment_reader(address.segment_ord);
+                e.insert(segment.fast_fields().column_opt::<u64>(crate::index::schema::names::SIMHASH)?)
+            }
+        };
+        // Without a fingerprint an article is only grouped with others lacking one too.
+        Ok(column.as_ref().and_then(|c| c.first(address.doc_id)).unwrap_or(0))
+    }
 }
 
 impl Index {

@@ -16,11 +16,11 @@ use crate::analyzer::{is_stop_word, terms, with_analyzer};
 use crate::article::ArticleId;
 use crate::error::{Error, Result};
 use crate::index::Index;
+use crate::near_dup::near_identical;
 use crate::query::{Query, Sort};
 use crate::search::filters::with_filters;
-use crate::search::near_dup::{Fingerprints, near_identical};
 use crate::search::snippet::Matcher;
-use crate::search::{SearchResults, exhausted, grow_window};
+use crate::search::{Fingerprints, SearchResults, exhausted, grow_window};
 
 /// Words of the article that make up the related-articles query.
 pub const RELATED_TERMS: usize = 25;

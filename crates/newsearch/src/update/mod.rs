@@ -1127,7 +1127,7 @@ mod tests {
         assert_eq!(contents(&index), [("a".to_owned(), "A".to_owned()), ("b".to_owned(), "B".to_owned())]);
         assert_eq!(report.failed_records, 1);
         assert!(
-            problems[0].ends_with("x.jsonl: line 2: record is 100043 bytes, over the 1000-byte limit (raise it with --max-file-size)"),
+            problems[0].ends_with("x.jsonl: line 2: record is 100043 bytes, over the 1000-byte limit"),
             "{problems:?}"
         );
     }

@@ -8,10 +8,6 @@
 //! byline, a changed headline word, a sentence added or cut) stay within
 //! [`NEAR_DUPLICATE_BITS`].
 
-use tantivy::{DocAddress, Searcher};
-
-use crate::index::schema::names;
-
 /// Fingerprints at most this many bits apart are near-identical articles.
 ///
 /// On the archive test fixture a syndicated copy (another byline, one headline word and one
@@ -120,26 +116,6 @@ fn combine(words: &[u64]) -> u64 {
 /// Whether two fingerprints belong to near-identical articles.
 pub(crate) fn near_identical(a: u64, b: u64) -> bool {
     (a ^ b).count_ones() <= NEAR_DUPLICATE_BITS
-}
-
-/// Near-duplicate fingerprints of documents, one column per segment, opened once.
-#[derive(Default)]
-pub(crate) struct Fingerprints {
-    columns: std::collections::HashMap<u32, Option<tantivy::columnar::Column<u64>>>,
-}
-
-impl Fingerprints {
-    pub(crate) fn get(&mut self, searcher: &Searcher, address: DocAddress) -> tantivy::Result<u64> {
-        let column = match self.columns.entry(address.segment_ord) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                let segment = searcher.segment_reader(address.segment_ord);
-                e.insert(segment.fast_fields().column_opt::<u64>(names::SIMHASH)?)
-            }
-        };
-        // Without a fingerprint an article is only grouped with others lacking one too.
-        Ok(column.as_ref().and_then(|c| c.first(address.doc_id)).unwrap_or(0))
-    }
 }
 
 #[cfg(test)]
