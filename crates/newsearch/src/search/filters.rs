@@ -73,7 +73,7 @@ mod tests {
         ] {
             let title = if id == "b" { "envoy envoy" } else { "envoy" };
             let mut article = Article::new(id, id, title);
-            article.tags = tags.iter().map(|t| Tag::new(*t)).collect();
+            article.tags = tags.iter().map(|t| Tag::new(t)).collect();
             article.date = Some(date.parse().unwrap());
             article.views = Some(views);
             writer.add(&article).unwrap();

@@ -6,26 +6,28 @@
 //! replaced. Files that vanished from a folder being indexed lose their articles. A file that
 //! can no longer be read keeps its old articles: nothing already indexed is lost to a bad run.
 
+mod claims;
+mod file_run;
 pub(crate) mod last_run;
 pub(crate) mod writer;
 
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use tantivy::columnar::StrColumn;
-use tantivy::schema::IndexRecordOption;
-use tantivy::{DocSet, Searcher, TERMINATED};
 
-use crate::article::{Article, ArticleId};
+use crate::article::ArticleId;
 use crate::error::{Error, Result, Warning};
 use crate::index::Index;
 use crate::index::files::{PARTIAL_FILE, RecordedRun, outermost};
 use crate::index::schema::{FileStamp, names};
-use crate::parse::stream::{Layout, RecordStream, hash_file, layout_of};
-use crate::parse::walk::{SkipReason, Skipped, WalkOptions, ordered_par_map, walk_under};
-use crate::parse::{Format, ParseOptions, Parsed, SourceFile, parse_bytes, read_limited};
+use crate::parse::stream::RecordStream;
+use crate::parse::walk::{SkipReason, Skipped, Walk, WalkOptions, ordered_par_map, walk_under};
+use crate::parse::{Format, ParseOptions, SourceFile};
+use crate::update::claims::IdClaims;
+use crate::update::file_run::{Batches, FileRun, Outcome, consider};
 use crate::update::writer::{CommitStats, IndexWriter, WriterOptions};
 
 /// How [`Index::update`] finds, reads and writes.
@@ -249,179 +251,6 @@ impl UpdateReport {
     }
 }
 
-enum Outcome {
-    Unchanged,
-    Changed {
-        stamp: FileStamp,
-        parsed: Parsed,
-        existed: bool,
-    },
-    /// Unchanged, but some of its records were left out for ids other files held: read again
-    /// so that a record whose id was freed since gets in.
-    Recheck {
-        parsed: Parsed,
-        stamp: FileStamp,
-    },
-    /// An export too big to read whole (JSON Lines, or a JSON array): indexed as a stream of
-    /// records (`recheck` as for [`Outcome::Recheck`]).
-    Stream {
-        layout: Layout,
-        stamp: FileStamp,
-        existed: bool,
-        recheck: bool,
-    },
-    Failed(Error),
-}
-
-/// A file's articles, whole or as a stream of batches.
-enum Batches<'a> {
-    Whole(Option<Parsed>),
-    Stream(RecordStream<'a>),
-}
-
-impl Batches<'_> {
-    fn next(&mut self) -> Result<Option<Parsed>> {
-        match self {
-            Batches::Whole(parsed) => Ok(parsed.take()),
-            Batches::Stream(stream) => stream.next_batch(),
-        }
-    }
-}
-
-/// How one file's articles go into the index.
-struct FileRun {
-    stamp: FileStamp,
-    /// The index held articles of this file before the run.
-    existed: bool,
-    /// The file is unchanged and read again only for records left out before.
-    recheck: bool,
-}
-
-impl FileRun {
-    /// Replaces the file's articles that changed (or, rechecking, adds those left out before)
-    /// batch by batch, reports problems and collisions, and counts the file. Returns the
-    /// articles added.
-    #[allow(clippy::too_many_arguments)]
-    fn index(
-        &self,
-        writer: &mut IndexWriter<'_>,
-        ids: &mut IdClaims<'_>,
-        mut batches: Batches<'_>,
-        file: &SourceFile,
-        key: &Arc<str>,
-        report: &mut UpdateReport,
-        on_event: &mut dyn FnMut(UpdateEvent<'_>),
-    ) -> Result<usize> {
-        // A changed file that was indexed before: its articles that are the same as before
-        // (by content hash) stay as they are, the others are added, and those no longer in
-        // the file deleted at the end. One edited line of a big export writes one article.
-        let mut before = if self.existed && !self.recheck { Some(ids.content_hashes(key)?) } else { None };
-        let mut kept: Option<Article> = None;
-        // With `before`: the content hashes of the articles this run writes for the file.
-        let mut written: Vec<u64> = Vec::new();
-        let mut added = 0usize;
-        let mut lost: Option<Collision> = None;
-        loop {
-            let mut batch = match batches.next() {
-                Ok(Some(batch)) => batch,
-                Ok(None) => break,
-                // A stream that breaks off: what it added goes again (its stamp would say the
-                // file is indexed whole), and the file is reported as failed. A file indexed
-                // before keeps its articles as they were: nothing of theirs was deleted yet.
-                Err(e) => {
-                    match &before {
-                        Some(_) => written.iter().for_each(|&hash| writer.delete_content(hash)),
-                        None => writer.delete_path(key),
-                    }
-                    report.articles_indexed -= added as u64;
-                    report.failed += 1;
-                    report.skipped.push(failed(&file.path, &e));
-                    on_event(UpdateEvent::Error(&e));
-                    return Ok(0);
-                }
-            };
-            if let Some(before) = &mut before {
-                let (same, changed): (Vec<_>, Vec<_>) = std::mem::take(&mut batch.articles)
-                    .into_iter()
-                    .map(|a| (crate::index::schema::content_hash(&a), a))
-                    .partition(|(hash, _)| before.contains(hash));
-                written.extend(changed.iter().map(|(hash, _)| *hash));
-                batch.articles = changed.into_iter().map(|(_, a)| a).collect();
-                for (hash, article) in same {
-                    match ids.claim(&article.id, key, true)? {
-                        Claim::Held => {
-                            before.remove(&hash);
-                            kept.get_or_insert(article);
-                        }
-                        // An earlier file or record claimed the id this run: the article is
-                        // deleted with those gone from the file.
-                        Claim::Loses { to } => {
-                            let c =
-                                Collision { id: article.id.clone(), kept: to, dropped: file.path.clone() };
-                            on_event(UpdateEvent::Collision(&c));
-                            lost.get_or_insert_with(|| c.clone());
-                            report.collisions.push(c);
-                        }
-                        // Not held by its own article after all (not expected): written again.
-                        Claim::Free | Claim::Wins { .. } => {
-                            before.remove(&hash);
-                            written.push(hash);
-                            writer.add_with(&article, self.stamp, true)?;
-                            added += 1;
-                            report.articles_indexed += 1;
-                        }
-                    }
-                }
-            }
-            let placed = ids.place(writer, &batch.articles, self.stamp, key, &file.path, self.recheck)?;
-            placed.collisions.iter().for_each(|c| on_event(UpdateEvent::Collision(c)));
-            if lost.is_none() {
-                lost = placed.collisions.iter().find(|c| c.dropped == file.path).cloned();
-            }
-            report.collisions.extend(placed.collisions);
-            added += placed.added;
-            report.articles_indexed += placed.added as u64;
-            // An unchanged file read again has had its problems reported before.
-            if !self.recheck {
-                report.failed_records += batch.errors.len();
-                report.warnings += batch.warnings.len();
-                batch.errors.iter().for_each(|e| on_event(UpdateEvent::Error(e)));
-                batch.warnings.iter().for_each(|w| on_event(UpdateEvent::Warning(w)));
-            }
-        }
-        if let Some(before) = before {
-            for gone in before {
-                writer.delete_content(gone);
-            }
-            // The index knows a file's state by the stamp its articles carry (the newest one):
-            // with nothing else written, one unchanged article carries the new stamp.
-            if let Some(article) = kept.filter(|_| added == 0) {
-                writer.add_with(&article, self.stamp, true)?;
-            }
-            // Every id the file still holds is claimed by now: the others are free for the
-            // files after it.
-            ids.release(key);
-        }
-        match lost {
-            _ if self.recheck && added == 0 => report.unchanged += 1,
-            _ if self.recheck => report.updated += 1,
-            // Nothing of the file made it in: not added, and seen again next run.
-            Some(c) if added == 0 && !self.existed => {
-                let reason = SkipReason::IdTaken { id: c.id.as_str().to_owned(), by: c.kept };
-                report.skipped.push(Skipped { path: file.path.clone(), reason });
-            }
-            _ if self.existed => report.updated += 1,
-            _ => report.added += 1,
-        }
-        Ok(added)
-    }
-}
-
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
-struct PartialRecord {
-    files: Vec<String>,
-}
-
 impl Index {
     /// Indexes the article files under `paths` (files or folders), incrementally.
     ///
@@ -465,8 +294,10 @@ impl Index {
         }
     }
 
-    /// The run itself: fills `report`, sets `begun` (to whether it rebuilds) once it has
-    /// recorded itself in the marker, and returns whether it rebuilt.
+    /// The run itself, phase by phase: plan (which roots, which options), record the run in
+    /// the marker, walk, drop the articles of files gone, index each file (committing on the
+    /// way), then the last commit and compaction. Fills `report`, sets `begun` (to whether it
+    /// rebuilds) once the run is recorded, and returns whether it rebuilt.
     fn run_update<P: AsRef<Path>>(
         &self,
         paths: &[P],
@@ -476,7 +307,92 @@ impl Index {
         begun: &mut Option<bool>,
     ) -> Result<bool> {
         let mut writer = self.writer_with(&options.writer)?;
+        let mut out = Reporter { report, on_event };
+        let plan = self.plan(paths, options, &mut out)?;
+        let replace_roots = plan.rebuild && !plan.bare;
+        self.begin_run(&plan.roots, replace_roots, RecordedRun::new(plan.rebuild, &plan.walk, &plan.parse))?;
+        *begun = Some(plan.rebuild);
 
+        let manifest = if plan.rebuild { FxHashMap::default() } else { self.manifest()? };
+        // The index as the run found it: who holds each id, for collisions with earlier runs.
+        let snapshot = self.reader.searcher();
+        if plan.rebuild {
+            writer.delete_all()?;
+        }
+        let fresh = plan.rebuild || (manifest.is_empty() && snapshot.num_docs() == 0);
+        // A bulk run into an empty index ends by merging its segments, so the engine's own
+        // merges along the way would only write the same articles again (about twice the final
+        // index on disk at ×4). Off for such runs; incremental runs keep them.
+        if fresh && matches!(options.merge, MergeAfter::Articles(_) | MergeAfter::OneSegment) {
+            writer.pause_merges();
+        }
+
+        let (found, unsure) = walk_roots(&plan, &mut out);
+        // Borrowed, and only when there is something to look up: a fresh run of a million files
+        // needs no second copy of every path.
+        let walked_paths: FxHashSet<Cow<'_, str>> =
+            if manifest.is_empty() && !self.dir().is_some_and(|d| d.join(PARTIAL_FILE).exists()) {
+                FxHashSet::default()
+            } else {
+                found.files.iter().map(|f| f.path.to_string_lossy()).collect()
+            };
+        let vanished = vanished(&manifest, &walked_paths, &plan.roots, &unsure);
+        // Gone files lose their articles first, so their ids are free for this run's files.
+        for path in &vanished {
+            writer.delete_path(path);
+            out.report.removed += 1;
+        }
+        let mut ids = IdClaims::new(self, snapshot, fresh, &found.files, vanished.into_iter())?;
+        // Files with records left out last time are read again; the list is rebuilt by this run
+        // for the files it walks, and kept for the others.
+        let recheck = if plan.rebuild { FxHashSet::default() } else { self.read_partial() };
+        ids.partial = recheck
+            .iter()
+            .filter(|p| !ids.released.contains(*p) && !walked_paths.contains(p.as_str()))
+            .cloned()
+            .collect();
+
+        let mut cadence = Cadence::of(options, plan.rebuild);
+        let total = found.files.len();
+        let outcomes = ordered_par_map(&found.files, |file| consider(file, &manifest, &plan.parse, &recheck));
+        for (done, (file, outcome)) in outcomes.enumerate() {
+            ids.begin_file(done);
+            cadence.added += self.index_file(&mut writer, &mut ids, file, outcome, &plan.parse, &mut out)?;
+            (out.on_event)(UpdateEvent::Progress { done: done + 1, total });
+            if cadence.due() {
+                self.write_partial(recheck.iter().chain(&ids.partial))?;
+                (out.on_event)(UpdateEvent::Committed(writer.commit()?));
+                cadence.committed();
+            }
+        }
+
+        self.write_partial(recheck.iter().chain(&ids.partial))?;
+        let stats = writer.commit()?;
+        self.write_partial(ids.partial.iter())?;
+        (out.on_event)(UpdateEvent::Committed(stats));
+        // The claims' snapshot of the index as the run found it would keep the segments it
+        // holds on disk through the merges below.
+        drop(ids);
+        match options.merge {
+            MergeAfter::Articles(n) if out.report.articles_indexed >= n => writer.compact()?,
+            MergeAfter::OneSegment => writer.merge_all()?,
+            MergeAfter::Articles(_) | MergeAfter::Never => {}
+        }
+        writer.finish()?;
+        self.end_run()?;
+        out.report.articles_total = stats.articles;
+        Ok(plan.rebuild)
+    }
+
+    /// What the run will do: the roots asked for (or recorded, for a bare run) made absolute,
+    /// canonical and outermost, each with the root its ids are relative to, and the options
+    /// (a bare run repeats the recorded ones, and a rebuild left unfinished).
+    fn plan<P: AsRef<Path>>(
+        &self,
+        paths: &[P],
+        options: &UpdateOptions,
+        out: &mut Reporter<'_>,
+    ) -> Result<Plan> {
         let (recorded_roots, recorded) = self.recorded()?;
         let bare = paths.is_empty();
         let requested: Vec<PathBuf> =
@@ -484,34 +400,25 @@ impl Index {
         if requested.is_empty() {
             return Err(Error::InvalidArgument("nothing to index: name files or folders".into()));
         }
-        // A bare run repeats the recorded job: its options, and a rebuild left unfinished.
         let rebuild = options.rebuild || (bare && recorded.as_ref().is_some_and(|r| r.rebuild_pending));
-        let (walk_options, parse_options) = match (&recorded, bare) {
+        let (walk, parse) = match (&recorded, bare) {
             (Some(run), true) => run.options(options),
             _ => (options.walk.clone(), options.parse.clone()),
         };
-
         let mut roots = Vec::new();
         for path in &requested {
             match std::path::absolute(path).and_then(|p| p.canonicalize()) {
                 Ok(p) => roots.push(p),
-                Err(e) => {
-                    let e = Error::io(path, e);
-                    report.failed += 1;
-                    report.skipped.push(failed(path, &e));
-                    on_event(UpdateEvent::Error(&e));
-                }
+                Err(e) => out.failed(path, &Error::io(path, e)),
             }
         }
         // Sorted, and a root inside another is left to it: walking both would read its files
         // twice under two ids. Walking roots in sorted order visits paths in sorted order.
         let roots = outermost(roots);
-        self.begin_run(&roots, rebuild && !bare, RecordedRun::new(rebuild, &walk_options, &parse_options))?;
-        *begun = Some(rebuild);
         // Ids are relative to the outermost indexed folder holding a file, so naming a
         // subfolder of an indexed folder keeps the ids its files already have.
         let known_roots = if rebuild && !bare { Vec::new() } else { recorded_roots };
-        let walk_roots: Vec<(PathBuf, PathBuf)> = roots
+        let id_roots = roots
             .iter()
             .map(|r| {
                 let base =
@@ -519,155 +426,48 @@ impl Index {
                 (r.clone(), base.unwrap_or(r).clone())
             })
             .collect();
+        Ok(Plan { bare, rebuild, roots, id_roots, walk, parse })
+    }
 
-        let manifest = if rebuild { FxHashMap::default() } else { self.manifest()? };
-        // The index as the run found it: who holds each id, for collisions with earlier runs.
-        let snapshot = self.reader.searcher();
-        if rebuild {
-            writer.delete_all()?;
-        }
-        let fresh = rebuild || (manifest.is_empty() && snapshot.num_docs() == 0);
-        // A bulk run into an empty index ends by merging its segments, so the engine's own
-        // merges along the way would only write the same articles again (about twice the final
-        // index on disk at ×4). Off for such runs; incremental runs keep them.
-        if fresh && matches!(options.merge, MergeAfter::Articles(_) | MergeAfter::OneSegment) {
-            writer.pause_merges();
-        }
-        let found = walk_under(&walk_roots, &walk_options);
-        report.skipped_unknown_extension = found.unknown_extension;
-        report.skipped_symlinks = found.symlinks_skipped;
-        report.skipped_special = found.special_skipped;
-        report.skipped.extend(found.skipped.iter().cloned());
-        // Never remove articles under a folder that could not be fully read.
-        let mut unsure: Vec<PathBuf> = Vec::new();
-        for e in &found.errors {
-            report.failed += 1;
-            let path = e.path().map_or_else(PathBuf::new, Path::to_owned);
-            report.skipped.push(failed(&path, e));
-            unsure.push(path);
-            on_event(UpdateEvent::Error(e));
-        }
-        on_event(UpdateEvent::Found { files: found.files.len() });
-
-        // Files gone from the folders walked.
-        // Borrowed, and only when there is something to look up: a fresh run of a million files
-        // needs no second copy of every path.
-        let walked_paths: FxHashSet<std::borrow::Cow<'_, str>> =
-            if manifest.is_empty() && !self.dir().is_some_and(|d| d.join(PARTIAL_FILE).exists()) {
-                FxHashSet::default()
-            } else {
-                found.files.iter().map(|f| f.path.to_string_lossy()).collect()
-            };
-        let vanished: Vec<String> = manifest
-            .keys()
-            .filter(|p| !walked_paths.contains(p.as_str()))
-            .filter(|p| {
-                let p = Path::new(p.as_str());
-                roots.iter().any(|r| p.starts_with(r)) && !unsure.iter().any(|u| p.starts_with(u))
-            })
-            .cloned()
-            .collect();
-        // Gone files lose their articles first, so their ids are free for this run's files.
-        for path in &vanished {
-            writer.delete_path(path);
-            report.removed += 1;
-        }
-        let mut ids = IdClaims::new(self, snapshot, fresh, &found.files, vanished.into_iter())?;
-
-        let (commit_every, commit_interval) = if rebuild {
-            (usize::MAX, Duration::MAX)
-        } else {
-            (
-                options.commit_every.unwrap_or(UpdateOptions::DEFAULT_COMMIT_EVERY),
-                options.commit_interval.unwrap_or(UpdateOptions::DEFAULT_COMMIT_INTERVAL),
-            )
-        };
-        let mut since_commit = 0usize;
-        let mut last_commit = Instant::now();
-        let total = found.files.len();
-        // Files with records left out last time are read again; the list is rebuilt by this run
-        // for the files it walks, and kept for the others.
-        let recheck = if rebuild { FxHashSet::default() } else { self.read_partial() };
-        ids.partial = recheck
-            .iter()
-            .filter(|p| !ids.released.contains(*p) && !walked_paths.contains(p.as_str()))
-            .cloned()
-            .collect();
-        let outcomes =
-            ordered_par_map(&found.files, |file| consider(file, &manifest, &parse_options, &recheck));
-        for (done, (file, outcome)) in outcomes.enumerate() {
-            let key: Arc<str> = file.path.to_string_lossy().into();
-            ids.begin_file(done);
-            match outcome {
-                Outcome::Unchanged => report.unchanged += 1,
-                Outcome::Failed(e) => {
-                    report.failed += 1;
-                    report.skipped.push(failed(&file.path, &e));
-                    on_event(UpdateEvent::Error(&e));
-                }
-                Outcome::Recheck { parsed, stamp } => {
-                    let file_run = FileRun { stamp, existed: true, recheck: true };
-                    let batches = Batches::Whole(Some(parsed));
-                    since_commit +=
-                        file_run.index(&mut writer, &mut ids, batches, file, &key, report, on_event)?;
-                }
-                Outcome::Changed { stamp, parsed, existed } => {
-                    let file_run = FileRun { stamp, existed, recheck: false };
-                    let batches = Batches::Whole(Some(parsed));
-                    since_commit +=
-                        file_run.index(&mut writer, &mut ids, batches, file, &key, report, on_event)?;
-                }
-                // Opened before anything is deleted: a file that can't be read keeps its articles.
-                Outcome::Stream { layout, stamp, existed, recheck } => {
-                    let limit = parse_options.get_max_file_size();
-                    match RecordStream::open(&file.path, &file.id_base, layout, limit) {
-                        Ok(stream) => {
-                            let file_run = FileRun { stamp, existed, recheck };
-                            let batches = Batches::Stream(stream);
-                            since_commit += file_run.index(
-                                &mut writer,
-                                &mut ids,
-                                batches,
-                                file,
-                                &key,
-                                report,
-                                on_event,
-                            )?;
-                        }
-                        Err(e) => {
-                            report.failed += 1;
-                            report.skipped.push(failed(&file.path, &e));
-                            on_event(UpdateEvent::Error(&e));
-                        }
+    /// One file's outcome into the index; returns the articles added.
+    fn index_file(
+        &self,
+        writer: &mut IndexWriter<'_>,
+        ids: &mut IdClaims<'_>,
+        file: &SourceFile,
+        outcome: Outcome,
+        parse: &ParseOptions,
+        out: &mut Reporter<'_>,
+    ) -> Result<usize> {
+        let key: Arc<str> = file.path.to_string_lossy().into();
+        let (file_run, batches) = match outcome {
+            Outcome::Unchanged => {
+                out.report.unchanged += 1;
+                return Ok(0);
+            }
+            Outcome::Failed(e) => {
+                out.failed(&file.path, &e);
+                return Ok(0);
+            }
+            Outcome::Recheck { parsed, stamp } => {
+                (FileRun { stamp, existed: true, recheck: true }, Batches::Whole(Some(parsed)))
+            }
+            Outcome::Changed { stamp, parsed, existed } => {
+                (FileRun { stamp, existed, recheck: false }, Batches::Whole(Some(parsed)))
+            }
+            // Opened before anything is deleted: a file that can't be read keeps its articles.
+            Outcome::Stream { layout, stamp, existed, recheck } => {
+                let limit = parse.get_max_file_size();
+                match RecordStream::open(&file.path, &file.id_base, layout, limit) {
+                    Ok(stream) => (FileRun { stamp, existed, recheck }, Batches::Stream(stream)),
+                    Err(e) => {
+                        out.failed(&file.path, &e);
+                        return Ok(0);
                     }
                 }
             }
-            on_event(UpdateEvent::Progress { done: done + 1, total });
-            if since_commit >= commit_every || (since_commit > 0 && last_commit.elapsed() >= commit_interval)
-            {
-                self.write_partial(recheck.iter().chain(&ids.partial))?;
-                on_event(UpdateEvent::Committed(writer.commit()?));
-                since_commit = 0;
-                last_commit = Instant::now();
-            }
-        }
-
-        self.write_partial(recheck.iter().chain(&ids.partial))?;
-        let stats = writer.commit()?;
-        self.write_partial(ids.partial.iter())?;
-        on_event(UpdateEvent::Committed(stats));
-        // The claims' snapshot of the index as the run found it would keep the segments it
-        // holds on disk through the merges below.
-        drop(ids);
-        match options.merge {
-            MergeAfter::Articles(n) if report.articles_indexed >= n => writer.compact()?,
-            MergeAfter::OneSegment => writer.merge_all()?,
-            MergeAfter::Articles(_) | MergeAfter::Never => {}
-        }
-        writer.finish()?;
-        self.end_run()?;
-        report.articles_total = stats.articles;
-        Ok(rebuild)
+        };
+        file_run.index(writer, ids, batches, file, &key, out)
     }
 
     /// What the index knows of each source file: path → stamp.
@@ -717,301 +517,110 @@ impl Index {
     }
 }
 
-/// The answer to "may this article have its id?".
-enum Claim {
-    /// Nobody else holds it.
-    Free,
-    /// An article from a later path held it: this one replaces it.
-    Wins { over: PathBuf },
-    /// An article from an earlier path (or an earlier record of this file) holds it.
-    Loses { to: PathBuf },
-    /// Rechecking an unchanged file: this file's article already holds it.
-    Held,
-}
-
-/// Who holds each id during a run, so that one id never names two articles.
-struct IdClaims<'a> {
-    index: &'a Index,
-    /// The index as the run found it (nothing to consult when it started empty).
-    snapshot: Option<(Searcher, Vec<Option<StrColumn>>)>,
-    /// Ids claimed by this run (by [`id_key`]), with the claiming file's number in `files`.
-    this_run: FxHashMap<(u64, u64), u32>,
-    /// The files this run reads, in order, and the number of the one being placed.
-    files: &'a [SourceFile],
-    file: u32,
-    /// Files whose earlier articles this run deletes: the ids they held are free.
-    released: FxHashSet<String>,
-    /// Indexed files with a record left out for an id another file holds ([`PARTIAL_FILE`]).
-    partial: FxHashSet<String>,
-}
-
-/// What [`IdClaims::place`] did with a file's articles.
-struct Placed {
-    /// Articles added.
-    added: usize,
-    /// Ids held by two articles, and which one has it now.
-    collisions: Vec<Collision>,
-}
-
-impl<'a> IdClaims<'a> {
-    fn new(
-        index: &'a Index,
-        snapshot: Searcher,
-        fresh: bool,
-        files: &'a [SourceFile],
-        released: impl Iterator<Item = String>,
-    ) -> Result<IdClaims<'a>> {
-        let snapshot = if fresh {
-            None
-        } else {
-            let columns = snapshot
-                .segment_readers()
-                .iter()
-                .map(|s| s.fast_fields().str(names::PATH).map_err(|e| index.error(e)))
-                .collect::<Result<Vec<_>>>()?;
-            Some((snapshot, columns))
-        };
-        Ok(IdClaims {
-            index,
-            snapshot,
-            this_run: FxHashMap::default(),
-            files,
-            file: 0,
-            released: released.collect(),
-            partial: FxHashSet::default(),
-        })
-    }
-
-    /// Adds each of a file's articles whose id it may have, and reports the others.
-    ///
-    /// `recheck`: the file is unchanged and its articles that hold their ids stay as they are;
-    /// only those left out before are tried again.
-    fn place(
-        &mut self,
-        writer: &mut IndexWriter<'_>,
-        articles: &[Article],
-        stamp: FileStamp,
-        key: &Arc<str>,
-        path: &Path,
-        recheck: bool,
-    ) -> Result<Placed> {
-        let mut placed = Placed { added: 0, collisions: Vec::new() };
-        let mut lost = false;
-        for article in articles {
-            let id = article.id.clone();
-            match self.claim(&article.id, key, recheck)? {
-                Claim::Held => continue,
-                Claim::Free => writer.add_with(article, stamp, false)?,
-                Claim::Wins { over } => {
-                    writer.add_with(article, stamp, true)?;
-                    // The file that held the id keeps its other articles: like any file with a
-                    // record left out, it is read again until the id is free.
-                    self.partial.insert(over.to_string_lossy().into_owned());
-                    placed.collisions.push(Collision { id, kept: path.to_owned(), dropped: over });
-                }
-                Claim::Loses { to } => {
-                    lost = true;
-                    placed.collisions.push(Collision { id, kept: to, dropped: path.to_owned() });
-                    continue;
-                }
-            }
-            placed.added += 1;
-        }
-        if lost && (placed.added > 0 || recheck) {
-            self.partial.insert(key.to_string());
-        }
-        Ok(placed)
-    }
-
-    /// The claims that follow are made by the `number`th file of the run.
-    fn begin_file(&mut self, number: usize) {
-        // More than 4 billion files can't be held in memory anyway.
-        self.file = u32::try_from(number).unwrap_or(u32::MAX);
-    }
-
-    fn release(&mut self, path: &str) {
-        self.released.insert(path.to_owned());
-    }
-
-    /// Who gets `id`: the file at `path` or the one holding it. `recheck`: the file is
-    /// unchanged, so an article of its own that holds the id stays ([`Claim::Held`]); otherwise
-    /// its own old articles are being replaced and the id is free.
-    fn claim(&mut self, id: &ArticleId, path: &Arc<str>, recheck: bool) -> Result<Claim> {
-        let key = id_key(id);
-        if let Some(&holder) = self.this_run.get(&key) {
-            let holder = self.files.get(holder as usize).map(|f| f.path.clone()).unwrap_or_default();
-            return Ok(Claim::Loses { to: holder });
-        }
-        let claim = match self.holder(id)? {
-            None => Claim::Free,
-            Some(h) if *h == **path && recheck => Claim::Held,
-            Some(h) if *h == **path || self.released.contains(&h) => Claim::Free,
-            // Component order, the order folders are walked in.
-            Some(h) if Path::new(path.as_ref()) < Path::new(&h) => Claim::Wins { over: PathBuf::from(h) },
-            Some(h) => return Ok(Claim::Loses { to: PathBuf::from(h) }),
-        };
-        self.this_run.insert(key, self.file);
-        Ok(claim)
-    }
-
-    /// The content hashes of the articles read from the file at `path`, as now indexed.
-    fn content_hashes(&self, path: &str) -> Result<FxHashSet<u64>> {
-        let searcher = self.index.reader.searcher();
-        let term = self.index.fields.path_term(path);
-        let err = |e| self.index.error(e);
-        let mut out = FxHashSet::default();
-        for segment in searcher.segment_readers() {
-            let inverted = segment.inverted_index(self.index.fields.path).map_err(err)?;
-            let Some(mut postings) =
-                inverted.read_postings(&term, IndexRecordOption::Basic).map_err(|e| err(e.into()))?
-            else {
-                continue;
-            };
-            let hashes = segment.fast_fields().u64(names::CONTENT_HASH).map_err(err)?;
-            let mut doc = postings.doc();
-            while doc != TERMINATED {
-                if !segment.is_deleted(doc) {
-                    out.extend(hashes.first(doc));
-                }
-                doc = postings.advance();
-            }
-        }
-        Ok(out)
-    }
-
-    /// The file of the article holding `id` when the run started.
-    fn holder(&self, id: &ArticleId) -> Result<Option<String>> {
-        let Some((searcher, paths)) = &self.snapshot else { return Ok(None) };
-        let term = self.index.fields.id_term(id.as_str());
-        let err = |e| self.index.error(e);
-        for (segment, paths) in searcher.segment_readers().iter().zip(paths) {
-            let inverted = segment.inverted_index(self.index.fields.id).map_err(err)?;
-            let postings = inverted.read_postings(&term, IndexRecordOption::Basic);
-            let Some(mut postings) = postings.map_err(|e| err(e.into()))? else { continue };
-            let mut doc = postings.doc();
-            while doc != TERMINATED {
-                if !segment.is_deleted(doc) {
-                    let mut path = String::new();
-                    if let (Some(paths), Some(ord)) =
-                        (paths, paths.as_ref().and_then(|p| p.term_ords(doc).next()))
-                    {
-                        paths.ord_to_str(ord, &mut path).map_err(|e| err(e.into()))?;
-                    }
-                    return Ok(Some(path));
-                }
-                doc = postings.advance();
-            }
-        }
-        Ok(None)
-    }
-}
-
-/// An id as the run's claims remember it: its 128-bit hash, 24 bytes per article with the
-/// claiming file instead of about 110 for the id's text (a million articles: 24 MB, not 110).
-/// Two ids of one archive sharing a hash is about as likely as a random 128-bit collision
-/// (below 10^-20 for a billion ids).
-fn id_key(id: &ArticleId) -> (u64, u64) {
-    let hash = xxhash_rust::xxh3::xxh3_128(id.as_str().as_bytes());
-    ((hash >> 64) as u64, hash as u64)
-}
-
-impl Index {
-    /// The files listed in [`PARTIAL_FILE`]; none when there is no list or it can't be read
-    /// (the run then rewrites it).
-    fn read_partial(&self) -> FxHashSet<String> {
-        let Some(dir) = self.dir() else { return FxHashSet::default() };
-        std::fs::read(dir.join(PARTIAL_FILE))
-            .ok()
-            .and_then(|b| serde_json::from_slice::<PartialRecord>(&b).ok())
-            .map(|r| r.files.into_iter().collect())
-            .unwrap_or_default()
-    }
-
-    fn write_partial<'s>(&self, files: impl Iterator<Item = &'s String>) -> Result<()> {
-        let Some(dir) = self.dir() else { return Ok(()) };
-        let mut files: Vec<String> = files.cloned().collect();
-        files.sort();
-        files.dedup();
-        if files.is_empty() && !dir.join(PARTIAL_FILE).exists() {
-            return Ok(());
-        }
-        let bytes =
-            serde_json::to_vec_pretty(&PartialRecord { files }).map_err(|e| Error::engine(Some(dir), e))?;
-        crate::index::files::write_atomically(dir, PARTIAL_FILE, &bytes)
-    }
-}
-
 /// A failure as a skip record: the message without the path (the record has the path).
-fn failed(path: &Path, e: &Error) -> Skipped {
+pub(super) fn failed(path: &Path, e: &Error) -> Skipped {
     let full = e.to_string();
     let shown = path.display().to_string();
     let reason = full.strip_prefix(&shown).and_then(|r| r.strip_prefix(": ")).unwrap_or(&full);
     Skipped { path: path.to_owned(), reason: SkipReason::Failed(reason.to_owned()) }
 }
 
-/// Decides one file's fate: unchanged by stamp, unchanged by hash, or parsed anew.
-fn consider(
-    file: &SourceFile,
+/// What a run will do, decided before it writes anything.
+struct Plan {
+    /// No paths were named: the recorded roots and options are used.
+    bare: bool,
+    rebuild: bool,
+    /// Absolute, canonical, sorted, none inside another.
+    roots: Vec<PathBuf>,
+    /// Each root with the root its files' ids are relative to.
+    id_roots: Vec<(PathBuf, PathBuf)>,
+    walk: WalkOptions,
+    parse: ParseOptions,
+}
+
+/// Where a run reports: its report, and the caller's event handler.
+pub(super) struct Reporter<'r> {
+    report: &'r mut UpdateReport,
+    on_event: &'r mut dyn FnMut(UpdateEvent<'_>),
+}
+
+impl Reporter<'_> {
+    /// A file (or folder) that could not be read: counted, listed and told.
+    fn failed(&mut self, path: &Path, e: &Error) {
+        self.report.failed += 1;
+        self.report.skipped.push(failed(path, e));
+        (self.on_event)(UpdateEvent::Error(e));
+    }
+}
+
+/// When a run commits on the way: after so many articles or so much time, whichever comes
+/// first; a rebuild commits only at the end, so a killed rebuild leaves the old index whole.
+struct Cadence {
+    every: usize,
+    interval: Duration,
+    /// Articles added since the last commit.
+    added: usize,
+    last: Instant,
+}
+
+impl Cadence {
+    fn of(options: &UpdateOptions, rebuild: bool) -> Cadence {
+        let (every, interval) = if rebuild {
+            (usize::MAX, Duration::MAX)
+        } else {
+            (
+                options.commit_every.unwrap_or(UpdateOptions::DEFAULT_COMMIT_EVERY),
+                options.commit_interval.unwrap_or(UpdateOptions::DEFAULT_COMMIT_INTERVAL),
+            )
+        };
+        Cadence { every, interval, added: 0, last: Instant::now() }
+    }
+
+    fn due(&self) -> bool {
+        self.added >= self.every || (self.added > 0 && self.last.elapsed() >= self.interval)
+    }
+
+    fn committed(&mut self) {
+        self.added = 0;
+        self.last = Instant::now();
+    }
+}
+
+/// Walks the plan's roots, reporting what was skipped and what could not be read. Returns the
+/// files, and the folders that could not be read whole (nothing under them is removed).
+fn walk_roots(plan: &Plan, out: &mut Reporter<'_>) -> (Walk, Vec<PathBuf>) {
+    let found = walk_under(&plan.id_roots, &plan.walk);
+    out.report.skipped_unknown_extension = found.unknown_extension;
+    out.report.skipped_symlinks = found.symlinks_skipped;
+    out.report.skipped_special = found.special_skipped;
+    out.report.skipped.extend(found.skipped.iter().cloned());
+    let mut unsure: Vec<PathBuf> = Vec::new();
+    for e in &found.errors {
+        let path = e.path().map_or_else(PathBuf::new, Path::to_owned);
+        out.failed(&path, e);
+        unsure.push(path);
+    }
+    (out.on_event)(UpdateEvent::Found { files: found.files.len() });
+    (found, unsure)
+}
+
+/// Indexed files under the walked roots that the walk did not find, except under folders
+/// that could not be read whole.
+fn vanished(
     manifest: &FxHashMap<String, FileStamp>,
-    options: &ParseOptions,
-    recheck: &FxHashSet<String>,
-) -> Outcome {
-    let key = file.path.to_string_lossy();
-    let known = manifest.get(key.as_ref());
-    let recheck = known.is_some() && recheck.contains(key.as_ref());
-    let meta = match std::fs::metadata(&file.path) {
-        Ok(m) => m,
-        Err(e) => return Outcome::Failed(Error::io(&file.path, e)),
-    };
-    let mtime = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
-    if !recheck && known.is_some_and(|k| k.size == meta.len() && k.mtime == mtime) {
-        return Outcome::Unchanged;
-    }
-    // An export over the size limit, or too big to hold comfortably, is read as a stream;
-    // the limit then applies to each record. A JSON file holding one object is read whole.
-    let big = meta.len() > options.get_max_file_size() || meta.len() > options.stream_above();
-    let layout = match big.then(|| layout_of(file)).transpose() {
-        Ok(layout) => layout.flatten(),
-        Err(e) => return Outcome::Failed(e),
-    };
-    if let Some(layout) = layout {
-        let (hash, size) = match hash_file(&file.path) {
-            Ok(h) => h,
-            Err(e) => return Outcome::Failed(e),
-        };
-        let same = known.is_some_and(|k| k.hash == hash);
-        if same && !recheck {
-            return Outcome::Unchanged;
-        }
-        let stamp = match known {
-            Some(k) if same => *k,
-            _ => FileStamp { size, mtime, hash },
-        };
-        return Outcome::Stream { layout, stamp, existed: known.is_some(), recheck: same };
-    }
-    let bytes = match read_limited(&file.path, options.get_max_file_size()) {
-        Ok(b) => b,
-        Err(e) => return Outcome::Failed(e),
-    };
-    let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
-    let same = known.is_some_and(|k| k.hash == hash);
-    if same && !recheck {
-        return Outcome::Unchanged;
-    }
-    let stamp = match known {
-        // Rechecked as it is: keep the stamp its indexed articles carry.
-        Some(k) if same => *k,
-        _ => FileStamp { size: bytes.len() as u64, mtime, hash },
-    };
-    match parse_bytes(&bytes, file.format, &file.path, &file.id_base) {
-        Ok(parsed) if same => Outcome::Recheck { parsed, stamp },
-        Ok(parsed) => Outcome::Changed { stamp, parsed, existed: known.is_some() },
-        Err(e) => Outcome::Failed(e),
-    }
+    walked: &FxHashSet<Cow<'_, str>>,
+    roots: &[PathBuf],
+    unsure: &[PathBuf],
+) -> Vec<String> {
+    manifest
+        .keys()
+        .filter(|p| !walked.contains(p.as_str()))
+        .filter(|p| {
+            let p = Path::new(p.as_str());
+            roots.iter().any(|r| p.starts_with(r)) && !unsure.iter().any(|u| p.starts_with(u))
+        })
+        .cloned()
+        .collect()
 }
 
 impl RecordedRun {
