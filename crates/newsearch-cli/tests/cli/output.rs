@@ -157,7 +157,10 @@ fn hits_show_the_id_a_path_does_not_give_and_related_takes_a_path() {
 fn the_readme_show_examples_name_articles_that_exist() {
     let env = Env::new();
     env.cmd().args(["index", "articles"]).assert().success();
-    let readme = std::fs::read_to_string(crate::repo_path("README.md")).unwrap();
+    // The README (its Searching examples) and the show page, docs/cli.md.
+    let readme = ["README.md", "docs/cli.md"]
+        .map(|p| std::fs::read_to_string(crate::repo_path(p)).unwrap())
+        .join("\n");
     let ids: Vec<&str> = readme
         .lines()
         .filter_map(|l| l.trim_start_matches("$ ").strip_prefix("newsearch show "))

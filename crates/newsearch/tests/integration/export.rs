@@ -99,17 +99,17 @@ fn an_empty_index_has_no_articles() {
     assert!(articles.next().is_none());
 }
 
-/// The first fenced block of `lang` in the README that contains `marker`.
-fn readme_block(lang: &str, marker: &str) -> String {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md")).unwrap();
+/// The first fenced block of `lang` in docs/export.md (the export page the README links to) that
+/// contains `marker`.
+fn doc_block(lang: &str, marker: &str) -> String {
+    let page =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/export.md")).unwrap();
     let fence = format!("```{lang}\n");
-    readme
-        .split(&fence)
+    page.split(&fence)
         .skip(1)
         .map(|rest| rest.split("```").next().unwrap_or_default())
         .find(|block| block.contains(marker))
-        .unwrap_or_else(|| panic!("no {lang} block with {marker} in the README"))
+        .unwrap_or_else(|| panic!("no {lang} block with {marker} in docs/export.md"))
         .to_owned()
 }
 
@@ -134,7 +134,7 @@ fn the_readme_mapping_and_quickwit_config_fit_the_exported_documents() {
     let doc = full_document();
     let keys: Vec<&String> = doc.keys().collect();
 
-    let mapping: serde_json::Value = serde_json::from_str(&readme_block("json", "\"mappings\"")).unwrap();
+    let mapping: serde_json::Value = serde_json::from_str(&doc_block("json", "\"mappings\"")).unwrap();
     assert_eq!(mapping["mappings"]["dynamic"], "strict");
     let properties = mapping["mappings"]["properties"].as_object().unwrap();
     assert_eq!(properties.keys().collect::<Vec<_>>(), keys, "Elasticsearch fields");
@@ -159,8 +159,7 @@ fn the_readme_mapping_and_quickwit_config_fit_the_exported_documents() {
         }
     }
 
-    let config: serde_yaml_ng::Value =
-        serde_yaml_ng::from_str(&readme_block("yaml", "doc_mapping:")).unwrap();
+    let config: serde_yaml_ng::Value = serde_yaml_ng::from_str(&doc_block("yaml", "doc_mapping:")).unwrap();
     let doc_mapping = &config["doc_mapping"];
     assert_eq!(doc_mapping["mode"].as_str(), Some("strict"));
     let fields = doc_mapping["field_mappings"].as_sequence().unwrap();
