@@ -32,7 +32,7 @@ pub enum Stemming {
     /// English, Snowball's "Porter 2" algorithm.
     English,
     /// English, the original Porter algorithm (the default): it conflates a little more than
-    /// Porter 2, which ranked better on both judged collections (README, "Ranking quality").
+    /// Porter 2, which ranked better on both judged collections (docs/performance.md, "Ranking quality").
     #[default]
     Porter,
     /// French.

@@ -246,7 +246,7 @@ struct Target<'a> {
 }
 
 /// An exported document. Spelled out here, not derived from [`Article`]'s serialization, so
-/// that the contract with the mappings in the README changes only on purpose.
+/// that the contract with the mappings in docs/export.md changes only on purpose.
 #[derive(Serialize)]
 struct Document<'a> {
     id: &'a str,
