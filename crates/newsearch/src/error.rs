@@ -177,7 +177,7 @@ pub enum Error {
         text: String,
     },
     /// A date given by the user lies outside the dates an index can hold.
-    #[error("date {} is {}", shown(text), crate::parse::date::out_of_range_note())]
+    #[error("date {} is {}", shown(text), crate::article::out_of_range_note())]
     DateOutOfRange {
         /// What the user typed.
         text: String,
@@ -308,7 +308,7 @@ impl fmt::Display for Warning {
             WarningKind::DateOutOfRange { value } => write!(
                 f,
                 "date {value:?} is {}; article kept without a date",
-                crate::parse::date::out_of_range_note()
+                crate::article::out_of_range_note()
             ),
             WarningKind::IgnoredValue { field, reason } => write!(f, "ignored `{field}`: {reason}"),
         }

@@ -48,16 +48,14 @@ mod stats;
 mod update;
 
 pub use analyzer::Stemming;
-pub use article::{Article, ArticleId, Tag};
+pub use article::{Article, ArticleId, Tag, storable_dates};
 pub use error::{Error, Result, Warning, WarningKind};
 pub use export::{Articles, ExportFormat, Exporter};
 pub use index::damage::{CheckReport, Damage};
 pub use index::files::{INDEX_MARKER_FILE, LAST_RUN_FILE};
 pub use index::{Index, IndexOptions};
 pub use parse::walk::{SkipReason, Skipped, Walk, WalkOptions, parse_files, walk};
-pub use parse::{
-    Format, ParseOptions, Parsed, SourceFile, parse_bytes, parse_date, render_txt, storable_dates,
-};
+pub use parse::{Format, ParseOptions, Parsed, SourceFile, parse_bytes, parse_date, render_txt};
 pub use query::{ANY_TITLE_BOOST, MatchMode, Period, Query, Sort, TITLE_BOOST, parse_span};
 pub use search::explain::{Explanation, ScorePart};
 pub use search::facets::{Bucket, FacetCount, Facets, Granularity, Timeline};

@@ -27,7 +27,7 @@ pub struct Damage {
     pub reason: String,
 }
 
-/// What [`Index::check`] found.
+/// What [`Index::check`](crate::Index::check) found.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CheckReport {
     /// Segments listed by the last commit.

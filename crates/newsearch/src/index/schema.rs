@@ -239,7 +239,7 @@ impl Fields {
 /// Saturates at the ends of what the engine holds instead of wrapping around; callers refuse
 /// dates outside [`crate::storable_dates`] before they get here.
 pub(crate) fn to_tantivy_date(date: DateTime<Utc>) -> tantivy::DateTime {
-    let range = crate::parse::date::STORABLE_SECONDS;
+    let range = crate::article::STORABLE_SECONDS;
     tantivy::DateTime::from_timestamp_secs(date.timestamp().clamp(*range.start(), *range.end()))
 }
 

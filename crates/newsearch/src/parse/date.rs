@@ -4,40 +4,7 @@
 //! Markdown notes, `February 21, 2025, Friday // 08:37` from scraped pages. A date without a
 //! zone is taken as UTC, so the same text always means the same instant.
 
-use std::ops::RangeInclusive;
-
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
-
-/// Seconds since 1970 of the first and last instants an index can hold: the engine counts
-/// nanoseconds in 64 bits, so a date outside them would wrap around to another century.
-pub(crate) const STORABLE_SECONDS: RangeInclusive<i64> = -9_223_372_036..=9_223_372_036;
-
-/// The instants an index can hold a date for: 1677-09-21T00:12:44Z to 2262-04-11T23:47:16Z.
-///
-/// A parsed article date outside them is dropped with a warning
-/// ([`WarningKind::DateOutOfRange`](crate::WarningKind::DateOutOfRange)), never shifted;
-/// [`IndexWriter::add`](crate::IndexWriter::add) refuses an article dated outside them and a
-/// search refuses a `since`/`until` outside them.
-///
-/// ```
-/// use newsearch::{parse_date, storable_dates};
-/// assert!(storable_dates().contains(&parse_date("2025-02-21").unwrap()));
-/// assert!(!storable_dates().contains(&parse_date("0001-01-01").unwrap()));
-/// ```
-pub fn storable_dates() -> RangeInclusive<DateTime<Utc>> {
-    let at = |secs| DateTime::from_timestamp(secs, 0).unwrap_or_default();
-    at(*STORABLE_SECONDS.start())..=at(*STORABLE_SECONDS.end())
-}
-
-/// "… is outside the dates an index can hold (…)": the one wording for every such problem.
-pub(crate) fn out_of_range_note() -> String {
-    let range = storable_dates();
-    format!(
-        "outside the dates an index can hold ({} to {})",
-        range.start().format("%Y-%m-%d"),
-        range.end().format("%Y-%m-%d")
-    )
-}
 
 /// Parses an article date, or returns `None` when `text` is not one.
 ///

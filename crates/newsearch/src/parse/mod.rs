@@ -32,7 +32,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-pub use date::{parse_date, storable_dates};
+pub use date::parse_date;
 pub use txt::render as render_txt;
 
 use crate::article::Article;

@@ -17,7 +17,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-
 use crate::article::ArticleId;
 use crate::error::{Error, Result, Warning};
 use crate::index::Index;

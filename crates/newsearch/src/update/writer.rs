@@ -132,7 +132,7 @@ impl<'a> IndexWriter<'a> {
                 article.id.as_str(),
                 article.path.display(),
                 date.to_rfc3339(),
-                crate::parse::date::out_of_range_note()
+                crate::article::out_of_range_note()
             )));
         }
         if replace {
