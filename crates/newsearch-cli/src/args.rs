@@ -6,58 +6,118 @@ use chrono::TimeDelta;
 
 use clap::{Args, Parser, Subcommand};
 use newsearch::{
-    ExportFormat, Exporter, Format, IndexOptions, MatchMode, MergeAfter, ParseOptions, Period, Query, Sort,
-    Stemming, UpdateOptions, WalkOptions, WriterOptions,
+    ExportFormat, Exporter, Format, IndexOptions, MergeAfter, ParseOptions, Period, Query, Stemming,
+    UpdateOptions, WalkOptions, WriterOptions,
 };
 
-const EXIT_CODES: &str = "Exit status: 0 on success, 2 if any file or record could not be read \
-(each problem is printed to stderr as `newsearch: PATH: problem`).";
+use crate::choices::{ExportFormatArg, FormatArg, ModeArg, SortArg, StemmingArg};
+use crate::exit::{Exit, status_help};
+use crate::output::Page;
 
-const QUERY_HELP: &str = "Query syntax: words match in title, body or tags (up to three must all match; \
+/// `index` and `parse`: the statuses of a run over files.
+fn files_help() -> String {
+    status_help(&[
+        (Exit::Success, "on success"),
+        (
+            Exit::Error,
+            "if any file or record could not be read (each problem is printed to stderr as \
+             `newsearch: PATH: problem`)",
+        ),
+    ])
+}
+
+const QUERY_SYNTAX: &str = "Query syntax: words match in title, body or tags (up to three must all match; \
 four or more rank by any of them; see --mode); \"exact phrase\"; \
 a OR b; -word excludes; title:, body:, tag:, section:, source: limit a word or phrase to one field; \
 word* matches a prefix; parentheses group.
 
 Dates (--since, --until): YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS], an RFC 3339 time, any \
-date form articles use, or a span back from now: 12h, 7d, 2w, 3m, 1y. Both ends are inclusive: --until 2025-02 includes all of February (UTC).
+date form articles use, or a span back from now: 12h, 7d, 2w, 3m, 1y. Both ends are inclusive: --until 2025-02 includes all of February (UTC).";
 
-Exit status: 0 if something matched, 1 if nothing did, 2 on error.";
+fn query_help() -> String {
+    let status = status_help(&[
+        (Exit::Success, "if something matched"),
+        (Exit::NotFound, "if nothing did"),
+        (Exit::Error, "on error"),
+    ]);
+    format!("{QUERY_SYNTAX}\n\n{status}")
+}
 
-const RELATED_HELP: &str = "The article's 25 most telling words (tf × idf, title and tag words counting \
+fn related_help() -> String {
+    let terms = newsearch::RELATED_TERMS;
+    let status = status_help(&[
+        (Exit::Success, "if related articles were found"),
+        (Exit::NotFound, "if none"),
+        (Exit::Error, "on error (an unknown ID is an error)"),
+    ]);
+    format!(
+        "The article's {terms} most telling words (tf × idf, title and tag words counting \
 twice) are searched for in any order; the article itself and near-identical copies are left out.
 
 ID may also be the path of an indexed file holding one article, as for `newsearch show`.
 
-Exit status: 0 if related articles were found, 1 if none, 2 on error (an unknown ID is an error).";
+{status}"
+    )
+}
 
-const SHOW_HELP: &str = "Ids: an article read from a folder has the path inside that folder as id \
+fn show_help() -> String {
+    let status = status_help(&[
+        (Exit::Success, "if the article was found"),
+        (Exit::NotFound, "if not (`newsearch: no article with id \"ID\" in INDEX` on stderr)"),
+        (Exit::Error, "on error (no index, unreadable index)"),
+    ]);
+    format!(
+        "Ids: an article read from a folder has the path inside that folder as id \
 (2025/02/zelensky-pushes-for-us-security-deal.txt), with #N added for the Nth record of a .json array or .jsonl file \
 (digest.jsonl#2), unless the record has its own `id`; a file named directly on the command line \
 has its file name. `newsearch query` prints each hit's id (after the path where the path does not end with it). When no article has ID, ID is \
 tried as the path of an indexed file (relative to the current folder or absolute), and every \
 article read from that file is shown.
 
-Exit status: 0 if the article was found, 1 if not (`newsearch: no article with id \"ID\" in \
-INDEX` on stderr), 2 on error (no index, unreadable index).";
+{status}"
+    )
+}
 
-const STATS_HELP: &str = "Tags and sections are counted case-insensitively (as --tag and --section \
+fn stats_help() -> String {
+    let status =
+        status_help(&[(Exit::Success, "on success"), (Exit::Error, "on error (no index, unreadable index)")]);
+    format!(
+        "Tags and sections are counted case-insensitively (as --tag and --section \
 match them) and shown in their most common spelling. The human output lists the 10 most used sections \
 and tags; --json lists them all, most used first, and every path skipped at the last `newsearch index` run with its reason. Facts about \
 the last run are \"unknown\" (null in JSON) for an index never updated with `newsearch index`.
 
-Exit status: 0 on success, 2 on error (no index, unreadable index).";
+{status}"
+    )
+}
 
-const EXPORT_HELP: &str = "Documents have the keys id, title, body, tags, section, date (RFC 3339, UTC), \
+fn export_help() -> String {
+    let status = status_help(&[
+        (Exit::Success, "on success"),
+        (Exit::Error, "on error (with -o, FILE is then left as it was)"),
+    ]);
+    format!(
+        "Documents have the keys id, title, body, tags, section, date (RFC 3339, UTC), \
 views, sources, url and path; section, date, views and url are left out when unknown. The README \
 gives an Elasticsearch/OpenSearch mapping and a Quickwit index config that fit them.
 
-Exit status: 0 on success, 2 on error (with -o, FILE is then left as it was).";
+{status}"
+    )
+}
 
-const CHECK_HELP: &str = "Reads the whole index: meta.json, each segment's files (present, checksum \
+fn check_help() -> String {
+    let status = status_help(&[
+        (Exit::Success, "when the index is sound"),
+        (Exit::Error, "when it is damaged or can't be checked (no index)"),
+    ]);
+    format!(
+        "Reads the whole index: meta.json, each segment's files (present, checksum \
 matching) and every stored article. Each damaged file is named on stderr; `newsearch index --rebuild` \
 replaces a damaged index with what its folders hold.
 
-Exit status: 0 when the index is sound, 2 when it is damaged or can't be checked (no index).";
+{status}"
+    )
+}
 
 /// Full-text search for folders of news articles.
 #[derive(Debug, Parser)]
@@ -70,29 +130,29 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Index article files or folders (incrementally: unchanged files are skipped).
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = files_help())]
     Index(IndexArgs),
     /// Search the index; without TEXT, list the articles that pass the filters.
-    #[command(after_help = QUERY_HELP)]
+    #[command(after_help = query_help())]
     Query(QueryArgs),
     /// Parse article files or folders and print what was read, without indexing.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = files_help())]
     Parse(ParseArgs),
     /// Articles most like one article (over its title, body and tags), near-identical copies left out.
-    #[command(after_help = RELATED_HELP)]
+    #[command(after_help = related_help())]
     Related(RelatedArgs),
     /// Print one indexed article in full: title, metadata, path, URL, body and sources.
-    #[command(after_help = SHOW_HELP)]
+    #[command(after_help = show_help())]
     Show(ShowArgs),
     /// Summarize the index: articles, dates, sections, tags, size and the last indexing run.
-    #[command(after_help = STATS_HELP)]
+    #[command(after_help = stats_help())]
     Stats(StatsArgs),
     /// Write every indexed article as JSON Lines (for Quickwit) or as an Elasticsearch/OpenSearch
     /// bulk body.
-    #[command(after_help = EXPORT_HELP)]
+    #[command(after_help = export_help())]
     Export(ExportArgs),
     /// Verify the index: every file's checksum, and every stored article read back.
-    #[command(after_help = CHECK_HELP)]
+    #[command(after_help = check_help())]
     Check(CheckArgs),
     /// Print a completion script for a shell.
     Completions(CompletionsArgs),
@@ -140,13 +200,12 @@ pub(crate) struct IndexArgs {
     #[arg(long, value_name = "N", value_parser = parse_at_least_one)]
     pub(crate) threads: Option<usize>,
 
-    /// Stemming for a new or rebuilt index: porter (English, the default), english (English,
-    /// Porter 2), none, french, german, spanish, italian, portuguese, dutch, russian. An
-    /// existing index keeps its stemming: another one needs --rebuild.
+    /// Stemming for a new or rebuilt index [default: porter]. An existing index keeps its
+    /// stemming: another one needs --rebuild.
     // No default value here: an existing index with another stemming must be told apart from
     // a user who asked for nothing.
-    #[arg(long, value_name = "LANGUAGE", value_parser = parse_value::<Stemming>)]
-    pub(crate) stemming: Option<Stemming>,
+    #[arg(long, value_name = "LANGUAGE", ignore_case = true)]
+    pub(crate) stemming: Option<StemmingArg>,
 
     /// Commit after this many articles, so searches see progress and a killed run keeps it
     /// (a commit also happens at least every 30 s; --rebuild commits once, at the end).
@@ -182,10 +241,15 @@ pub(crate) struct IndexArgs {
 }
 
 impl IndexArgs {
+    /// The stemming asked for with `--stemming`, if any.
+    pub(crate) fn stemming(&self) -> Option<Stemming> {
+        self.stemming.map(Stemming::from)
+    }
+
     /// Options for creating the index: the stemming asked for, else `current` (the stemming of
     /// the index being rebuilt, which a rebuild keeps), else the default.
     pub(crate) fn index_options(&self, current: Option<Stemming>) -> IndexOptions {
-        IndexOptions::new().stemming(self.stemming.or(current).unwrap_or_default())
+        IndexOptions::new().stemming(self.stemming().or(current).unwrap_or_default())
     }
 
     pub(crate) fn update_options(&self) -> UpdateOptions {
@@ -224,11 +288,9 @@ pub(crate) struct QueryArgs {
     #[arg(long)]
     pub(crate) fuzzy: bool,
 
-    /// How words combine: auto (the default: up to three words must all match, or if no
-    /// article has them all, those with some of them first; four or more rank articles by
-    /// any of them), all (every word must match), or any (more matching words rank higher).
-    #[arg(long, value_name = "MODE", default_value = "auto", value_parser = parse_value::<MatchMode>)]
-    pub(crate) mode: MatchMode,
+    /// How words combine.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = ModeArg::Auto, ignore_case = true)]
+    pub(crate) mode: ModeArg,
 
     /// Favour recent articles: a match's boost (up to ×2) halves every HALF_LIFE before the
     /// newest article (or --as-of): 12h, 30d, 2w, 3m, 1y.
@@ -296,9 +358,9 @@ pub(crate) struct FilterArgs {
     #[arg(long, value_name = "N")]
     pub(crate) max_views: Option<u64>,
 
-    /// Order: relevance, date (newest first) or views [default: relevance with TEXT, else date]
-    #[arg(long, value_name = "ORDER", value_parser = parse_value::<Sort>)]
-    pub(crate) sort: Option<Sort>,
+    /// Result order [default: relevance with TEXT, else date]
+    #[arg(long, value_name = "ORDER", ignore_case = true)]
+    pub(crate) sort: Option<SortArg>,
 
     /// Number of results.
     #[arg(short = 'n', long, value_name = "N", default_value_t = Query::DEFAULT_LIMIT)]
@@ -310,6 +372,11 @@ pub(crate) struct FilterArgs {
 }
 
 impl FilterArgs {
+    /// The page asked for.
+    pub(crate) fn page(&self) -> Page {
+        Page { offset: self.offset, limit: self.limit }
+    }
+
     /// `q` with these filters, order and page.
     pub(crate) fn apply(&self, mut q: Query) -> Query {
         q = q.limit(self.limit).offset(self.offset);
@@ -335,7 +402,7 @@ impl FilterArgs {
             q = q.max_views(n);
         }
         if let Some(s) = self.sort {
-            q = q.sort(s);
+            q = q.sort(s.into());
         }
         q
     }
@@ -347,7 +414,7 @@ impl QueryArgs {
             .filters
             .apply(Query::new(self.text.join(" ")))
             .fuzzy(self.fuzzy)
-            .mode(self.mode)
+            .mode(self.mode.into())
             .popular(self.popular)
             .facets(self.facets || self.timeline)
             .explain(self.explain)
@@ -427,9 +494,9 @@ pub(crate) struct CheckArgs {
 /// How input files are found and read; shared by every command that reads articles.
 #[derive(Debug, Args)]
 pub(crate) struct InputArgs {
-    /// Read every file as this format instead of choosing by extension: txt, json, jsonl, md.
-    #[arg(long, value_name = "FORMAT", value_parser = parse_value::<Format>)]
-    pub(crate) format: Option<Format>,
+    /// Read every file as this format instead of choosing by extension.
+    #[arg(long, value_name = "FORMAT", ignore_case = true)]
+    pub(crate) format: Option<FormatArg>,
 
     /// Follow symbolic links to files and folders.
     #[arg(long)]
@@ -442,7 +509,7 @@ pub(crate) struct InputArgs {
 
 impl InputArgs {
     pub(crate) fn walk_options(&self) -> WalkOptions {
-        WalkOptions::new().follow_symlinks(self.follow_symlinks).format(self.format)
+        WalkOptions::new().follow_symlinks(self.follow_symlinks).format(self.format.map(Format::from))
     }
 
     pub(crate) fn parse_options(&self) -> ParseOptions {
@@ -455,9 +522,8 @@ pub(crate) struct ExportArgs {
     #[command(flatten)]
     pub(crate) location: IndexLocation,
 
-    /// Document format: ndjson (one JSON object per line) or bulk (an action line naming the
-    /// index and the article id, then the document, for the _bulk API).
-    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = ExportFormatArg::Ndjson)]
+    /// Document format: ndjson for Quickwit, bulk for the Elasticsearch/OpenSearch _bulk API.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = ExportFormatArg::Ndjson, ignore_case = true)]
     pub(crate) format: ExportFormatArg,
 
     /// Index named in bulk action lines [default: newsearch]
@@ -468,12 +534,6 @@ pub(crate) struct ExportArgs {
     /// when complete, so FILE is never half written.
     #[arg(short, long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub(crate) output: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub(crate) enum ExportFormatArg {
-    Ndjson,
-    Bulk,
 }
 
 impl ExportArgs {
@@ -504,7 +564,8 @@ pub(crate) struct ManArgs {
     pub(crate) output: Option<PathBuf>,
 }
 
-/// Any library value users type (`Format`, `Period`, `Sort`, …), with the library's message.
+/// Any library value users type that is not a choice from a list (`Period`), with the
+/// library's message.
 fn parse_value<T: std::str::FromStr<Err = newsearch::Error>>(text: &str) -> Result<T, String> {
     text.parse().map_err(|e: newsearch::Error| e.to_string())
 }

@@ -1,17 +1,16 @@
 //! The `newsearch` command: argument parsing, printing and exit codes on top of the library.
+//!
+//! A walk through: [`args`] defines every flag and turns flags into library values; [`cmd`] has
+//! one module per subcommand, which asks the library and hands what it got to [`output`]
+//! (`output::human` for people, `output::json` for scripts); [`exit`] names the exit statuses.
+//! This file parses the command line, runs the command and turns its outcome into a status.
 
 mod args;
-mod check_cmd;
-mod explore;
-mod export_cmd;
-mod index_cmd;
-mod parse_cmd;
-mod print;
-mod query_cmd;
-mod shell_cmd;
-mod show_cmd;
-mod stats_cmd;
-mod wrap;
+mod choices;
+mod cmd;
+mod exit;
+mod lookup;
+mod output;
 
 use std::ffi::OsString;
 use std::io;
@@ -19,34 +18,18 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
 
-use args::{Cli, Command};
-
-/// Exit status when a command succeeded (for queries: found something).
-pub(crate) const EXIT_OK: u8 = 0;
-/// Exit status when something failed: bad input, bad arguments, a broken index.
-pub(crate) const EXIT_ERROR: u8 = 2;
+use args::Cli;
+use exit::Exit;
 
 fn main() -> ExitCode {
     let cli = parse_args();
-    let result = match cli.command {
-        Command::Index(args) => index_cmd::run(&args),
-        Command::Query(args) => query_cmd::run(&args),
-        Command::Parse(args) => parse_cmd::run(&args),
-        Command::Related(args) => query_cmd::run_related(&args),
-        Command::Show(args) => show_cmd::run(&args),
-        Command::Stats(args) => stats_cmd::run(&args),
-        Command::Export(args) => export_cmd::run(&args),
-        Command::Check(args) => check_cmd::run(&args),
-        Command::Completions(args) => shell_cmd::completions(&args),
-        Command::Man(args) => shell_cmd::man(&args),
-    };
-    match result {
-        Ok(code) => ExitCode::from(code),
+    match cmd::run(cli.command) {
+        Ok(exit) => exit.into(),
         // A reader that went away (`newsearch parse … | head`) is not an error.
-        Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_OK),
+        Err(e) if is_broken_pipe(&e) => Exit::Success.into(),
         Err(e) => {
-            print::say(&print::error_chain(&e));
-            ExitCode::from(EXIT_ERROR)
+            output::say(&output::error_chain(&e));
+            Exit::Error.into()
         }
     }
 }

@@ -23,8 +23,10 @@ use crate::error::Error;
 /// always URLs, hashes or broken markup, never words a reader would search for.
 pub(crate) const MAX_WORD_CHARS: usize = 40;
 
-/// Which stemmer reduces words to their stems (`running` → `run`), or none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// Which stemmer reduces words to their stems (`running` → `run`), or none. Serialized as its
+/// name, as it displays (`"porter"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Stemming {
     /// No stemming: words must match exactly (after lowercasing and folding).

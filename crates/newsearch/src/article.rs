@@ -206,12 +206,13 @@ impl From<Tag> for String {
     }
 }
 
-mod path_as_string {
+/// Paths as JSON strings, shown lossily when not UTF-8 (shared by every serialized path).
+pub(crate) mod path_as_string {
     use std::path::{Path, PathBuf};
 
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub(super) fn serialize<S: Serializer>(path: &Path, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(path: &Path, s: S) -> Result<S::Ok, S::Error> {
         // Paths that are not UTF-8 are shown lossily rather than failing the whole record.
         s.serialize_str(&path.to_string_lossy())
     }

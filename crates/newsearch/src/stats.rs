@@ -20,8 +20,8 @@ use crate::index::Index;
 use crate::index::schema::{SCHEMA_VERSION, from_tantivy_date, names};
 use crate::update::last_run::LastRun;
 
-/// What an index holds, from [`Index::stats`].
-#[derive(Debug, Clone, PartialEq)]
+/// What an index holds, from [`Index::stats`]. Dates serialize as RFC 3339 in UTC.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct IndexStats {
     /// Articles in the index (as of the last commit).
@@ -66,7 +66,7 @@ pub struct IndexStats {
 }
 
 /// How many articles have one value of a field.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ValueCount {
     /// The value, in its most common spelling (filters match it in any case).
     pub value: String,

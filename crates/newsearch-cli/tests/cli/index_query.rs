@@ -40,9 +40,25 @@ fn the_mission_example_finds_the_seed_first() {
     let hit = rows[0].as_object().unwrap();
     let mut keys: Vec<&str> = hit.keys().map(String::as_str).collect();
     keys.sort_unstable();
+    // The article's keys are those of `show --json` (`body`, `sources` and `url` too).
     assert_eq!(
         keys,
-        ["date", "highlights", "id", "path", "rank", "score", "section", "snippet", "tags", "title", "views"]
+        [
+            "body",
+            "date",
+            "highlights",
+            "id",
+            "path",
+            "rank",
+            "score",
+            "section",
+            "snippet",
+            "sources",
+            "tags",
+            "title",
+            "url",
+            "views"
+        ]
     );
     assert_eq!(hit["date"], "2025-02-21T08:37:00Z");
     assert!(hit["score"].as_f64().unwrap() > 0.0);

@@ -101,3 +101,44 @@ fn man_with_a_folder_writes_a_page_per_command() {
     assert!(export.lines().any(|l| l.starts_with(".TH newsearch-export 1 ")), "{export}");
     assert!(export.contains("\\-\\-es\\-index") && export.contains("NEWSEARCH_INDEX"), "{export}");
 }
+
+#[test]
+fn help_lists_every_value_of_sort_and_mode() {
+    let long = stdout_of(&["query", "--help"]);
+    for (flag, values) in [("--sort", ["relevance", "date", "views"]), ("--mode", ["auto", "all", "any"])] {
+        let section: String = long
+            .lines()
+            .skip_while(|l| !l.trim_start().starts_with(flag))
+            .skip(1)
+            .take_while(|l| !l.trim_start().starts_with("--") && !l.trim_start().starts_with("-n,"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(section.contains("Possible values:"), "{flag}: {section}");
+        for value in values {
+            assert!(section.contains(&format!("- {value}:")), "{flag} lacks {value}: {section}");
+        }
+    }
+    let short = stdout_of(&["query", "-h"]);
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words(&short).contains("[possible values: relevance, date, views]"), "{short}");
+    assert!(words(&short).contains("[possible values: auto, all, any]"), "{short}");
+    // The other choices too.
+    let index = words(&stdout_of(&["index", "-h"]));
+    assert!(index.contains("[possible values: porter, english, none, french,"), "{index}");
+    assert!(index.contains("[possible values: txt, json, jsonl, md]"), "{index}");
+}
+
+#[test]
+fn completions_offer_the_values_of_choices() {
+    let bash = stdout_of(&["completions", "bash"]);
+    for values in ["relevance date views", "auto all any", "txt json jsonl md", "ndjson bulk"] {
+        assert!(bash.contains(&format!("compgen -W \"{values}\"")), "bash lacks {values}");
+    }
+    assert!(bash.contains("porter english none french"), "bash lacks the stemmings");
+    for shell in ["zsh", "fish"] {
+        let script = stdout_of(&["completions", shell]);
+        for value in ["relevance", "views", "auto", "jsonl", "porter", "russian", "bulk"] {
+            assert!(script.contains(value), "{shell} lacks {value}");
+        }
+    }
+}

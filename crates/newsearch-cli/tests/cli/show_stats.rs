@@ -327,3 +327,64 @@ fn show_keeps_control_characters_off_the_terminal() {
     assert!(stdout.starts_with("Evil \u{fffd}[2Jtitle\n"), "{stdout:?}");
     assert!(stdout.contains("Body with \u{fffd} a bell and isolate."), "{stdout:?}");
 }
+
+#[test]
+fn a_hit_carries_its_article_as_show_prints_it() {
+    let env = Env::new();
+    assert_eq!(env.index_json().0, 0);
+    let out = env.cmd().args(["query", "--json", "Kellogg"]).assert().success();
+    let hits = json_lines(&out.get_output().stdout);
+    assert!(hits.len() >= 2, "{hits:?}");
+    for hit in hits {
+        let id = hit["id"].as_str().unwrap();
+        let (code, stdout, stderr) = env.show(&["--json", id]);
+        assert_eq!(code, 0, "{stderr}");
+        let mut hit = hit.as_object().unwrap().clone();
+        for key in ["rank", "score", "snippet", "highlights"] {
+            assert!(hit.remove(key).is_some(), "{id}: {key}");
+        }
+        assert_eq!(Value::Object(hit), json_lines(stdout.as_bytes())[0], "{id}");
+    }
+}
+
+#[test]
+fn a_skip_reason_reads_the_same_in_every_output() {
+    let env = Env::new();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(env.path("articles/2025"), env.path("articles/linked")).unwrap();
+    fs::write(env.path("articles/notes.xyz"), "not an article").unwrap();
+    let (_, rows) = env.index_json();
+    let reasons: Vec<(String, String)> = rows
+        .iter()
+        .filter_map(|r| Some((r["skipped"].as_str()?.to_owned(), r["reason"].as_str()?.to_owned())))
+        .map(|(path, reason)| (Path::new(&path).file_name().unwrap().to_string_lossy().into_owned(), reason))
+        .collect();
+    let expected: Vec<(String, String)> = [
+        #[cfg(unix)]
+        ("linked", "symbolic link"),
+        ("notes.xyz", "unknown extension"),
+    ]
+    .iter()
+    .map(|(p, r)| (p.to_string(), r.to_string()))
+    .collect();
+    let mut sorted = reasons.clone();
+    sorted.sort();
+    assert_eq!(sorted, expected);
+    // The same words in `stats --json`, `stats` and the lines a second `index` prints.
+    let stats = env.stats();
+    let listed: Vec<&str> = stats["last_run"]["skipped_paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, reasons.iter().map(|(_, r)| r.as_str()).collect::<Vec<_>>());
+    let out = env.cmd().arg("stats").assert().success();
+    let human = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let out = env.cmd().args(["index", "articles"]).assert().success();
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    for (path, reason) in &expected {
+        assert!(human.contains(&format!("articles/{path}: {reason}\n")), "{human}");
+        assert!(stderr.contains(&format!("articles/{path}: {reason}\n")), "{stderr}");
+    }
+}

@@ -19,16 +19,17 @@ use crate::error::{Error, Result};
 use crate::index::directory::{IndexDirectory, ReadMode};
 
 /// One damaged file of an index.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Damage {
     /// The file, relative to the index folder.
+    #[serde(serialize_with = "crate::article::path_as_string::serialize")]
     pub file: PathBuf,
     /// What is wrong with it.
     pub reason: String,
 }
 
 /// What [`Index::check`](crate::Index::check) found.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct CheckReport {
     /// Segments listed by the last commit.
     pub segments: usize,

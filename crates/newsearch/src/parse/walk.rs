@@ -75,7 +75,7 @@ impl std::fmt::Display for SkipReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SkipReason::UnknownExtension => f.write_str("unknown extension"),
-            SkipReason::SymbolicLink => f.write_str("symbolic link (not followed)"),
+            SkipReason::SymbolicLink => f.write_str("symbolic link"),
             SkipReason::Failed(why) => f.write_str(why),
             SkipReason::NotARegularFile(kind) => write!(f, "{kind}, not a regular file"),
             SkipReason::IdTaken { id, by } => write!(f, "id {id:?} is already used by {}", by.display()),
@@ -83,13 +83,21 @@ impl std::fmt::Display for SkipReason {
     }
 }
 
-/// A path that was seen but not indexed, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A path that was seen but not indexed, and why. Serializes as `{"path", "reason"}`, the
+/// reason in its [`Display`](std::fmt::Display) wording.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Skipped {
     /// The file or folder.
+    #[serde(serialize_with = "crate::article::path_as_string::serialize")]
     pub path: PathBuf,
     /// Why.
+    #[serde(serialize_with = "as_display")]
     pub reason: SkipReason,
+}
+
+/// A value as its `Display` text.
+fn as_display<T: std::fmt::Display, S: serde::Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(value)
 }
 
 /// What walking found.

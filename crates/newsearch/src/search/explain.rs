@@ -30,7 +30,7 @@ use tantivy::{DocAddress, DocSet, Searcher};
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Explanation {
     /// The final score.
     pub score: f32,
@@ -45,7 +45,7 @@ pub struct Explanation {
 }
 
 /// What one word, phrase or tag of a query added to a hit's score in one field.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ScorePart {
     /// The field: `title`, `body` (the article text, which includes the title and tags as
     /// words), `sources`, `tag` or `section`.
@@ -58,8 +58,15 @@ pub struct ScorePart {
     /// Its contribution to the text score (boost included).
     pub score: f32,
     /// The BM25 inputs where they apply: `freq` (occurrences in the field), `idf`, `dl`
-    /// (the field's length in words, as stored: lengths are rounded) and `avgdl`.
+    /// (the field's length in words, as stored: lengths are rounded) and `avgdl`. Serialized
+    /// as an object (`{"freq": 1.0, "idf": …}`).
+    #[serde(serialize_with = "pairs_as_map")]
     pub inputs: Vec<(String, f32)>,
+}
+
+/// `{"name": value, …}`, in order.
+fn pairs_as_map<S: serde::Serializer>(pairs: &[(String, f32)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(pairs.iter().map(|(name, value)| (name, value)))
 }
 
 /// One scoring part of a built query, kept to explain hits.

@@ -45,7 +45,7 @@ use crate::index::schema::names;
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Facets {
     /// The most frequent tags among the matches, most frequent first (ties by name).
     pub tags: Vec<FacetCount>,
@@ -56,7 +56,7 @@ pub struct Facets {
 }
 
 /// How many matches carry one value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FacetCount {
     /// The value, in its most common spelling among the matches.
     pub value: String,
@@ -65,6 +65,9 @@ pub struct FacetCount {
 }
 
 /// Matches per day, month or year.
+///
+/// Serializes as `{"granularity", "buckets": [{"period", "start", "count"}…], "undated"}`,
+/// each bucket with its period's [label](Granularity::label) and its first day.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Timeline {
     /// The length of each bucket: chosen so the dated matches span a readable number of
@@ -86,8 +89,9 @@ pub struct Bucket {
     pub count: usize,
 }
 
-/// The length of a [`Timeline`]'s buckets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// The length of a [`Timeline`]'s buckets; serialized as its name (`"day"`, `"month"`, `"year"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Granularity {
     /// One bucket per day.
@@ -137,6 +141,34 @@ impl Granularity {
         } else {
             Granularity::Year
         }
+    }
+}
+
+/// A bucket needs its timeline's granularity to name its period, so a timeline serializes its
+/// buckets itself.
+impl serde::Serialize for Timeline {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(serde::Serialize)]
+        struct Labelled {
+            period: String,
+            start: NaiveDate,
+            count: usize,
+        }
+        #[derive(serde::Serialize)]
+        struct Shape {
+            granularity: Granularity,
+            buckets: Vec<Labelled>,
+            undated: usize,
+        }
+        let buckets = self.buckets.iter();
+        Shape {
+            granularity: self.granularity,
+            buckets: buckets
+                .map(|b| Labelled { period: self.granularity.label(b.start), start: b.start, count: b.count })
+                .collect(),
+            undated: self.undated,
+        }
+        .serialize(s)
     }
 }
 

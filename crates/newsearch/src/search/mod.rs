@@ -34,29 +34,37 @@ use crate::search::filters::with_filters;
 use crate::search::snippet::{Matcher, Snippet, snippet};
 
 /// One result.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Serializes as one flat object: `score`, the article's keys (as [`Article`] serializes),
+/// `snippet` and `highlights` (see [`Snippet`]), then `explanation` and `similar` when present.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Hit {
     /// Relevance (BM25), when results are ordered by relevance; `None` for date or views order.
     pub score: Option<f32>,
     /// The article, as indexed.
+    #[serde(flatten)]
     pub article: Article,
     /// The part of the body that shows why it matched (empty if snippets were turned off).
+    #[serde(flatten)]
     pub snippet: Snippet,
     /// Why it scored what it did, when the query asked ([`Query::explain`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation: Option<Explanation>,
     /// Near-identical articles grouped under this one, best first, when the query asked
     /// ([`Query::collapse`]); only those among the matches looked at to fill the page.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub similar: Vec<ArticleId>,
 }
 
 /// A page of results.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct SearchResults {
     /// How many articles match in all (not only this page).
     pub total: usize,
     /// The requested page, best first in the requested order.
     pub hits: Vec<Hit>,
     /// Counts over all matches, when the query asked ([`Query::facets`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<Facets>,
     /// In [`MatchMode::Auto`], a short query that no article matched whole: `hits` and
     /// `total` are then the articles with some of its words, best first.

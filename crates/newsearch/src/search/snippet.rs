@@ -14,12 +14,22 @@ use tantivy::tokenizer::{TextAnalyzer, TokenStream, Tokenizer};
 use crate::analyzer::{WordTokenizer, terms};
 
 /// A fragment of an article body with the matched words marked.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+///
+/// Serializes as the two keys a search hit carries: `snippet` (the text) and `highlights`
+/// (`[start, end]` byte offsets).
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Snippet {
     /// The fragment: one line, `…` where it was cut.
+    #[serde(rename = "snippet")]
     pub text: String,
     /// Byte ranges of matched words in `text`, in order, not overlapping.
+    #[serde(serialize_with = "ranges_as_pairs")]
     pub highlights: Vec<Range<usize>>,
+}
+
+/// `[[start, end], …]`.
+fn ranges_as_pairs<S: serde::Serializer>(ranges: &[Range<usize>], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(ranges.iter().map(|r| [r.start, r.end]))
 }
 
 impl Snippet {

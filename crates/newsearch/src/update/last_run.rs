@@ -27,7 +27,9 @@ use crate::update::{Collision, UpdateReport};
 const FORMAT: u32 = 1;
 
 /// What the last completed [`Index::update`] run did, as recorded in [`LAST_RUN_FILE`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Serializes as `finished`, `rebuild`, the keys of its [`UpdateReport`], and `error`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct LastRun {
     /// When the run finished, to the second.
@@ -36,6 +38,7 @@ pub struct LastRun {
     pub rebuild: bool,
     /// What the run returned; `elapsed` is kept to the microsecond. For a run that failed,
     /// what it had done until then.
+    #[serde(flatten)]
     pub report: UpdateReport,
     /// Why the run stopped before completing, if it did (it then made no final commit; the
     /// index is as of its last commit).

@@ -175,13 +175,15 @@ pub enum UpdateEvent<'a> {
 ///
 /// The first path in sorted order keeps an id (within a file, the first record), so the
 /// outcome does not depend on the order files are indexed in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Collision {
     /// The id both carry.
     pub id: ArticleId,
     /// The file whose article holds the id.
+    #[serde(serialize_with = "crate::article::path_as_string::serialize")]
     pub kept: PathBuf,
     /// The file whose article was left out (the same file for a repeated record id).
+    #[serde(serialize_with = "crate::article::path_as_string::serialize")]
     pub dropped: PathBuf,
 }
 
@@ -207,6 +209,11 @@ impl std::fmt::Display for Collision {
 }
 
 /// What an update did. File counts, except where it says articles.
+///
+/// Serializes with its counts first (`files_seen`, `added`, `updated`, `unchanged`, `removed`,
+/// `skipped` and `collisions` as numbers, `failed`, `failed_records`, `warnings`,
+/// `articles_indexed`, `articles_total`, `elapsed_s` in seconds, the `skipped_*` counts), then the
+/// lists: `skipped_paths` (`[{"path", "reason"}]`) and `collision_list`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UpdateReport {
     /// Files indexed for the first time.
@@ -247,6 +254,34 @@ impl UpdateReport {
     /// Paths the run saw: indexed (added, updated, unchanged) or skipped.
     pub fn files_seen(&self) -> usize {
         self.added + self.updated + self.unchanged + self.skipped.len()
+    }
+}
+
+/// Counts that are computed (`files_seen`) or whose lists follow under other names
+/// (`skipped`, `collisions`) need a hand-written shape.
+impl serde::Serialize for UpdateReport {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("UpdateReport", 18)?;
+        out.serialize_field("files_seen", &self.files_seen())?;
+        out.serialize_field("added", &self.added)?;
+        out.serialize_field("updated", &self.updated)?;
+        out.serialize_field("unchanged", &self.unchanged)?;
+        out.serialize_field("removed", &self.removed)?;
+        out.serialize_field("skipped", &self.skipped.len())?;
+        out.serialize_field("failed", &self.failed)?;
+        out.serialize_field("failed_records", &self.failed_records)?;
+        out.serialize_field("collisions", &self.collisions.len())?;
+        out.serialize_field("warnings", &self.warnings)?;
+        out.serialize_field("articles_indexed", &self.articles_indexed)?;
+        out.serialize_field("articles_total", &self.articles_total)?;
+        out.serialize_field("elapsed_s", &self.elapsed.as_secs_f64())?;
+        out.serialize_field("skipped_unknown_extension", &self.skipped_unknown_extension)?;
+        out.serialize_field("skipped_symlinks", &self.skipped_symlinks)?;
+        out.serialize_field("skipped_special", &self.skipped_special)?;
+        out.serialize_field("skipped_paths", &self.skipped)?;
+        out.serialize_field("collision_list", &self.collisions)?;
+        out.end()
     }
 }
 

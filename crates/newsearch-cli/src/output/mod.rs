@@ -1,12 +1,49 @@
-//! How results look: articles on stdout, problems and summaries on stderr.
+//! Everything the CLI prints. Results go to stdout, in one of two printers: [`human`] lays them
+//! out for a person (wrapped to the terminal, coloured on one), [`json`] writes them as JSON
+//! Lines for scripts, in the shapes the library's types serialize to. Problems and summaries go
+//! to stderr, one `newsearch: …` line each ([`say`]). What both printers share lives here:
+//! counts as people read them, terminal-safe text, the page of results asked for.
 
-use std::io::{self, Write};
+pub(crate) mod human;
+pub(crate) mod json;
+pub(crate) mod wrap;
 
-use std::path::Path;
+use std::io::{self, BufWriter, IsTerminal, StdoutLock, Write};
+use std::path::{Path, PathBuf};
 
-use newsearch::{Article, Error, Hit, Parsed};
+use newsearch::{ArticleId, Error, Parsed, SearchResults};
 
-use crate::wrap::{Cell, hanging, plain};
+/// stdout, locked and buffered: every command writes its results through one of these and
+/// flushes it at the end.
+pub(crate) fn stdout() -> BufWriter<StdoutLock<'static>> {
+    BufWriter::new(io::stdout().lock())
+}
+
+/// What human output needs to know about where it goes.
+pub(crate) struct Terminal {
+    /// Colours, if stdout is a terminal that may have them.
+    pub(crate) style: Style,
+    /// Columns to lay text out in.
+    pub(crate) width: usize,
+    /// The working directory, so paths under it can be shown relative to it.
+    pub(crate) cwd: Option<PathBuf>,
+}
+
+impl Terminal {
+    /// stdout as it is now.
+    pub(crate) fn stdout() -> Terminal {
+        Terminal {
+            style: Style::detect(io::stdout().is_terminal()),
+            width: output_width(),
+            cwd: std::env::current_dir().ok(),
+        }
+    }
+
+    /// `path` as shown here: relative to the working directory when it is under it.
+    pub(crate) fn path(&self, path: &Path) -> String {
+        shown_path(path, self.cwd.as_deref())
+    }
+}
 
 /// Text from articles made safe for a terminal: control characters (which could move the
 /// cursor, clear the screen or fake colours) become `�`, and bidirectional overrides (which
@@ -32,31 +69,6 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
 }
 
-/// Shows an article for a person: title, the metadata, and the start of the body.
-pub(crate) fn print_article(out: &mut impl Write, a: &Article) -> io::Result<()> {
-    let dash = || "-".to_owned();
-    let list = |items: Vec<&str>| if items.is_empty() { dash() } else { items.join(", ") };
-    writeln!(out, "{}", clean(&a.title))?;
-    writeln!(out, "  id       {}", clean(a.id.as_str()))?;
-    writeln!(out, "  path     {}", clean(&a.path.display().to_string()))?;
-    writeln!(out, "  section  {}", clean(&a.section.clone().unwrap_or_else(dash)))?;
-    let date = a.date.map(rfc3339);
-    writeln!(out, "  date     {}", date.unwrap_or_else(dash))?;
-    writeln!(out, "  views    {}", a.views.map(thousands).unwrap_or_else(dash))?;
-    writeln!(out, "  tags     {}", clean(&list(a.tags.iter().map(|t| t.as_str()).collect())))?;
-    writeln!(out, "  sources  {}", clean(&list(a.sources.iter().map(String::as_str).collect())))?;
-    if let Some(url) = &a.url {
-        writeln!(out, "  url      {}", clean(url))?;
-    }
-    let paragraphs = a.body.split("\n\n").filter(|p| !p.trim().is_empty()).count();
-    let words = a.body.split_whitespace().count();
-    writeln!(out, "  body     {}, {}", count(paragraphs, "paragraph"), count(words, "word"))?;
-    if !a.body.is_empty() {
-        writeln!(out, "           {}", clean(&preview(&a.body, 100)))?;
-    }
-    writeln!(out)
-}
-
 /// Terminal styling: ANSI codes only on a terminal and when `NO_COLOR` is unset.
 pub(crate) struct Style {
     color: bool,
@@ -73,86 +85,12 @@ impl Style {
     }
 }
 
-/// Where a hit's lines after its rank start.
-const HIT_INDENT: usize = 5;
-
-/// One search hit: rank and title, then date · section · tags · views · score, path, snippet;
-/// text wrapped to `width` columns under the title (paths are never cut, so they can be copied).
-pub(crate) fn print_hit(
-    out: &mut impl Write,
-    rank: usize,
-    hit: &Hit,
-    style: &Style,
-    cwd: Option<&Path>,
-    width: usize,
-) -> io::Result<()> {
-    let a = &hit.article;
-    let indent = " ".repeat(HIT_INDENT);
-    let painted = |code: &'static str, text: &str, head: &str| {
-        let cells: Vec<Cell<()>> = clean(text).chars().map(|c| (c, ())).collect();
-        hanging(head, &cells, HIT_INDENT, width, |line| style.paint(code, &plain(line)))
-    };
-    for line in painted("1", &a.title, &format!("{rank:>3}. ")) {
-        writeln!(out, "{line}")?;
-    }
-    let mut meta = vec![a.date.map_or_else(|| "undated".to_owned(), |d| d.format("%Y-%m-%d").to_string())];
-    meta.extend(a.section.clone());
-    if !a.tags.is_empty() {
-        let tags: Vec<&str> = a.tags.iter().map(|t| t.as_str()).collect();
-        meta.push(format!("tags: {}", tags.join(", ")));
-    }
-    if let Some(v) = a.views {
-        meta.push(format!("{} views", thousands(v)));
-    }
-    if let Some(s) = hit.score {
-        meta.push(format!("score {s:.2}"));
-    }
-    for line in painted("2", &meta.join(" · "), &indent) {
-        writeln!(out, "{line}")?;
-    }
-    let path = shown_path(&a.path, cwd);
-    // `show` and `related` need the id; most ids are the end of the path, but a record of a
-    // JSON or JSON Lines file has `#N` or its own id, which the path alone does not give.
-    let id = if Path::new(&path).ends_with(a.id.as_str()) {
-        String::new()
-    } else {
-        style.paint("2", &format!(" · id {}", clean(a.id.as_str())))
-    };
-    writeln!(out, "     {}{id}", style.paint("36", &clean(&path)))?;
-    if !hit.snippet.text.is_empty() {
-        let render = |line: &[Cell<bool>]| {
-            let runs = crate::wrap::runs(line).into_iter();
-            runs.map(|(text, marked)| if marked { style.paint("1;33", &text) } else { text })
-                .collect::<String>()
-        };
-        for line in hanging(&indent, &marked_cells(&hit.snippet), HIT_INDENT, width, render) {
-            writeln!(out, "{line}")?;
-        }
-    }
-    writeln!(out)
-}
-
 /// `path` relative to the working directory when it is under it, else as it is.
 pub(crate) fn shown_path(path: &Path, cwd: Option<&Path>) -> String {
     match cwd.and_then(|c| path.strip_prefix(c).ok()) {
         Some(rel) => rel.display().to_string(),
         None => path.display().to_string(),
     }
-}
-
-/// The snippet's characters cleaned for the terminal, each marked when it is highlighted.
-fn marked_cells(snippet: &newsearch::Snippet) -> Vec<Cell<bool>> {
-    let text = &snippet.text;
-    let mut cells = Vec::with_capacity(text.len());
-    let mut last = 0;
-    let mut push = |piece: &str, marked: bool| cells.extend(clean(piece).chars().map(|c| (c, marked)));
-    for r in &snippet.highlights {
-        push(&text[last..r.start], false);
-        push(&text[r.clone()], true);
-        last = r.end;
-    }
-    push(&text[last..], false);
-    cells
 }
 
 /// `1 article`, `1,523 articles`, `2 matches`: every count the CLI prints with a noun goes
@@ -188,18 +126,66 @@ pub(crate) fn thousands(n: u64) -> String {
     out
 }
 
-/// The first `max` characters of `text` on one line, with an ellipsis if cut.
-fn preview(text: &str, max: usize) -> String {
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match flat.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", flat[..cut].trim_end()),
-        None => flat,
+/// "a.txt, b.txt" (the first five, then "…").
+pub(crate) fn ids(ids: &[ArticleId]) -> String {
+    let mut shown: Vec<&str> = ids.iter().take(5).map(ArticleId::as_str).collect();
+    if ids.len() > 5 {
+        shown.push("…");
+    }
+    shown.join(", ")
+}
+
+/// Which part of the matches was asked for (`--offset`, `-n`).
+#[derive(Clone, Copy)]
+pub(crate) struct Page {
+    pub(crate) offset: usize,
+    pub(crate) limit: usize,
+}
+
+impl Page {
+    /// The rank of the `i`th hit of the page (from 0): ranks count from 1 over all matches.
+    pub(crate) fn rank(self, i: usize) -> usize {
+        self.offset.saturating_add(i + 1)
     }
 }
 
-/// An instant as JSON output writes it: RFC 3339 in UTC, `Z`, no fraction unless there is one.
-pub(crate) fn rfc3339(d: chrono::DateTime<chrono::Utc>) -> String {
-    d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+/// The closing line of `query` and `related`: how many matched and which of them the page
+/// showed, or why it showed none. `relaxed`: no article had every word, and these have some of
+/// them. On stdout after the hits, or on stderr with `--json`.
+pub(crate) fn count_line(total: usize, shown: usize, page: Page, relaxed: bool) -> String {
+    let matches = if relaxed {
+        format!("no article has every word; {} with some of them", count(total, "match"))
+    } else {
+        count(total, "match")
+    };
+    let n = |n: usize| thousands(n as u64);
+    if shown == 0 && total > 0 && page.limit > 0 {
+        format!("{matches}, none at offset {}", n(page.offset))
+    } else if shown == 0 || shown == total {
+        matches
+    } else {
+        format!("{matches}, showing {}–{}", n(page.offset + 1), n(page.offset + shown))
+    }
+}
+
+/// `query` and `related`: a JSON line per hit (with the count line on stderr), or the hits for
+/// a person followed by the count line, facets and timeline as `extras` asks.
+pub(crate) fn search_results(
+    results: &SearchResults,
+    page: Page,
+    as_json: bool,
+    extras: &human::Extras,
+) -> io::Result<()> {
+    let mut out = stdout();
+    if as_json {
+        json::search_results(&mut out, results, page)?;
+        out.flush()?;
+        say(&count_line(results.total, results.hits.len(), page, results.relaxed));
+    } else {
+        human::search_results(&mut out, &Terminal::stdout(), results, page, extras)?;
+        out.flush()?;
+    }
+    Ok(())
 }
 
 /// The narrowest layout: every output fits this many columns or more.
@@ -251,36 +237,6 @@ pub(crate) fn report_problems(parsed: &Parsed) {
     }
 }
 
-/// Totals for the closing line of a run.
-#[derive(Debug, Default)]
-pub(crate) struct Summary {
-    pub(crate) files: usize,
-    pub(crate) articles: usize,
-    pub(crate) failed_files: usize,
-    pub(crate) failed_records: usize,
-    pub(crate) warnings: usize,
-    pub(crate) unknown_extension: usize,
-}
-
-impl Summary {
-    pub(crate) fn report(&self) {
-        let mut line =
-            format!("parsed {} from {}", count(self.articles, "article"), count(self.files, "file"));
-        let extras = [
-            (self.failed_files, "file", " failed"),
-            (self.failed_records, "record", " failed"),
-            (self.warnings, "warning", ""),
-            (self.unknown_extension, "file", " ignored (unknown extension)"),
-        ];
-        for (n, noun, what) in extras {
-            if n > 0 {
-                line.push_str(&format!(", {}{what}", count(n, noun)));
-            }
-        }
-        say(&line);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,11 +275,5 @@ mod tests {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(1523), "1,523");
         assert_eq!(thousands(1_234_567), "1,234,567");
-    }
-
-    #[test]
-    fn preview_cuts_on_characters() {
-        assert_eq!(preview("Київ  is\n\nlovely", 6), "Київ i…");
-        assert_eq!(preview("short", 10), "short");
     }
 }

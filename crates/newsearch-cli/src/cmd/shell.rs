@@ -10,31 +10,32 @@ use clap::CommandFactory;
 use clap_mangen::Man;
 
 use crate::args::{Cli, CompletionsArgs, ManArgs};
-use crate::print::say;
+use crate::exit::Exit;
+use crate::output::{count, say};
 
 const BIN_NAME: &str = "newsearch";
 
-pub(crate) fn completions(args: &CompletionsArgs) -> Result<u8> {
+pub(crate) fn completions(args: &CompletionsArgs) -> Result<Exit> {
     // The generator panics when its writer fails (`| head`): render into memory first.
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), BIN_NAME, &mut script);
     write_stdout(&script)?;
-    Ok(crate::EXIT_OK)
+    Ok(Exit::Success)
 }
 
-pub(crate) fn man(args: &ManArgs) -> Result<u8> {
+pub(crate) fn man(args: &ManArgs) -> Result<Exit> {
     let pages = man_pages();
     let Some(dir) = &args.output else {
         write_stdout(&render(&pages[0])?)?;
-        return Ok(crate::EXIT_OK);
+        return Ok(Exit::Success);
     };
     fs::create_dir_all(dir).with_context(|| dir.display().to_string())?;
     for page in &pages {
         let path = dir.join(page.get_filename());
         fs::write(&path, render(page)?).with_context(|| path.display().to_string())?;
     }
-    say(&format!("wrote {} to {}", crate::print::count(pages.len(), "man page"), dir.display()));
-    Ok(crate::EXIT_OK)
+    say(&format!("wrote {} to {}", count(pages.len(), "man page"), dir.display()));
+    Ok(Exit::Success)
 }
 
 /// `newsearch.1` first, then a page per command (`newsearch-query.1`, …).

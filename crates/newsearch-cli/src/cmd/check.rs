@@ -6,9 +6,10 @@ use anyhow::Result;
 use newsearch::{Error, Index};
 
 use crate::args::CheckArgs;
-use crate::print::{say, thousands};
+use crate::exit::Exit;
+use crate::output::{say, thousands};
 
-pub(crate) fn run(args: &CheckArgs) -> Result<u8> {
+pub(crate) fn run(args: &CheckArgs) -> Result<Exit> {
     let dir = &args.location.dir;
     // `check_at` looks even when the index is too damaged to open.
     let report = Index::check_at(dir)?;
@@ -24,12 +25,12 @@ pub(crate) fn run(args: &CheckArgs) -> Result<u8> {
             thousands(report.bytes),
         )?;
         out.flush()?;
-        return Ok(crate::EXIT_OK);
+        return Ok(Exit::Success);
     }
     // Each damaged file in the same words as any command that meets it.
     for damage in report.damaged {
         let e = Error::Damaged { path: dir.clone(), file: Some(damage.file), reason: damage.reason };
         say(&e.to_string());
     }
-    Ok(crate::EXIT_ERROR)
+    Ok(Exit::Error)
 }

@@ -10,16 +10,16 @@ use anyhow::{Context, Result};
 use newsearch::{Articles, Exporter, Index};
 
 use crate::args::ExportArgs;
-use crate::print::{count, say, thousands};
+use crate::exit::Exit;
+use crate::output::{self, count, say, thousands};
 
-pub(crate) fn run(args: &ExportArgs) -> Result<u8> {
+pub(crate) fn run(args: &ExportArgs) -> Result<Exit> {
     let exporter = args.exporter()?;
     let index = Index::open(&args.location.dir)?;
     let articles = index.articles()?;
     let counts = match &args.output {
         None => {
-            let stdout = io::stdout();
-            let mut out = BufWriter::new(stdout.lock());
+            let mut out = output::stdout();
             let counts = export(articles, &exporter, &mut out, "stdout")?;
             out.flush().context("stdout")?;
             counts
@@ -34,7 +34,7 @@ pub(crate) fn run(args: &ExportArgs) -> Result<u8> {
         summary.push_str(&format!(" ({} without a date)", thousands(counts.undated)));
     }
     say(&summary);
-    Ok(crate::EXIT_OK)
+    Ok(Exit::Success)
 }
 
 #[derive(Debug, Default)]

@@ -1,33 +1,32 @@
 //! `newsearch parse`: read articles and show them, so users can check what will be indexed.
 
-use std::io::{self, BufWriter, Write};
+use std::io::Write;
 
 use anyhow::Result;
 use newsearch::{Error, Parsed, parse_files, walk};
 
 use crate::args::ParseArgs;
-use crate::print::{Summary, print_article, report_error, report_problems};
-use crate::{EXIT_ERROR, EXIT_OK};
+use crate::exit::Exit;
+use crate::output::human::{ParseSummary, print_article};
+use crate::output::{self, json, report_error, report_problems};
 
-pub(crate) fn run(args: &ParseArgs) -> Result<u8> {
+pub(crate) fn run(args: &ParseArgs) -> Result<Exit> {
     let found = walk(&args.paths, &args.input.walk_options());
     let options = args.input.parse_options();
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let mut summary = Summary { unknown_extension: found.unknown_extension, ..Summary::default() };
+    let mut out = output::stdout();
+    let mut summary = ParseSummary { unknown_extension: found.unknown_extension, ..ParseSummary::default() };
     for e in &found.errors {
         report_error(e);
         summary.failed_files += 1;
     }
-    let mut show = |parsed: &Parsed, summary: &mut Summary| -> Result<()> {
+    let mut show = |parsed: &Parsed, summary: &mut ParseSummary| -> Result<()> {
         report_problems(parsed);
         summary.warnings += parsed.warnings.len();
         summary.failed_records += parsed.errors.len();
         for article in &parsed.articles {
             summary.articles += 1;
             if args.json {
-                serde_json::to_writer(&mut out, article)?;
-                out.write_all(b"\n")?;
+                json::article(&mut out, article)?;
             } else {
                 print_article(&mut out, article)?;
             }
@@ -67,5 +66,5 @@ pub(crate) fn run(args: &ParseArgs) -> Result<u8> {
     }
     out.flush()?;
     summary.report();
-    Ok(if summary.failed_files + summary.failed_records > 0 { EXIT_ERROR } else { EXIT_OK })
+    Ok(if summary.failed_files + summary.failed_records > 0 { Exit::Error } else { Exit::Success })
 }
