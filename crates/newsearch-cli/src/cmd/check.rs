@@ -7,7 +7,7 @@ use newsearch::{Error, Index};
 
 use crate::args::CheckArgs;
 use crate::exit::Exit;
-use crate::output::{say, thousands};
+use crate::output::{described, say, thousands};
 
 pub(crate) fn run(args: &CheckArgs) -> Result<Exit> {
     let dir = &args.location.dir;
@@ -30,7 +30,7 @@ pub(crate) fn run(args: &CheckArgs) -> Result<Exit> {
     // Each damaged file in the same words as any command that meets it.
     for damage in report.damaged {
         let e = Error::Damaged { path: dir.clone(), file: Some(damage.file), reason: damage.reason };
-        say(&e.to_string());
+        say(&described(&e));
     }
     Ok(Exit::Error)
 }

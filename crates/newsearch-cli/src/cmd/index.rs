@@ -7,7 +7,7 @@ use newsearch::{Index, UpdateEvent};
 
 use crate::args::IndexArgs;
 use crate::exit::Exit;
-use crate::output::{self, human, json, say};
+use crate::output::{self, described, human, json, say};
 
 pub(crate) fn run(args: &IndexArgs) -> Result<Exit> {
     let dir = &args.location.dir;
@@ -30,7 +30,7 @@ pub(crate) fn run(args: &IndexArgs) -> Result<Exit> {
     let report = index.update(&args.paths, &args.update_options(), &mut |event| match event {
         UpdateEvent::Found { files } => bar.set_length(files as u64),
         UpdateEvent::Progress { done, .. } => bar.set_position(done as u64),
-        UpdateEvent::Error(e) => bar.suspend(|| say(&e.to_string())),
+        UpdateEvent::Error(e) => bar.suspend(|| say(&described(e))),
         UpdateEvent::Warning(w) => bar.suspend(|| say(&format!("warning: {w}"))),
         UpdateEvent::Collision(c) if !args.json => bar.suspend(|| say(&format!("warning: {c}"))),
         _ => {}

@@ -210,7 +210,10 @@ pub(crate) fn say(line: &str) {
 pub(crate) fn error_chain(e: &anyhow::Error) -> String {
     let mut line = String::new();
     for cause in e.chain() {
-        let text = cause.to_string();
+        let text = match cause.downcast_ref::<Error>() {
+            Some(e) => described(e),
+            None => cause.to_string(),
+        };
         if text.is_empty() || line.contains(&text) {
             continue;
         }
@@ -223,12 +226,26 @@ pub(crate) fn error_chain(e: &anyhow::Error) -> String {
 }
 
 pub(crate) fn report_error(e: &Error) {
-    say(&e.to_string());
+    say(&described(e));
+}
+
+/// A library error as this command's users read it: the library states the fact, and the CLI
+/// adds what to do with its own flags and commands.
+pub(crate) fn described(e: &Error) -> String {
+    let hint = match e {
+        Error::TooLarge { .. } | Error::RecordTooLarge { .. } => " (raise it with --max-file-size)",
+        Error::UnknownFormat { .. } => "; pass --format to read it as one of them",
+        Error::NoIndex { .. } => "; create one with `newsearch index PATH`",
+        Error::NotAnIndex { .. } => "; choose another --index folder",
+        Error::IndexVersion { .. } | Error::Damaged { .. } => "; rebuild it with `newsearch index --rebuild`",
+        _ => "",
+    };
+    format!("{e}{hint}")
 }
 
 /// A file's record errors and warnings, in line order.
 pub(crate) fn report_problems(parsed: &Parsed) {
-    let errors = parsed.errors.iter().map(|e| (e.line(), e.to_string()));
+    let errors = parsed.errors.iter().map(|e| (e.line(), described(e)));
     let warnings = parsed.warnings.iter().map(|w| (w.line, format!("warning: {w}")));
     let mut lines: Vec<_> = errors.chain(warnings).collect();
     lines.sort_by_key(|(line, _)| *line);

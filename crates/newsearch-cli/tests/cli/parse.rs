@@ -100,6 +100,7 @@ fn missing_path_and_unknown_format() {
     let out = newsearch().arg("parse").arg(&odd).assert().code(2);
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
     assert!(stderr.contains("unknown article format"), "{stderr}");
+    assert!(stderr.contains(".markdown); pass --format to read it as one of them\n"), "{stderr}");
 
     let out = newsearch().args(["parse", "--json", "--format", "json"]).arg(&odd).assert().success();
     assert_eq!(json_lines(&out.get_output().stdout)[0]["title"], "Forced");
@@ -113,6 +114,8 @@ fn size_limit_flag() {
     let out = newsearch().args(["parse", "--max-file-size", "1K"]).arg(&seed).assert().code(2);
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
     assert!(stderr.contains("over the 1024-byte limit"), "{stderr}");
+    // The library states the limit; the command adds the flag that raises it.
+    assert!(stderr.contains("over the 1024-byte limit (raise it with --max-file-size)\n"), "{stderr}");
 }
 
 #[test]
@@ -136,7 +139,7 @@ fn exports_over_the_size_limit_are_read_as_streams_with_a_limit_per_record() {
     assert_eq!((ids[0], ids[199], ids[200], ids[399]), ("a1", "a200", "r1", "r200"));
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
     assert!(
-        stderr.contains("big.jsonl: line 201: record is 3027 bytes, over the 2000-byte limit"),
+        stderr.contains("big.jsonl: line 201: record is 3027 bytes, over the 2000-byte limit (raise it with --max-file-size)"),
         "{stderr}"
     );
     // Not an export: the size limit stands.
