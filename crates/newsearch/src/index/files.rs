@@ -193,6 +193,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn outermost_roots_are_sorted_without_duplicates_or_nested_ones() {
+        let paths = ["/n/b", "/n/a/x", "/n/a", "/n/b", "/n/ab"].map(PathBuf::from).to_vec();
+        assert_eq!(outermost(paths), ["/n/a", "/n/ab", "/n/b"].map(PathBuf::from));
+    }
+
+    #[test]
+    fn only_our_own_temporary_files_count_as_temporary() {
+        assert!(is_temporary(&temporary_name(INDEX_MARKER_FILE)));
+        assert!(is_temporary(&temporary_name(PARTIAL_FILE)));
+        assert!(!is_temporary(INDEX_MARKER_FILE));
+        assert!(!is_temporary(".notes.txt.tmp"));
+    }
+
+    #[test]
     fn not_an_index_names_the_marker_it_looked_for() {
         let e = Error::NotAnIndex { path: "photos".into() };
         assert_eq!(e.to_string(), format!("photos is not a newsearch index (no {INDEX_MARKER_FILE})"));

@@ -144,3 +144,48 @@ fn bm25_inputs(tree: &serde_json::Value) -> Vec<(String, f32)> {
     found.sort_by_key(|(n, _)| WANTED.iter().position(|w| w == n));
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bm25_inputs_are_read_from_the_first_node_of_each_name_in_a_fixed_order() {
+        let tree = serde_json::json!({
+            "value": 3.2, "description": "TermQuery, product of...",
+            "details": [
+                {"value": 2.0, "description": "idf, computed as log(...)", "details": [
+                    {"value": 5.0, "description": "n, number of docs containing this term"},
+                ]},
+                {"value": 0.6, "description": "freq, occurrences of term within document", "details": [
+                    {"value": 12.0, "description": "dl, length of field"},
+                    {"value": 9.5, "description": "avgdl, average length of field"},
+                    {"value": 7.0, "description": "freq, an inner one"},
+                ]},
+            ]
+        });
+        assert_eq!(
+            bm25_inputs(&tree),
+            [
+                ("freq".to_owned(), 0.6),
+                ("idf".to_owned(), 2.0),
+                ("dl".to_owned(), 12.0),
+                ("avgdl".to_owned(), 9.5)
+            ]
+        );
+        assert!(bm25_inputs(&serde_json::json!({"value": 1.0, "description": "Const"})).is_empty());
+    }
+
+    #[test]
+    fn inputs_serialize_as_an_object_in_their_order() {
+        let part = ScorePart {
+            field: "body".into(),
+            text: "kellogg".into(),
+            boost: 1.0,
+            score: 2.5,
+            inputs: vec![("freq".into(), 1.0), ("idf".into(), 2.0)],
+        };
+        let json = serde_json::to_string(&part).unwrap();
+        assert!(json.ends_with(r#""inputs":{"freq":1.0,"idf":2.0}}"#), "{json}");
+    }
+}

@@ -148,3 +148,40 @@ impl Index {
         Ok(weighted)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Article, IndexOptions};
+
+    #[test]
+    fn the_heaviest_terms_skip_function_words_short_words_and_words_no_other_article_has() {
+        let index = Index::in_memory(&IndexOptions::new()).unwrap();
+        let mut writer = index.writer().unwrap();
+        for (id, body) in [
+            ("a", "the ceasefire talks in Riyadh and the ceasefire envoy xyzzyq"),
+            ("b", "ceasefire talks resumed"),
+            ("c", "Riyadh hosts the talks"),
+            ("d", "markets rose"),
+        ] {
+            let mut article = Article::new(id, id, id);
+            article.body = body.into();
+            writer.add(&article).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader.searcher();
+        let tf: HashMap<String, f32> =
+            [("the", 2.0), ("in", 1.0), ("ceasefir", 2.0), ("talk", 1.0), ("riyadh", 1.0), ("xyzzyq", 1.0)]
+                .into_iter()
+                .map(|(t, f)| (t.to_owned(), f))
+                .collect();
+        let chosen: Vec<String> =
+            index.heaviest_terms(&searcher, tf).unwrap().into_iter().map(|(t, _)| t).collect();
+        // Said twice, "ceasefir" outweighs the others; "xyzzyq" is in no other article.
+        assert_eq!(chosen[0], "ceasefir");
+        assert!(chosen.contains(&"riyadh".to_owned()) && chosen.contains(&"talk".to_owned()), "{chosen:?}");
+        for left_out in ["the", "in", "xyzzyq"] {
+            assert!(!chosen.contains(&left_out.to_owned()), "{chosen:?}");
+        }
+    }
+}

@@ -688,6 +688,41 @@ mod tests {
     use super::*;
     use crate::{IndexOptions, Query};
 
+    #[test]
+    fn vanished_files_are_those_under_walked_roots_not_found_and_not_under_unreadable_folders() {
+        let stamp = FileStamp { size: 1, mtime: 1, hash: 1 };
+        let manifest: FxHashMap<String, FileStamp> =
+            ["/a/kept.txt", "/a/gone.txt", "/a/locked/x.txt", "/b/other.txt"]
+                .into_iter()
+                .map(|p| (p.to_owned(), stamp))
+                .collect();
+        let walked: FxHashSet<Cow<'_, str>> = [Cow::Borrowed("/a/kept.txt")].into_iter().collect();
+        let roots = [PathBuf::from("/a")];
+        let unsure = [PathBuf::from("/a/locked")];
+        // `/b` was not walked this run: its files stay.
+        assert_eq!(vanished(&manifest, &walked, &roots, &unsure), ["/a/gone.txt"]);
+        assert_eq!(vanished(&manifest, &walked, &roots, &[]).len(), 2);
+    }
+
+    #[test]
+    fn the_commit_cadence_counts_articles_and_a_rebuild_commits_only_at_the_end() {
+        let options = UpdateOptions::new().commit_every(3).commit_interval(Duration::from_secs(3600));
+        let mut cadence = Cadence::of(&options, false);
+        assert!(!cadence.due());
+        cadence.added = 3;
+        assert!(cadence.due());
+        cadence.committed();
+        assert!(!cadence.due());
+        // Time alone commits only when something was added.
+        let mut timed = Cadence::of(&UpdateOptions::new().commit_interval(Duration::ZERO), false);
+        assert!(!timed.due());
+        timed.added = 1;
+        assert!(timed.due());
+        let mut rebuild = Cadence::of(&options, true);
+        rebuild.added = 1_000_000;
+        assert!(!rebuild.due());
+    }
+
     /// Every stored article as (id, title), sorted.
     fn contents(index: &Index) -> Vec<(String, String)> {
         contents_with_paths(index).into_iter().map(|(id, title, _)| (id, title)).collect()
