@@ -113,6 +113,9 @@ pub(crate) enum FormatArg {
     /// Markdown with YAML (`---`) or TOML (`+++`) front matter
     #[value(alias = "markdown")]
     Md,
+    /// A saved web page: the article's text without the site around it, and its metadata
+    #[value(alias = "htm")]
+    Html,
 }
 
 impl From<FormatArg> for Format {
@@ -122,6 +125,7 @@ impl From<FormatArg> for Format {
             FormatArg::Json => Format::Json,
             FormatArg::Jsonl => Format::JsonLines,
             FormatArg::Md => Format::Markdown,
+            FormatArg::Html => Format::Html,
         }
     }
 }

@@ -55,14 +55,21 @@ pub enum Error {
         /// What it is instead, e.g. "a named pipe (FIFO)".
         kind: &'static str,
     },
+    /// A web page in which no article text could be found (a page of links, an empty shell
+    /// filled in by scripts, an error page).
+    #[error("{}: no article text found in the page", path.display())]
+    NoArticleText {
+        /// The file.
+        path: PathBuf,
+    },
     /// The file's extension names no known format and none was forced.
-    #[error("{}: unknown article format (expected .txt, .json, .jsonl, .ndjson, .md or .markdown)", path.display())]
+    #[error("{}: unknown article format (expected .txt, .json, .jsonl, .ndjson, .md, .markdown, .html or .htm)", path.display())]
     UnknownFormat {
         /// The file.
         path: PathBuf,
     },
     /// A format name given by the user is not one newsearch knows.
-    #[error("unknown format {name:?} (expected txt, json, jsonl or md)")]
+    #[error("unknown format {name:?} (expected txt, json, jsonl, md or html)")]
     UnknownFormatName {
         /// What the user typed.
         name: String,
@@ -211,6 +218,7 @@ impl Error {
             Error::Io { path, .. }
             | Error::EmptyFile { path }
             | Error::BinaryFile { path }
+            | Error::NoArticleText { path }
             | Error::TooLarge { path, .. }
             | Error::UnknownFormat { path }
             | Error::NotAFile { path, .. }

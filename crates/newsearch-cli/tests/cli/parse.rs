@@ -100,7 +100,7 @@ fn missing_path_and_unknown_format() {
     let out = newsearch().arg("parse").arg(&odd).assert().code(2);
     let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
     assert!(stderr.contains("unknown article format"), "{stderr}");
-    assert!(stderr.contains(".markdown); pass --format to read it as one of them\n"), "{stderr}");
+    assert!(stderr.contains(".html or .htm); pass --format to read it as one of them\n"), "{stderr}");
 
     let out = newsearch().args(["parse", "--json", "--format", "json"]).arg(&odd).assert().success();
     assert_eq!(json_lines(&out.get_output().stdout)[0]["title"], "Forced");

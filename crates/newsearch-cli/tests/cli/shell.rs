@@ -125,19 +125,19 @@ fn help_lists_every_value_of_sort_and_mode() {
     // The other choices too.
     let index = words(&stdout_of(&["index", "-h"]));
     assert!(index.contains("[possible values: porter, english, none, french,"), "{index}");
-    assert!(index.contains("[possible values: txt, json, jsonl, md]"), "{index}");
+    assert!(index.contains("[possible values: txt, json, jsonl, md, html]"), "{index}");
 }
 
 #[test]
 fn completions_offer_the_values_of_choices() {
     let bash = stdout_of(&["completions", "bash"]);
-    for values in ["relevance date views", "auto all any", "txt json jsonl md", "ndjson bulk"] {
+    for values in ["relevance date views", "auto all any", "txt json jsonl md html", "ndjson bulk"] {
         assert!(bash.contains(&format!("compgen -W \"{values}\"")), "bash lacks {values}");
     }
     assert!(bash.contains("porter english none french"), "bash lacks the stemmings");
     for shell in ["zsh", "fish"] {
         let script = stdout_of(&["completions", shell]);
-        for value in ["relevance", "views", "auto", "jsonl", "porter", "russian", "bulk"] {
+        for value in ["relevance", "views", "auto", "jsonl", "html", "porter", "russian", "bulk"] {
             assert!(script.contains(value), "{shell} lacks {value}");
         }
     }

@@ -4,7 +4,7 @@
 //! Markdown notes, `February 21, 2025, Friday // 08:37` from scraped pages. A date without a
 //! zone is taken as UTC, so the same text always means the same instant.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
 
 /// Parses an article date, or returns `None` when `text` is not one.
 ///
@@ -29,11 +29,31 @@ pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
         return Some(d.with_timezone(&Utc));
     }
     if text.as_bytes()[0].is_ascii_digit()
-        && let Some(d) = iso_without_zone(text)
+        && let Some(d) = iso_with_loose_zone(text).or_else(|| iso_without_zone(text))
     {
         return Some(d);
     }
+    // Mail and feed dates: `Mon, 18 Nov 2019 16:07:38 -0600`.
+    if let Ok(d) = DateTime::parse_from_rfc2822(text) {
+        return Some(d.with_timezone(&Utc));
+    }
     month_name_date(text)
+}
+
+/// ISO dates with a zone RFC 3339 does not allow, as web pages write them: `+0000` without a
+/// colon, or no seconds (`2019-11-20T10:43Z`).
+fn iso_with_loose_zone(text: &str) -> Option<DateTime<Utc>> {
+    const DATE_TIMES: [&str; 4] =
+        ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%d %H:%M:%S%.f%z", "%Y-%m-%d %H:%M%z"];
+    let zulu;
+    let text = match text.strip_suffix(['Z', 'z']) {
+        Some(local) => {
+            zulu = format!("{local}+0000");
+            zulu.as_str()
+        }
+        None => text,
+    };
+    DATE_TIMES.iter().find_map(|fmt| DateTime::parse_from_str(text, fmt).ok()).map(|d| d.with_timezone(&Utc))
 }
 
 fn iso_without_zone(text: &str) -> Option<DateTime<Utc>> {
@@ -51,13 +71,22 @@ fn iso_without_zone(text: &str) -> Option<DateTime<Utc>> {
 /// `February 21, 2025, Friday // 08:37` and its relatives: every word must be understood.
 fn month_name_date(text: &str) -> Option<DateTime<Utc>> {
     let (mut month, mut day, mut year, mut time) = (None, None, None, None);
+    let (mut zone, mut afternoon) = (None, None);
     let mut numbers_before_month = Vec::new();
     for word in text.split(|c: char| c.is_whitespace() || c == ',') {
         let word = word.trim_end_matches('.');
         if word.is_empty() || word == "//" || weekday(word) {
             continue;
         }
-        if let Some(m) = month_number(word) {
+        if let Some(pm) = am_pm(word) {
+            if afternoon.replace(pm).is_some() {
+                return None;
+            }
+        } else if let Some(minutes) = zone_offset(word) {
+            if zone.replace(minutes).is_some() {
+                return None;
+            }
+        } else if let Some(m) = month_number(word) {
             if month.replace(m).is_some() {
                 return None;
             }
@@ -91,7 +120,63 @@ fn month_name_date(text: &str) -> Option<DateTime<Utc>> {
         _ => return None,
     }
     let date = NaiveDate::from_ymd_opt(year?, month?, day?)?;
-    Some(date.and_time(time.unwrap_or(NaiveTime::MIN)).and_utc())
+    let mut time = time.unwrap_or(NaiveTime::MIN);
+    if let Some(pm) = afternoon {
+        // 12 AM is midnight, 12 PM noon; a 24-hour time with AM or PM is not a date.
+        let hour = time.hour();
+        if !(1..=12).contains(&hour) {
+            return None;
+        }
+        time = time.with_hour(hour % 12 + if pm { 12 } else { 0 })?;
+    }
+    let local = date.and_time(time).and_utc();
+    Some(local - chrono::TimeDelta::minutes(zone.unwrap_or(0)))
+}
+
+/// `AM` or `PM` (`a.m.`, `p.m.`): whether it is the afternoon.
+fn am_pm(word: &str) -> Option<bool> {
+    match word.to_ascii_lowercase().replace('.', "").as_str() {
+        "am" => Some(false),
+        "pm" => Some(true),
+        _ => None,
+    }
+}
+
+/// A time zone as pages write it after a time: `GMT`, `UTC`, `Z`, a US or European
+/// abbreviation, or `GMT+0100`/`UTC-05:00`: minutes east of UTC.
+fn zone_offset(word: &str) -> Option<i64> {
+    const NAMED: [(&str, i64); 14] = [
+        ("gmt", 0),
+        ("utc", 0),
+        ("z", 0),
+        ("est", -300),
+        ("edt", -240),
+        ("cst", -360),
+        ("cdt", -300),
+        ("mst", -420),
+        ("mdt", -360),
+        ("pst", -480),
+        ("pdt", -420),
+        ("bst", 60),
+        ("cet", 60),
+        ("cest", 120),
+    ];
+    let lower = word.to_ascii_lowercase();
+    if let Some((_, minutes)) = NAMED.iter().find(|(name, _)| *name == lower) {
+        return Some(*minutes);
+    }
+    let offset = lower.strip_prefix("gmt").or_else(|| lower.strip_prefix("utc")).unwrap_or(&lower);
+    let (sign, digits) = match offset.as_bytes().first()? {
+        b'+' => (1, &offset[1..]),
+        b'-' => (-1, &offset[1..]),
+        _ => return None,
+    };
+    let digits = digits.replace(':', "");
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (hours, minutes): (i64, i64) = (digits[..2].parse().ok()?, digits[2..].parse().ok()?);
+    (hours <= 14 && minutes < 60).then_some(sign * (hours * 60 + minutes))
 }
 
 fn day_number(word: &str) -> Option<u32> {
@@ -183,5 +268,22 @@ mod tests {
         ] {
             assert_eq!(parse_date(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn web_page_dates_with_zones_and_clock_hours() {
+        let utc = |s: &str| Some(s.parse::<DateTime<Utc>>().unwrap());
+        assert_eq!(parse_date("2019-11-20T07:30:38+0000"), utc("2019-11-20T07:30:38Z"));
+        assert_eq!(parse_date("2019-11-19T13:16+0100"), utc("2019-11-19T12:16:00Z"));
+        assert_eq!(parse_date("2019-11-20T10:43Z"), utc("2019-11-20T10:43:00Z"));
+        assert_eq!(parse_date("Mon, 18 Nov 2019 16:07:38 -0600"), utc("2019-11-18T22:07:38Z"));
+        assert_eq!(parse_date("20 Nov 2019 08:02 GMT"), utc("2019-11-20T08:02:00Z"));
+        assert_eq!(parse_date("November 19, 2019, 07:47 PM EST"), utc("2019-11-20T00:47:00Z"));
+        assert_eq!(parse_date("Tue Nov 19 2019 03:05:46 GMT+0000"), utc("2019-11-19T03:05:46Z"));
+        assert_eq!(parse_date("Nov 19, 2019 12:05 a.m."), utc("2019-11-19T00:05:00Z"));
+        // Clock hours only with AM or PM, one zone, a real offset.
+        assert_eq!(parse_date("Nov 19, 2019 13:05 PM"), None);
+        assert_eq!(parse_date("Nov 19, 2019 10:05 GMT EST"), None);
+        assert_eq!(parse_date("Nov 19, 2019 10:05 +2500"), None);
     }
 }

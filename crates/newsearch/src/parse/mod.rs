@@ -18,6 +18,7 @@
 //! ```
 
 pub(crate) mod date;
+mod html;
 mod json;
 mod markdown;
 mod record;
@@ -51,11 +52,15 @@ pub enum Format {
     JsonLines,
     /// Markdown with YAML (`---`) or TOML (`+++`) front matter (`.md`, `.markdown`).
     Markdown,
+    /// A saved web page (`.html`, `.htm`): the article's text without the site around it,
+    /// metadata from JSON-LD, OpenGraph and `<meta>` tags.
+    Html,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 4] = [Format::Txt, Format::Json, Format::JsonLines, Format::Markdown];
+    pub const ALL: [Format; 5] =
+        [Format::Txt, Format::Json, Format::JsonLines, Format::Markdown, Format::Html];
 
     /// The format a file's extension names, if any (case-insensitive).
     pub fn from_path(path: &Path) -> Option<Format> {
@@ -65,6 +70,7 @@ impl Format {
             "json" => Some(Format::Json),
             "jsonl" | "ndjson" => Some(Format::JsonLines),
             "md" | "markdown" => Some(Format::Markdown),
+            "html" | "htm" | "xhtml" => Some(Format::Html),
             _ => None,
         }
     }
@@ -77,6 +83,7 @@ impl fmt::Display for Format {
             Format::Json => "json",
             Format::JsonLines => "jsonl",
             Format::Markdown => "md",
+            Format::Html => "html",
         })
     }
 }
@@ -90,6 +97,7 @@ impl FromStr for Format {
             "json" => Ok(Format::Json),
             "jsonl" | "ndjson" | "json-lines" => Ok(Format::JsonLines),
             "md" | "markdown" => Ok(Format::Markdown),
+            "html" | "htm" => Ok(Format::Html),
             _ => Err(Error::UnknownFormatName { name: s.to_owned() }),
         }
     }
@@ -199,7 +207,10 @@ impl SourceFile {
 /// article's id (with `#N` appended for the Nth record of a multi-record file) unless the
 /// record carries its own id.
 pub fn parse_bytes(bytes: &[u8], format: Format, path: &Path, id_base: &str) -> Result<Parsed> {
-    let (text, warning) = decode(bytes, path)?;
+    let (text, warning) = match format {
+        Format::Html => decode_declared(bytes, path)?,
+        _ => decode(bytes, path)?,
+    };
     let mut parsed = Parsed::default();
     parsed.warnings.extend(warning);
     let src = record::Source { path, id_base, key_lines: None };
@@ -208,6 +219,7 @@ pub fn parse_bytes(bytes: &[u8], format: Format, path: &Path, id_base: &str) -> 
         Format::Json => json::parse_json(&text, &src, &mut parsed)?,
         Format::JsonLines => json::parse_json_lines(&text, &src, &mut parsed),
         Format::Markdown => markdown::parse(&text, &src, &mut parsed)?,
+        Format::Html => html::parse(&text, &src, &mut parsed)?,
     }
     if parsed.articles.is_empty() && parsed.errors.is_empty() {
         return Err(Error::EmptyFile { path: path.to_owned() });
@@ -275,6 +287,49 @@ fn decode<'a>(bytes: &'a [u8], path: &Path) -> Result<(Cow<'a, str>, Option<Warn
     }
 }
 
+/// [`decode`] for a web page, which may declare its encoding (`<meta charset>`, or the
+/// `http-equiv` Content-Type): text that is not UTF-8 is read in the declared encoding, and
+/// only a page that declares none (or an unknown one) falls back to Windows-1252 with a
+/// warning.
+fn decode_declared<'a>(bytes: &'a [u8], path: &Path) -> Result<(Cow<'a, str>, Option<Warning>)> {
+    let has_bom = encoding_rs::Encoding::for_bom(bytes).is_some();
+    if has_bom || bytes.contains(&0) || std::str::from_utf8(bytes).is_ok() {
+        return decode(bytes, path);
+    }
+    match declared_encoding(bytes) {
+        Some(encoding) if encoding != encoding_rs::UTF_8 => {
+            let (text, _) = encoding.decode_without_bom_handling(bytes);
+            non_empty(text, None, path)
+        }
+        _ => decode(bytes, path),
+    }
+}
+
+/// The encoding a page names in its first 4 KiB (`charset=…` in a `<meta>` tag).
+fn declared_encoding(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = &bytes[..bytes.len().min(4096)];
+    let lower: Vec<u8> = head.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(at) = lower[from..].windows(8).position(|w| w == b"charset=").map(|p| p + from) {
+        from = at + 8;
+        // Only inside a `<meta …>` tag.
+        let tag_start = lower[..at].iter().rposition(|&b| b == b'<')?;
+        if !lower[tag_start..].starts_with(b"<meta") || lower[tag_start..at].contains(&b'>') {
+            continue;
+        }
+        let value: Vec<u8> = lower[from..]
+            .iter()
+            .skip_while(|b| **b == b'"' || **b == b'\'')
+            .take_while(|b| !matches!(b, b'"' | b'\'' | b';' | b'>' | b' ' | b'/'))
+            .copied()
+            .collect();
+        if let Some(encoding) = encoding_rs::Encoding::for_label(&value) {
+            return Some(encoding);
+        }
+    }
+    None
+}
+
 fn non_empty<'a>(
     text: Cow<'a, str>,
     warning: Option<Warning>,
@@ -313,7 +368,8 @@ mod tests {
     fn format_from_extension_and_name() {
         assert_eq!(Format::from_path(Path::new("a/B.MD")), Some(Format::Markdown));
         assert_eq!(Format::from_path(Path::new("x.ndjson")), Some(Format::JsonLines));
-        assert_eq!(Format::from_path(Path::new("x.html")), None);
+        assert_eq!(Format::from_path(Path::new("x.HTM")), Some(Format::Html));
+        assert_eq!(Format::from_path(Path::new("x.pdf")), None);
         for f in Format::ALL {
             assert_eq!(f.to_string().parse::<Format>().unwrap(), f);
         }

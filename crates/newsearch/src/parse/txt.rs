@@ -31,8 +31,7 @@ use crate::article::{Article, Tag};
 use crate::error::WarningKind;
 
 pub(super) fn parse(text: &str, src: &Source<'_>, out: &mut Parsed) {
-    // (1-based line number, trimmed text). `str::lines` also strips the `\r` of CRLF.
-    let lines: Vec<(usize, &str)> = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).collect();
+    let lines = numbered(text);
     let mut rest = lines.as_slice();
     skip_blank(&mut rest);
     let Some(&(_, title)) = rest.first() else {
@@ -46,32 +45,52 @@ pub(super) fn parse(text: &str, src: &Source<'_>, out: &mut Parsed) {
         && let Some(header) = Header::parse(line)
     {
         rest = &rest[1..];
-        article.section = header.section;
-        match header.views {
-            Some(ViewsField::Count(n)) => article.views = Some(n),
-            Some(ViewsField::Unreadable(count)) => {
-                let reason = format!(
-                    "{count:?} is not a view count (a whole number from 0 to {}); article kept without views",
-                    u64::MAX
-                );
-                let kind = WarningKind::IgnoredValue { field: "views".into(), reason };
-                out.warnings.push(src.warn(Some(line_no), kind));
-            }
-            Some(ViewsField::Empty) | None => {}
-        }
-        match header.date {
-            DateField::Absent => {}
-            DateField::Parsed(d) if crate::storable_dates().contains(&d) => article.date = Some(d),
-            DateField::Parsed(_) => {
-                let value = header.date_text.clone();
-                out.warnings.push(src.warn(Some(line_no), WarningKind::DateOutOfRange { value }));
-            }
-            DateField::Unreadable(value) => {
-                out.warnings.push(src.warn(Some(line_no), WarningKind::UnreadableDate { value }));
-            }
-        }
+        header.apply(Some(line_no), &mut article, src, out);
     }
+    close(rest, &mut article);
+    out.articles.push(article);
+}
 
+/// The layout's pieces in the text of a page in another format (an HTML page of the same
+/// site): the header line among the first lines of text, then the page's navigation, `Tags:`
+/// and `Sources:` at its end, as [`parse`] reads them. What the article already has (from the
+/// page's own metadata) is kept; views come only from the header line. The rest becomes the
+/// body. Lines are not the file's, so warnings name no line.
+pub(super) fn read_pieces(text: &str, src: &Source<'_>, article: &mut Article, out: &mut Parsed) {
+    /// Lines of text (blank ones aside) in which the header line is looked for.
+    const HEADER_WITHIN: usize = 8;
+    let mut lines = numbered(text);
+    let header = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, l))| !l.is_empty())
+        .take(HEADER_WITHIN)
+        .find_map(|(i, (_, l))| Header::parse(l).map(|h| (i, h)));
+    if let Some((at, header)) = header {
+        lines.remove(at);
+        let mut found = Article::new(article.id.clone(), article.path.clone(), "");
+        header.apply(None, &mut found, src, out);
+        article.views = found.views;
+        article.section = article.section.take().or(found.section);
+        article.date = article.date.or(found.date);
+    }
+    let mut found = Article::new(article.id.clone(), article.path.clone(), "");
+    close(&lines, &mut found);
+    if article.tags.is_empty() {
+        article.tags = found.tags;
+    }
+    article.sources = found.sources;
+    article.body = found.body;
+}
+
+/// (1-based line number, trimmed text). `str::lines` also strips the `\r` of CRLF.
+fn numbered(text: &str) -> Vec<(usize, &str)> {
+    text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).collect()
+}
+
+/// The end of a page: navigation cut off, then `Tags:` and `Sources:` (in either order) taken
+/// into `article`, and the rest as its body.
+fn close(mut rest: &[(usize, &str)], article: &mut Article) {
     // Everything from the first navigation marker on is page chrome.
     if let Some(end) = rest.iter().position(|(_, l)| is_navigation(l)) {
         rest = &rest[..end];
@@ -91,7 +110,6 @@ pub(super) fn parse(text: &str, src: &Source<'_>, out: &mut Parsed) {
         }
     }
     article.body = paragraphs(rest);
-    out.articles.push(article);
 }
 
 fn skip_blank(rest: &mut &[(usize, &str)]) {
@@ -188,6 +206,35 @@ struct Header {
 }
 
 impl Header {
+    /// Sets the article's section, views and date from the header, warning (at `line`, when
+    /// the text has lines of its own) about a view count or date that can't be used.
+    fn apply(self, line: Option<usize>, article: &mut Article, src: &Source<'_>, out: &mut Parsed) {
+        article.section = self.section;
+        match self.views {
+            Some(ViewsField::Count(n)) => article.views = Some(n),
+            Some(ViewsField::Unreadable(count)) => {
+                let reason = format!(
+                    "{count:?} is not a view count (a whole number from 0 to {}); article kept without views",
+                    u64::MAX
+                );
+                let kind = WarningKind::IgnoredValue { field: "views".into(), reason };
+                out.warnings.push(src.warn(line, kind));
+            }
+            Some(ViewsField::Empty) | None => {}
+        }
+        match self.date {
+            DateField::Absent => {}
+            DateField::Parsed(d) if crate::storable_dates().contains(&d) => article.date = Some(d),
+            DateField::Parsed(_) => {
+                let value = self.date_text;
+                out.warnings.push(src.warn(line, WarningKind::DateOutOfRange { value }));
+            }
+            DateField::Unreadable(value) => {
+                out.warnings.push(src.warn(line, WarningKind::UnreadableDate { value }));
+            }
+        }
+    }
+
     fn parse(line: &str) -> Option<Header> {
         let (section, rest) = line.split_once('|')?;
         let (date_text, views_text) = rest.rsplit_once('|').unwrap_or((rest, ""));

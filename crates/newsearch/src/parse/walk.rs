@@ -292,7 +292,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join(".note.md");
         fs::write(&file, "x").unwrap();
-        let odd = dir.path().join("page.html");
+        let odd = dir.path().join("page.docx");
         fs::write(&odd, "x").unwrap();
         let w = walk(&[file.clone(), odd, dir.path().join("missing")], &WalkOptions::new());
         assert_eq!(ids(&w), [".note.md"]);
