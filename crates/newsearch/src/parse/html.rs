@@ -108,12 +108,19 @@ impl Metadata {
                 m.json_ld(&value, 0);
             }
         }
+        // Every `<meta>` read once: (name, property or itemprop, lowercased) → contents in
+        // page order. One walk over the page instead of one per key.
+        let mut metas: FxHashMap<String, Vec<String>> = FxHashMap::default();
+        for tag in doc.select("meta[content]").iter() {
+            let Some(content) = tag.attr("content").and_then(|c| cleaned(&c)) else { continue };
+            for attr in ["property", "name", "itemprop"] {
+                if let Some(key) = tag.attr(attr) {
+                    metas.entry(key.trim().to_ascii_lowercase()).or_default().push(content.clone());
+                }
+            }
+        }
         let meta = |keys: &[&str]| -> Option<String> {
-            keys.iter().find_map(|key| {
-                let selector =
-                    format!("meta[property=\"{key}\"], meta[name=\"{key}\"], meta[itemprop=\"{key}\"]");
-                doc.select(&selector).iter().find_map(|m| cleaned(&m.attr("content")?))
-            })
+            keys.iter().find_map(|key| metas.get(&key.to_ascii_lowercase()).and_then(|v| v.first().cloned()))
         };
         m.title = m.title.take().or_else(|| meta(&["og:title", "twitter:title"]));
         const DATES: [&str; 11] = [
@@ -134,11 +141,7 @@ impl Metadata {
         m.dates.extend(time.and_then(|d| cleaned(&d)));
         m.section = m.section.take().or_else(|| meta(&["article:section", "og:section", "section"]));
         if m.tags.is_empty() {
-            m.tags = doc
-                .select("meta[property=\"article:tag\"], meta[name=\"article:tag\"]")
-                .iter()
-                .filter_map(|t| cleaned(&t.attr("content")?))
-                .collect();
+            m.tags = metas.get("article:tag").cloned().unwrap_or_default();
         }
         if m.tags.is_empty()
             && let Some(list) = meta(&["news_keywords", "keywords"])
