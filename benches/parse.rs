@@ -1,8 +1,10 @@
 //! Parsing throughput: how fast `parse_bytes` turns article files into `Article`s.
 //!
 //! 10,000 Reuters articles are rendered once into txt, json and md (the same sample in each,
-//! under `target/bench-data/parse-10000/`), read into memory, and parsed repeatedly on one
-//! thread so the disk is not measured. A parallel figure follows: rayon over the same
+//! under `target/bench-data/parse-10000/`); html is the 181 real news pages of the
+//! article-extraction benchmark (`corpus/html-extraction/html/*.html.gz`, decompressed once into
+//! `target/bench-data/html-extraction/pages/`, the folder `benches/html-extraction` uses). The
+//! files are read into memory and parsed repeatedly on one thread so the disk is not measured. A parallel figure follows: rayon over the same
 //! in-memory bytes, and `parse_files` over the walked folder (which also reads each file,
 //! from the page cache). Results go to stdout as a Markdown table; progress goes to stderr.
 //!
@@ -25,6 +27,8 @@ const ARTICLES: usize = 10_000;
 const SEED: u32 = 1;
 const CORPUS: &str = "corpus/reuters-financial-2006-2013.jsonl.gz";
 const RENDER_TOOL: &str = "tools/render-articles";
+/// The saved web pages, `html/<key>.html.gz`.
+const HTML_PAGES: &str = "corpus/html-extraction/html";
 const DEFAULT_RUNS: usize = 5;
 /// Failures listed in full; the rest are only counted.
 const SHOWN_FAILURES: usize = 5;
@@ -53,16 +57,8 @@ fn run(wanted: &[&str]) -> Result<ExitCode, String> {
     let root = manifest_dir.parent().unwrap_or(manifest_dir);
     let shared = std::env::var_os("NEWSEARCH_SHARED").map_or_else(|| root.join("../shared"), PathBuf::from);
     let (corpus, tool) = (shared.join(CORPUS), shared.join(RENDER_TOOL));
-    for needed in [&corpus, &tool] {
-        if !needed.is_file() {
-            eprintln!(
-                "parse bench: skipping: {} not found (set NEWSEARCH_SHARED to the folder holding \
-                 {CORPUS} and {RENDER_TOOL})",
-                needed.display()
-            );
-            return Ok(ExitCode::SUCCESS);
-        }
-    }
+    // What the rendered formats need; without it they are skipped (html needs only its pages).
+    let missing = [&corpus, &tool].into_iter().find(|p| !p.is_file());
     let runs = match std::env::var("NEWSEARCH_BENCH_RUNS") {
         Ok(s) => s
             .parse()
@@ -76,22 +72,56 @@ fn run(wanted: &[&str]) -> Result<ExitCode, String> {
 
     let mut rows = Vec::new();
     let mut failures = 0;
-    for (name, format) in [("txt", Format::Txt), ("json", Format::Json), ("md", Format::Markdown)] {
+    let formats =
+        [("txt", Format::Txt), ("json", Format::Json), ("md", Format::Markdown), ("html", Format::Html)];
+    for (name, format) in formats {
         if !wanted.is_empty() && !wanted.contains(&name) {
             continue;
         }
-        let dir = data.join(name);
-        ensure_rendered(&tool, &corpus, &dir, name)?;
+        let dir = if format == Format::Html {
+            let pages = shared.join(HTML_PAGES);
+            if !pages.is_dir() {
+                eprintln!(
+                    "parse bench: html: skipping: {} not found (set NEWSEARCH_SHARED to the folder \
+                     holding {HTML_PAGES})",
+                    pages.display()
+                );
+                continue;
+            }
+            let dir = root.join("target/bench-data/html-extraction/pages");
+            ensure_decompressed(&pages, &dir)?;
+            dir
+        } else {
+            if let Some(missing) = missing {
+                eprintln!(
+                    "parse bench: {name}: skipping: {} not found (set NEWSEARCH_SHARED to the folder \
+                     holding {CORPUS} and {RENDER_TOOL})",
+                    missing.display()
+                );
+                continue;
+            }
+            let dir = data.join(name);
+            ensure_rendered(&tool, &corpus, &dir, name)?;
+            dir
+        };
         let files = load(&dir, format)?;
         failures += check(&files);
         eprintln!("parse bench: {name}: timing {runs} runs on 1 thread, then {runs} on {threads}");
         rows.push(measure(name, &files, runs));
     }
 
+    if rows.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
     println!();
-    println!(
-        "Parsing {ARTICLES} rendered Reuters articles; median of {runs} runs (best in brackets), MB = 10^6 bytes."
-    );
+    let inputs: Vec<String> = [
+        rows.iter().any(|r| r.format != "html").then(|| format!("{ARTICLES} rendered Reuters articles")),
+        rows.iter().find(|r| r.format == "html").map(|r| format!("{} saved news pages (html)", r.files)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    println!("Parsing {}; median of {runs} runs (best in brackets), MB = 10^6 bytes.", inputs.join(" and "));
     println!();
     println!(
         "| format | files | MB | 1-core MB/s | 1-core articles/s | {threads}-thread MB/s (in memory) | {threads}-thread MB/s (parse_files, incl. reads) |"
@@ -100,19 +130,16 @@ fn run(wanted: &[&str]) -> Result<ExitCode, String> {
     for row in &rows {
         let mb = row.bytes as f64 / 1e6;
         let files = row.files as f64;
+        let pair = |n: f64, t: &Timing| format!("{} ({})", figure(n / t.median), figure(n / t.best));
         println!(
-            "| {} | {} | {:.1} | {:.0} ({:.0}) | {:.0} ({:.0}) | {:.0} ({:.0}) | {:.0} ({:.0}) |",
+            "| {} | {} | {:.1} | {} | {} | {} | {} |",
             row.format,
             row.files,
             mb,
-            mb / row.single.median,
-            mb / row.single.best,
-            files / row.single.median,
-            files / row.single.best,
-            mb / row.parallel.median,
-            mb / row.parallel.best,
-            mb / row.parse_files.median,
-            mb / row.parse_files.best,
+            pair(mb, &row.single),
+            pair(files, &row.single),
+            pair(mb, &row.parallel),
+            pair(mb, &row.parse_files),
         );
     }
     if failures > 0 {
@@ -122,6 +149,11 @@ fn run(wanted: &[&str]) -> Result<ExitCode, String> {
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A rate for the table: whole numbers, one decimal under 100 (html runs at tens of MB/s).
+fn figure(rate: f64) -> String {
+    if rate < 100.0 { format!("{rate:.1}") } else { format!("{rate:.0}") }
 }
 
 /// Renders the sample into `dir` unless it already holds it. The render goes to a sibling
@@ -162,6 +194,46 @@ fn ensure_rendered(tool: &Path, corpus: &Path, dir: &Path, name: &str) -> Result
         .map_err(|e| format!("cannot rename {} to {}: {e}", tmp.display(), dir.display()))?;
     eprintln!("parse bench: {name}: rendered in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// Decompresses every `<key>.html.gz` of `pages` into `dir/<key>.html` unless `dir` already
+/// holds them all, through a sibling folder as `ensure_rendered` does. `gzip -dc` does the work,
+/// as the workspace has no gzip crate.
+fn ensure_decompressed(pages: &Path, dir: &Path) -> Result<(), String> {
+    let mut gz: Vec<PathBuf> = std::fs::read_dir(pages)
+        .map_err(|e| format!("cannot read {}: {e}", pages.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".html.gz"))
+        .collect();
+    gz.sort();
+    if count_files(dir, ".html") == gz.len() {
+        eprintln!("parse bench: html: reusing {}", dir.display());
+        return Ok(());
+    }
+    let tmp = dir.with_extension("partial");
+    for stale in [dir, tmp.as_path()] {
+        if stale.exists() {
+            std::fs::remove_dir_all(stale).map_err(|e| format!("cannot remove {}: {e}", stale.display()))?;
+        }
+    }
+    std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+    eprintln!("parse bench: html: decompressing {} pages into {}", gz.len(), dir.display());
+    for path in &gz {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let out = std::fs::File::create(tmp.join(name.trim_end_matches(".gz")))
+            .map_err(|e| format!("cannot create a page in {}: {e}", tmp.display()))?;
+        let status = Command::new("gzip")
+            .arg("-dc")
+            .arg(path)
+            .stdout(out)
+            .status()
+            .map_err(|e| format!("cannot run gzip: {e}"))?;
+        if !status.success() {
+            return Err(format!("gzip -dc {} failed ({status})", path.display()));
+        }
+    }
+    std::fs::rename(&tmp, dir)
+        .map_err(|e| format!("cannot rename {} to {}: {e}", tmp.display(), dir.display()))
 }
 
 fn count_files(dir: &Path, ext: &str) -> usize {
