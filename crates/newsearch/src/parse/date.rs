@@ -145,7 +145,7 @@ fn am_pm(word: &str) -> Option<bool> {
 /// A time zone as pages write it after a time: `GMT`, `UTC`, `Z`, a US or European
 /// abbreviation, or `GMT+0100`/`UTC-05:00`: minutes east of UTC.
 fn zone_offset(word: &str) -> Option<i64> {
-    const NAMED: [(&str, i64); 14] = [
+    const NAMED: [(&str, i64); 15] = [
         ("gmt", 0),
         ("utc", 0),
         ("z", 0),
@@ -160,6 +160,8 @@ fn zone_offset(word: &str) -> Option<i64> {
         ("bst", 60),
         ("cet", 60),
         ("cest", 120),
+        // India's: news sites that write IST mean it (Ireland and Israel write GMT+1, IDT…).
+        ("ist", 330),
     ];
     let lower = word.to_ascii_lowercase();
     if let Some((_, minutes)) = NAMED.iter().find(|(name, _)| *name == lower) {

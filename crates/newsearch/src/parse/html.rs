@@ -43,12 +43,27 @@ pub(crate) const MAX_DEPTH: usize = 256;
 /// Elements removed before the article is looked for: never article text.
 const NEVER_TEXT: &str = "figure, figcaption";
 
-/// Site chrome by its class: removed when it holds less than [`CHROME_CHARS`] of text (a
-/// large block with such a class can be the article's own wrapper).
-const CHROME: &str = "[class*=caption], [class*=byline], [class*=timestamp], [class*=author], \
-    [class*=image], [class*=credit], [class*=share], [class*=newsletter], [class*=promo], \
-    [class*=related], [class*=social], [class*=tags], nav, [id*=caption], [id*=related], \
-    [id*=share], [class*=photo]";
+/// Site chrome by the words its class or id contains: such an element is removed when it
+/// holds less than [`CHROME_CHARS`] of text (a large block with such a class can be the
+/// article's own wrapper). `nav` elements are chrome whatever their class.
+const CHROME_CLASSES: [&str; 13] = [
+    "caption",
+    "byline",
+    "timestamp",
+    "author",
+    "image",
+    "credit",
+    "share",
+    "newsletter",
+    "promo",
+    "related",
+    "social",
+    "tags",
+    "photo",
+];
+
+/// Words of [`CHROME_CLASSES`] that mark chrome in an `id` too.
+const CHROME_IDS: [&str; 3] = ["caption", "related", "share"];
 
 /// Characters of text under which a block matching [`CHROME`] is removed.
 const CHROME_CHARS: usize = 400;
@@ -75,6 +90,7 @@ pub(super) fn parse(text: &str, src: &Source<'_>, out: &mut Parsed) -> Result<()
         article.title = first;
         article.body = rest;
     }
+    drop_leading_datelines(&mut article.body);
     // The heading that repeats the title is not body text.
     if let Some((first, rest)) = article.body.split_once("\n\n")
         && same_text(first, &article.title)
@@ -83,6 +99,33 @@ pub(super) fn parse(text: &str, src: &Source<'_>, out: &mut Parsed) -> Result<()
     }
     out.articles.push(article);
     Ok(())
+}
+
+/// Removes the lines that open many articles' text with when and by whom ("Published 9:41 AM
+/// EST Nov 20, 2019 | Updated …", "By Jane Doe - 11/18/19 11:04 PM EST"): the article has
+/// its date already, and they are not its text.
+fn drop_leading_datelines(body: &mut String) {
+    /// Paragraphs at the start looked at, and the longest a dateline is.
+    const LOOK_AT: usize = 3;
+    const LONGEST: usize = 120;
+    const OPENERS: [&str; 5] = ["published", "updated", "posted", "last updated", "modified"];
+    let mut cut = 0;
+    for paragraph in body.split("\n\n").take(LOOK_AT) {
+        let line = paragraph.trim();
+        let lower = line.to_lowercase();
+        // "By the time the polls closed, …" opens articles too: a byline is short, or dated.
+        let byline = lower.starts_with("by ")
+            && (line.split_whitespace().count() <= 6 || line.bytes().any(|b| b.is_ascii_digit()));
+        let dateline = line.chars().count() <= LONGEST
+            && (byline || OPENERS.iter().any(|o| lower.starts_with(o)) || parse_date(line).is_some());
+        if !dateline {
+            break;
+        }
+        cut += paragraph.len() + 2;
+    }
+    if cut > 0 && cut < body.len() {
+        body.drain(..cut);
+    }
 }
 
 /// What the page declares about its article, each field from its best source.
@@ -95,6 +138,8 @@ struct Metadata {
     section: Option<String>,
     tags: Vec<String>,
     url: Option<String>,
+    /// The site's name (JSON-LD `publisher`), to cut from titles.
+    site: Option<String>,
 }
 
 impl Metadata {
@@ -103,7 +148,7 @@ impl Metadata {
         for script in doc.select("script[type]").iter() {
             let kind = script.attr("type").unwrap_or_default();
             if kind.trim().eq_ignore_ascii_case("application/ld+json")
-                && let Ok(value) = serde_json::from_str::<Value>(script.text().trim())
+                && let Some(value) = lenient_json(script.text().trim())
             {
                 m.json_ld(&value, 0);
             }
@@ -114,17 +159,25 @@ impl Metadata {
         for tag in doc.select("meta[content]").iter() {
             let Some(content) = tag.attr("content").and_then(|c| cleaned(&c)) else { continue };
             for attr in ["property", "name", "itemprop"] {
-                if let Some(key) = tag.attr(attr) {
-                    metas.entry(key.trim().to_ascii_lowercase()).or_default().push(content.clone());
+                // `itemprop` may name several properties: "datePublished dateCreated".
+                for key in tag.attr(attr).iter().flat_map(|v| v.split_whitespace()) {
+                    metas.entry(key.to_ascii_lowercase()).or_default().push(content.clone());
                 }
             }
         }
         let meta = |keys: &[&str]| -> Option<String> {
             keys.iter().find_map(|key| metas.get(&key.to_ascii_lowercase()).and_then(|v| v.first().cloned()))
         };
-        m.title = m.title.take().or_else(|| meta(&["og:title", "twitter:title"]));
-        const DATES: [&str; 11] = [
+        let site = meta(&["og:site_name", "application-name"]).or(m.site.take());
+        // A headline names its site only by mistake: cut it when it is the site's name. Social
+        // titles often carry it: cut what looks like one.
+        m.title = m.title.take().map(|t| without_named_site(&t, site.as_deref()));
+        m.title = m.title.take().or_else(|| {
+            meta(&["og:title", "twitter:title"]).map(|t| without_site_name(&t, site.as_deref()).to_owned())
+        });
+        const DATES: [&str; 12] = [
             "article:published_time",
+            "article:published",
             "og:published_time",
             "datePublished",
             "pubdate",
@@ -151,7 +204,6 @@ impl Metadata {
         let canonical = doc.select("link[rel=canonical]").attr("href").and_then(|h| cleaned(&h));
         m.url = canonical.or(m.url.take()).or_else(|| meta(&["og:url"]));
         if m.title.is_none() {
-            let site = meta(&["og:site_name", "application-name"]);
             let title = doc.select("head title").text();
             m.title = cleaned(&title)
                 .map(|t| without_site_name(&t, site.as_deref()).to_owned())
@@ -193,6 +245,8 @@ impl Metadata {
                     other => first_text(other),
                 });
                 self.url = self.url.take().or_else(|| text("url")).or(page);
+                let publisher = object.get("publisher").and_then(|p| p.get("name")).and_then(first_text);
+                self.site = self.site.take().or(publisher);
             }
             _ => {}
         }
@@ -215,6 +269,59 @@ impl Metadata {
         article.extend_tags(self.tags.iter().map(|t| Tag::new(t)));
         article.url = self.url;
     }
+}
+
+/// JSON as pages write it in their JSON-LD: raw line breaks and tabs inside strings (which
+/// JSON forbids) are read as spaces, and commas before a closing bracket are ignored.
+fn lenient_json(text: &str) -> Option<Value> {
+    if let Ok(value) = serde_json::from_str(text) {
+        return Some(value);
+    }
+    let mut fixed = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut pending_comma = false;
+    for c in text.chars() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                c if c.is_control() => {
+                    fixed.push(' ');
+                    continue;
+                }
+                _ => {}
+            }
+            fixed.push(c);
+            continue;
+        }
+        match c {
+            ',' => {
+                if pending_comma {
+                    fixed.push(',');
+                }
+                pending_comma = true;
+                continue;
+            }
+            c if c.is_whitespace() => {
+                fixed.push(c);
+                continue;
+            }
+            '}' | ']' => pending_comma = false,
+            _ => {
+                if pending_comma {
+                    fixed.push(',');
+                    pending_comma = false;
+                }
+                if c == '"' {
+                    in_string = true;
+                }
+            }
+        }
+        fixed.push(c);
+    }
+    serde_json::from_str(&fixed).ok()
 }
 
 /// Whether JSON-LD `@type` (a name or a list of names) names a kind of article.
@@ -261,10 +368,12 @@ fn split_list(list: &str) -> Vec<String> {
     list.split([',', ';']).filter_map(cleaned).collect()
 }
 
+/// What separates a title from the site's name.
+const SEPARATORS: [&str; 5] = [" | ", " - ", " – ", " — ", " :: "];
+
 /// A `<title>` without the site's name after a separator ("Story - Site", "Story | Site"):
 /// the part that names the site (or, not knowing it, the shorter last part) is cut.
 fn without_site_name<'a>(title: &'a str, site: Option<&str>) -> &'a str {
-    const SEPARATORS: [&str; 5] = [" | ", " - ", " – ", " — ", " :: "];
     let Some((head, tail)) =
         SEPARATORS.iter().filter_map(|s| title.rsplit_once(s)).max_by_key(|(h, _)| h.len())
     else {
@@ -273,6 +382,16 @@ fn without_site_name<'a>(title: &'a str, site: Option<&str>) -> &'a str {
     let names_site = site.is_some_and(|s| same_text(tail, s));
     let looks_like_site = tail.split_whitespace().count() <= 4 && head.split_whitespace().count() >= 3;
     if names_site || looks_like_site { head.trim() } else { title }
+}
+
+/// `title` without a last part that is the site's name, however long.
+fn without_named_site(title: &str, site: Option<&str>) -> String {
+    let Some(site) = site else { return title.to_owned() };
+    SEPARATORS
+        .iter()
+        .filter_map(|s| title.rsplit_once(s))
+        .find(|(head, tail)| same_text(tail, site) && !head.trim().is_empty())
+        .map_or_else(|| title.to_owned(), |(head, _)| head.trim().to_owned())
 }
 
 /// Equal after case folding and whitespace collapsing.
@@ -284,7 +403,12 @@ fn same_text(a: &str, b: &str) -> bool {
 /// Removes figures, captions and small blocks of site chrome.
 fn strip_chrome(doc: &Document) {
     doc.select(NEVER_TEXT).remove();
-    for node in doc.select(CHROME).nodes() {
+    let is_chrome = |node: &dom_query::NodeRef<'_>| {
+        let has =
+            |attr: &str, words: &[&str]| node.attr(attr).is_some_and(|v| words.iter().any(|w| v.contains(w)));
+        node.has_name("nav") || has("class", &CHROME_CLASSES) || has("id", &CHROME_IDS)
+    };
+    for node in doc.select("nav, [class], [id]").nodes().iter().filter(|n| is_chrome(n)) {
         if node.text().trim().chars().count() < CHROME_CHARS {
             node.remove_from_parent();
         }
@@ -322,7 +446,7 @@ pub(crate) fn flatten_deep(html: &str, max: usize) -> Cow<'_, str> {
         *copied = end;
     };
     let mut i = 0;
-    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') {
+    while let Some(offset) = memchr::memchr(b'<', &bytes[i..]) {
         let start = i + offset;
         let rest = &bytes[start..];
         if rest.starts_with(b"<!--") {
@@ -402,7 +526,7 @@ fn tag_end(bytes: &[u8], from: usize) -> usize {
 
 /// Where `needle` first occurs at or after `from`.
 fn find(bytes: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    bytes.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| p + from)
+    memchr::memmem::find(bytes.get(from..)?, needle).map(|p| p + from)
 }
 
 /// Where `</name` (any case) first occurs at or after `from`.
@@ -449,5 +573,38 @@ mod tests {
         // A dash inside the headline itself stays.
         assert_eq!(without_site_name("Left - right", None), "Left - right");
         assert_eq!(without_site_name("No separator here", None), "No separator here");
+    }
+
+    #[test]
+    fn datelines_at_the_start_of_the_text_are_dropped_and_prose_is_not() {
+        let mut body = "Published 9:41 AM EST Nov 20, 2019\n\nBy Jane Doe\n\nThe envoy arrived.".to_owned();
+        drop_leading_datelines(&mut body);
+        assert_eq!(body, "The envoy arrived.");
+        let mut prose = "By the time the polls closed, turnout had doubled.\n\nMore.".to_owned();
+        drop_leading_datelines(&mut prose);
+        assert!(prose.starts_with("By the time"));
+        // A text that is nothing but a dateline stays as it is.
+        let mut only = "Updated Nov 19, 2019".to_owned();
+        drop_leading_datelines(&mut only);
+        assert_eq!(only, "Updated Nov 19, 2019");
+    }
+
+    #[test]
+    fn json_ld_with_raw_line_breaks_and_trailing_commas_is_read() {
+        let text =
+            "{\"@type\": \"NewsArticle\", \"headline\": \"Two\nlines\", \"keywords\": [\"a\", \"b\",],}";
+        let value = lenient_json(text).unwrap();
+        assert_eq!(value["headline"], "Two lines");
+        assert_eq!(value["keywords"].as_array().unwrap().len(), 2);
+        // A comma inside a string is text, and broken JSON stays unread.
+        assert_eq!(lenient_json("{\"a\": \"x,}\"}").unwrap()["a"], "x,}");
+        assert!(lenient_json("{\"a\": ").is_none());
+    }
+
+    #[test]
+    fn a_headline_loses_only_the_site_it_names() {
+        assert_eq!(without_named_site("Esper in Hanoi | TheHill", Some("TheHill")), "Esper in Hanoi");
+        assert_eq!(without_named_site("Trump - live updates", Some("TheHill")), "Trump - live updates");
+        assert_eq!(without_named_site("Trump - live updates", None), "Trump - live updates");
     }
 }
