@@ -5,7 +5,7 @@
 //! newsletter boxes) are removed; then Readability's scoring (`dom_smoothie`) picks the block
 //! that holds the article, whose text, paragraph by paragraph, becomes the body. Measured on
 //! 181 real news pages with their article text marked by hand (`benches/html-extraction`):
-//! shingle F1 0.951 with `dom_smoothie` alone, 0.969 with the chrome removed first.
+//! shingle F1 0.951 with `dom_smoothie` alone, 0.969 with the chrome removed first, 0.970 once the datelines that open many texts are dropped.
 //!
 //! **Metadata, best source first:** JSON-LD (`NewsArticle`, `Article` and their kin:
 //! `headline`, `datePublished`, `articleSection`, `keywords` as a list or a comma string,
@@ -191,6 +191,9 @@ impl Metadata {
         ];
         m.dates.extend(DATES.iter().filter_map(|key| meta(&[key])));
         let time = doc.select("time[itemprop=datePublished]").attr("datetime");
+        m.dates.extend(time.and_then(|d| cleaned(&d)));
+        // Last: the first machine-readable time in the article itself.
+        let time = doc.select("article time[datetime]").attr("datetime");
         m.dates.extend(time.and_then(|d| cleaned(&d)));
         m.section = m.section.take().or_else(|| meta(&["article:section", "og:section", "section"]));
         if m.tags.is_empty() {
