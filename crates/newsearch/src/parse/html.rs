@@ -5,7 +5,8 @@
 //! newsletter boxes) are removed; then Readability's scoring (`dom_smoothie`) picks the block
 //! that holds the article, whose text, paragraph by paragraph, becomes the body. Measured on
 //! 181 real news pages with their article text marked by hand (`benches/html-extraction`):
-//! shingle F1 0.951 with `dom_smoothie` alone, 0.969 with the chrome removed first, 0.970 once the datelines that open many texts are dropped.
+//! shingle F1 0.951 with `dom_smoothie` alone, 0.969 with the chrome removed first, 0.970 once
+//! the datelines that open many texts are dropped.
 //!
 //! **Metadata, best source first:** JSON-LD (`NewsArticle`, `Article` and their kin:
 //! `headline`, `datePublished`, `articleSection`, `keywords` as a list or a comma string,
