@@ -122,7 +122,7 @@ fn an_empty_newsearch_index_counts_as_unset() {
     let out = env.cmd().env("NEWSEARCH_INDEX", "").args(["stats", "--json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let stats = &crate::json_lines(&out.stdout)[0];
-    assert_eq!((stats["index"].as_str(), stats["articles"].as_u64()), (Some(".newsearch"), Some(10)));
+    assert_eq!((stats["index"].as_str(), stats["articles"].as_u64()), (Some(".newsearch"), Some(11)));
     // Typed on the command line, an empty --index is still an error.
     env.cmd().env("NEWSEARCH_INDEX", "").args(["stats", "--index", ""]).assert().code(2);
 }

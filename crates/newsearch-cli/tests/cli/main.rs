@@ -3,6 +3,7 @@
 mod arguments;
 mod explore;
 mod export;
+mod html;
 mod huge_pages;
 mod index_health;
 mod index_query;

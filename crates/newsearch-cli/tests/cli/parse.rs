@@ -51,8 +51,8 @@ fn human_output_shows_title_and_metadata() {
 fn shipped_examples_cover_every_format_and_parse_cleanly() {
     let out = newsearch().args(["parse", "--json"]).arg(repo_path("examples/articles")).assert().success();
     let rows = json_lines(&out.get_output().stdout);
-    assert!(rows.len() >= 8, "{} articles", rows.len());
-    for ext in [".txt", ".json", ".jsonl", ".md"] {
+    assert!(rows.len() >= 11, "{} articles", rows.len());
+    for ext in [".txt", ".json", ".jsonl", ".md", ".html"] {
         assert!(rows.iter().any(|r| r["path"].as_str().unwrap().ends_with(ext)), "no {ext} example");
     }
     assert!(

@@ -4,6 +4,7 @@ mod bad_input;
 mod concurrency;
 mod explore;
 mod export;
+mod html;
 mod incremental;
 mod oracle;
 mod properties;

@@ -20,6 +20,11 @@ fn syntax_soup() -> impl Strategy<Value = String> {
         Just("{\"title\": \"t\", \"tags\": [1, null, {}], \"views\": \"1,2\", \"date\": 1e400}\n".to_owned()),
         Just("[{\"body\": \"b\"}, 3, []]".to_owned()),
         Just("# Heading\n\n**b** [l](u) ![i](j)\n".to_owned()),
+        Just("<html><head><title>Story | Site</title><meta charset=\"windows-1251\">".to_owned()),
+        Just("<meta property=\"article:tag\" content=\"t\"><link rel=canonical href=u>".to_owned()),
+        Just("<script type=\"application/ld+json\">{\"@graph\": [{\"@type\": [\"NewsArticle\"], \"headline\": 1, \"keywords\": [\"a\", {}], \"datePublished\": \"0001-01-01\"}]}</script>".to_owned()),
+        Just("<div class=\"share\"><p>text <b>bold<figure><figcaption>c</figcaption></figure>".to_owned()),
+        Just("</div></p><!-- x --><br/><svg><title>".to_owned()),
         Just("\r\n".to_owned()),
         "\\PC{0,12}",
     ];
