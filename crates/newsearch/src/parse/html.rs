@@ -74,10 +74,15 @@ pub(super) fn parse(text: &str, src: &Source<'_>, out: &mut Parsed) -> Result<()
     let html = flatten_deep(text, MAX_DEPTH);
     let doc = Document::from(html.as_ref());
     let meta = Metadata::read(&doc);
+    // The texts of the page's links: a text made of nothing else is a menu or an index of
+    // other pages, not an article.
+    let links: rustc_hash::FxHashSet<String> =
+        doc.select("a").iter().filter_map(|a| cleaned(&a.text())).collect();
     strip_chrome(&doc);
     let config = Config { text_mode: TextMode::Formatted, ..Config::default() };
     let found = Readability::with_document(doc, None, Some(config)).and_then(|mut r| r.parse()).ok();
-    let Some(found) = found.filter(|a| !a.text_content.trim().is_empty()) else {
+    let only_links = |text: &str| text.lines().filter_map(cleaned).all(|line| links.contains(&line));
+    let Some(found) = found.filter(|a| !only_links(&a.text_content)) else {
         return Err(Error::NoArticleText { path: src.path.to_owned() });
     };
     let title = meta.title.clone().or_else(|| cleaned(&found.title)).unwrap_or_default();

@@ -47,7 +47,7 @@ pub(super) fn parse(text: &str, src: &Source<'_>, out: &mut Parsed) {
         rest = &rest[1..];
         header.apply(Some(line_no), &mut article, src, out);
     }
-    close(rest, &mut article);
+    close(rest, &mut article, Bullets::Required);
     out.articles.push(article);
 }
 
@@ -55,7 +55,8 @@ pub(super) fn parse(text: &str, src: &Source<'_>, out: &mut Parsed) {
 /// site): the header line among the first lines of text, then the page's navigation, `Tags:`
 /// and `Sources:` at its end, as [`parse`] reads them. What the article already has (from the
 /// page's own metadata) is kept; views come only from the header line. The rest becomes the
-/// body. Lines are not the file's, so warnings name no line.
+/// body. Lines are not the file's, so warnings name no line. A page's list loses its bullets
+/// on the way to text, so the lines after `Sources:` are its items, bullets or not.
 pub(super) fn read_pieces(text: &str, src: &Source<'_>, article: &mut Article, out: &mut Parsed) {
     /// Lines of text (blank ones aside) in which the header line is looked for.
     const HEADER_WITHIN: usize = 8;
@@ -75,7 +76,7 @@ pub(super) fn read_pieces(text: &str, src: &Source<'_>, article: &mut Article, o
         article.date = article.date.or(found.date);
     }
     let mut found = Article::new(article.id.clone(), article.path.clone(), "");
-    close(&lines, &mut found);
+    close(&lines, &mut found, Bullets::Optional);
     if article.tags.is_empty() {
         article.tags = found.tags;
     }
@@ -90,7 +91,7 @@ fn numbered(text: &str) -> Vec<(usize, &str)> {
 
 /// The end of a page: navigation cut off, then `Tags:` and `Sources:` (in either order) taken
 /// into `article`, and the rest as its body.
-fn close(mut rest: &[(usize, &str)], article: &mut Article) {
+fn close(mut rest: &[(usize, &str)], article: &mut Article, bullets: Bullets) {
     // Everything from the first navigation marker on is page chrome.
     if let Some(end) = rest.iter().position(|(_, l)| is_navigation(l)) {
         rest = &rest[..end];
@@ -104,7 +105,7 @@ fn close(mut rest: &[(usize, &str)], article: &mut Article) {
             tags.split(',').for_each(|t| article.push_tag(Tag::new(t)));
         }
         if article.sources.is_empty()
-            && let Some(sources) = take_sources(&mut rest)
+            && let Some(sources) = take_sources(&mut rest, bullets)
         {
             article.sources = sources;
         }
@@ -143,8 +144,17 @@ fn take_tags<'a>(rest: &mut &[(usize, &'a str)]) -> Option<&'a str> {
     Some(list)
 }
 
+/// Whether the lines of a `Sources:` list must be bulleted to be one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bullets {
+    /// In a text page: a line without a bullet means the label was prose.
+    Required,
+    /// In text taken from a web page, whose lists lose their bullets.
+    Optional,
+}
+
 /// A closing `Sources:` block: bullet lines after it, or an inline comma list.
-fn take_sources(rest: &mut &[(usize, &str)]) -> Option<Vec<String>> {
+fn take_sources(rest: &mut &[(usize, &str)], bullets: Bullets) -> Option<Vec<String>> {
     let start = rest.iter().rposition(|(_, l)| strip_label(l, "sources:").is_some())?;
     let inline = strip_label(rest[start].1, "sources:")?;
     let mut sources: Vec<String> =
@@ -153,7 +163,11 @@ fn take_sources(rest: &mut &[(usize, &str)]) -> Option<Vec<String>> {
         if line.is_empty() {
             continue;
         }
-        let item = strip_bullet(line)?; // a non-bullet line means this was not the sources block
+        let item = match strip_bullet(line) {
+            Some(item) => item,
+            None if bullets == Bullets::Optional => line,
+            None => return None, // a non-bullet line means this was not the sources block
+        };
         if !item.is_empty() {
             sources.push(item.to_owned());
         }
