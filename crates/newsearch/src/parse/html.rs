@@ -78,17 +78,32 @@ pub(super) fn parse(text: &str, src: &Source<'_>, out: &mut Parsed) -> Result<()
     // other pages, not an article.
     let links: rustc_hash::FxHashSet<String> =
         doc.select("a").iter().filter_map(|a| cleaned(&a.text())).collect();
+    // The scraped-page site's header line ("… | N views") may sit outside the article's block:
+    // the page's whole text is kept to look for it there, on pages that could have one.
+    let could_have_header = [&b"views<"[..], b"views\n", b"views\r"]
+        .iter()
+        .any(|end| memchr::memmem::find(html.as_bytes(), end).is_some());
+    let page_text = could_have_header.then(|| doc.select("body").formatted_text());
     strip_chrome(&doc);
     let config = Config { text_mode: TextMode::Formatted, ..Config::default() };
     let found = Readability::with_document(doc, None, Some(config)).and_then(|mut r| r.parse()).ok();
-    let only_links = |text: &str| text.lines().filter_map(cleaned).all(|line| links.contains(&line));
+    // Menu items and headlines are short: a long line is prose, even inside a link left open.
+    const LONGEST_LINK: usize = 120;
+    let only_links = |text: &str| {
+        let link = |line: &String| line.chars().count() <= LONGEST_LINK && links.contains(line);
+        text.lines().filter_map(cleaned).all(|line| link(&line))
+    };
     let Some(found) = found.filter(|a| !only_links(&a.text_content)) else {
         return Err(Error::NoArticleText { path: src.path.to_owned() });
     };
     let title = meta.title.clone().or_else(|| cleaned(&found.title)).unwrap_or_default();
     let mut article = Article::new(src.id(None), src.path, title);
     meta.apply(&mut article, src, out);
-    txt::read_pieces(&found.text_content, src, &mut article, out);
+    if !txt::read_pieces(&found.text_content, src, &mut article, out)
+        && let Some(page_text) = page_text
+    {
+        txt::header_anywhere(&page_text, src, &mut article, out);
+    }
     // A page without any title: its first paragraph is the title, as in a `.txt` page.
     if article.title.is_empty() {
         let (first, rest) = article.body.split_once("\n\n").unwrap_or((&article.body, ""));
@@ -418,7 +433,13 @@ fn strip_chrome(doc: &Document) {
         node.has_name("nav") || has("class", &CHROME_CLASSES) || has("id", &CHROME_IDS)
     };
     for node in doc.select("nav, [class], [id]").nodes().iter().filter(|n| is_chrome(n)) {
-        if node.text().trim().chars().count() < CHROME_CHARS {
+        let text = node.text();
+        let text = text.trim();
+        // The scraped-page layout's closing lines are the article's, whatever their class.
+        let closing = ["tags:", "sources:"]
+            .iter()
+            .any(|l| text.get(..l.len()).is_some_and(|h| h.eq_ignore_ascii_case(l)));
+        if text.chars().count() < CHROME_CHARS && !closing {
             node.remove_from_parent();
         }
     }
@@ -426,11 +447,15 @@ fn strip_chrome(doc: &Document) {
 
 /// `html` with elements nested deeper than `max` flattened: their start and end tags are
 /// dropped, their text and children kept. One pass, linear in the length; pages within the
-/// limit come back borrowed.
+/// limits come back borrowed.
 ///
-/// Only elements that stay open until closed count: void elements, self-closed tags and those
-/// whose end tag is optional (`p`, `li`, `td`…, which the parser closes by itself) do not.
-/// The text of `script`, `style` and the like is skipped as the parser skips it.
+/// Only elements that stay open until closed count: void elements and those whose end tag is
+/// optional (`p`, `li`, `td`…, which the parser closes by itself) do not, and `/>` closes an
+/// element only inside SVG and MathML, as in the parser (`<div/>` opens a `div`). The text of
+/// `script`, `style` and the like is skipped as the parser skips it (not inside SVG, where
+/// `<title>` holds markup). Formatting elements (`b`, `i`, `font`…) left open are reopened by
+/// the parser in every block that follows, so at most [`MAX_FORMATTING`] of them may be open
+/// (left unclosed) at once; further ones are dropped too.
 pub(crate) fn flatten_deep(html: &str, max: usize) -> Cow<'_, str> {
     const VOID: [&str; 14] = [
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
@@ -441,6 +466,9 @@ pub(crate) fn flatten_deep(html: &str, max: usize) -> Cow<'_, str> {
         "caption", "rb", "rt", "rp", "body",
     ];
     const RAW_TEXT: [&str; 6] = ["script", "style", "textarea", "title", "xmp", "noembed"];
+    const FORMATTING: [&str; 13] =
+        ["a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt"];
+    const FOREIGN: [&str; 2] = ["svg", "math"];
     let bytes = html.as_bytes();
     let mut out: Option<String> = None;
     // Bytes of `html` up to which `out` has been written.
@@ -448,6 +476,9 @@ pub(crate) fn flatten_deep(html: &str, max: usize) -> Cow<'_, str> {
     let mut open: Vec<String> = Vec::new();
     let mut open_count: FxHashMap<String, usize> = FxHashMap::default();
     let mut dropped: FxHashMap<String, usize> = FxHashMap::default();
+    // Formatting elements opened and not closed by their own end tag, by name.
+    let mut formatting: FxHashMap<String, usize> = FxHashMap::default();
+    let mut formatting_total = 0usize;
     // Leaves `html[start..end]` (a tag) out of the copy.
     let drop_range = |out: &mut Option<String>, copied: &mut usize, start: usize, end: usize| {
         let s = out.get_or_insert_with(|| String::with_capacity(html.len()));
@@ -459,7 +490,7 @@ pub(crate) fn flatten_deep(html: &str, max: usize) -> Cow<'_, str> {
         let start = i + offset;
         let rest = &bytes[start..];
         if rest.starts_with(b"<!--") {
-            i = find(bytes, b"-->", start + 4).map_or(bytes.len(), |e| e + 3);
+            i = comment_end(bytes, start);
             continue;
         }
         let closing = rest.get(1) == Some(&b'/');
@@ -477,7 +508,12 @@ pub(crate) fn flatten_deep(html: &str, max: usize) -> Cow<'_, str> {
         let end = tag_end(bytes, name_start + name_len);
         let self_closed = end > 0 && bytes.get(end - 1) == Some(&b'/');
         i = (end + 1).min(bytes.len());
+        let foreign = FOREIGN.iter().any(|f| open_count.get(*f).is_some_and(|n| *n > 0));
         if closing {
+            if let Some(n) = formatting.get_mut(&name).filter(|n| **n > 0) {
+                *n -= 1;
+                formatting_total -= 1;
+            }
             if let Some(n) = dropped.get_mut(&name).filter(|n| **n > 0) {
                 *n -= 1;
                 drop_range(&mut out, &mut copied, start, i);
@@ -492,15 +528,21 @@ pub(crate) fn flatten_deep(html: &str, max: usize) -> Cow<'_, str> {
             }
             continue;
         }
-        if RAW_TEXT.contains(&name.as_str()) {
+        if !foreign && RAW_TEXT.contains(&name.as_str()) {
             // Its text is not markup: go to its end tag (which changes nothing above).
             i = find_end_tag(bytes, &name, i).unwrap_or(bytes.len());
             continue;
         }
-        if self_closed || VOID.contains(&name.as_str()) || OPTIONAL_END.contains(&name.as_str()) {
+        if (foreign && self_closed) || VOID.contains(&name.as_str()) || OPTIONAL_END.contains(&name.as_str())
+        {
             continue;
         }
-        if open.len() < max {
+        let is_formatting = FORMATTING.contains(&name.as_str());
+        if open.len() < max && !(is_formatting && formatting_total >= MAX_FORMATTING) {
+            if is_formatting {
+                *formatting.entry(name.clone()).or_default() += 1;
+                formatting_total += 1;
+            }
             *open_count.entry(name.clone()).or_default() += 1;
             open.push(name);
         } else {
@@ -517,17 +559,42 @@ pub(crate) fn flatten_deep(html: &str, max: usize) -> Cow<'_, str> {
     }
 }
 
-/// The index of the `>` that ends the tag whose attributes start at `from` (quoted values may
-/// hold `>`), or the end of the text.
+/// Formatting elements open at once, at most, before more are dropped (real pages nest a few).
+pub(crate) const MAX_FORMATTING: usize = 12;
+
+/// Where the comment starting at `start` (`<!--`) ends, as the parser ends it: `<!-->` and
+/// `<!--->` are whole empty comments; else at the next `-->` or `--!>`, or the end of the text.
+fn comment_end(bytes: &[u8], start: usize) -> usize {
+    let rest = &bytes[start..];
+    if rest.starts_with(b"<!-->") {
+        return start + 5;
+    }
+    if rest.starts_with(b"<!--->") {
+        return start + 6;
+    }
+    let close = find(bytes, b"-->", start + 4).map(|e| e + 3);
+    let bang = find(bytes, b"--!>", start + 4).map(|e| e + 4);
+    match (close, bang) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b).unwrap_or(bytes.len()),
+    }
+}
+
+/// The index of the `>` that ends the tag whose attributes start at `from`, or the end of the
+/// text. A quote opens a quoted value only right after `=` (spaces aside): in `a=b"c` it is
+/// part of the value, and a quoted value may hold `>`.
 fn tag_end(bytes: &[u8], from: usize) -> usize {
     let mut quote: Option<u8> = None;
+    let mut after_equals = false;
     for (i, &b) in bytes.iter().enumerate().skip(from) {
         match (quote, b) {
             (Some(q), _) if b == q => quote = None,
             (Some(_), _) => {}
-            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'"' | b'\'') if after_equals => quote = Some(b),
             (None, b'>') => return i,
-            (None, _) => {}
+            (None, b'=') => after_equals = true,
+            (None, b) if b.is_ascii_whitespace() => {}
+            (None, _) => after_equals = false,
         }
     }
     bytes.len()

@@ -56,8 +56,9 @@ pub(super) fn parse(text: &str, src: &Source<'_>, out: &mut Parsed) {
 /// and `Sources:` at its end, as [`parse`] reads them. What the article already has (from the
 /// page's own metadata) is kept; views come only from the header line. The rest becomes the
 /// body. Lines are not the file's, so warnings name no line. A page's list loses its bullets
-/// on the way to text, so the lines after `Sources:` are its items, bullets or not.
-pub(super) fn read_pieces(text: &str, src: &Source<'_>, article: &mut Article, out: &mut Parsed) {
+/// on the way to text, so the lines after `Sources:` are its items, bullets or not. Returns
+/// whether the header line was there.
+pub(super) fn read_pieces(text: &str, src: &Source<'_>, article: &mut Article, out: &mut Parsed) -> bool {
     /// Lines of text (blank ones aside) in which the header line is looked for.
     const HEADER_WITHIN: usize = 8;
     let mut lines = numbered(text);
@@ -67,13 +68,10 @@ pub(super) fn read_pieces(text: &str, src: &Source<'_>, article: &mut Article, o
         .filter(|(_, (_, l))| !l.is_empty())
         .take(HEADER_WITHIN)
         .find_map(|(i, (_, l))| Header::parse(l).map(|h| (i, h)));
+    let found_header = header.is_some();
     if let Some((at, header)) = header {
         lines.remove(at);
-        let mut found = Article::new(article.id.clone(), article.path.clone(), "");
-        header.apply(None, &mut found, src, out);
-        article.views = found.views;
-        article.section = article.section.take().or(found.section);
-        article.date = article.date.or(found.date);
+        header.fill(article, src, out);
     }
     let mut found = Article::new(article.id.clone(), article.path.clone(), "");
     close(&lines, &mut found, Bullets::Optional);
@@ -82,6 +80,17 @@ pub(super) fn read_pieces(text: &str, src: &Source<'_>, article: &mut Article, o
     }
     article.sources = found.sources;
     article.body = found.body;
+    found_header
+}
+
+/// The layout's header line anywhere in a page's text (a page may print it apart from the
+/// block that holds the article): fills the article as [`read_pieces`] does. Whether one was
+/// found.
+pub(super) fn header_anywhere(text: &str, src: &Source<'_>, article: &mut Article, out: &mut Parsed) -> bool {
+    /// Longer lines are prose, not the header.
+    const LONGEST: usize = 200;
+    let header = text.lines().map(str::trim).filter(|l| l.len() <= LONGEST).find_map(Header::parse);
+    header.map(|h| h.fill(article, src, out)).is_some()
 }
 
 /// (1-based line number, trimmed text). `str::lines` also strips the `\r` of CRLF.
@@ -247,6 +256,16 @@ impl Header {
                 out.warnings.push(src.warn(line, WarningKind::UnreadableDate { value }));
             }
         }
+    }
+
+    /// [`Header::apply`] for an article that has metadata of its own: the view count comes from
+    /// the header, section and date only where the article has none.
+    fn fill(self, article: &mut Article, src: &Source<'_>, out: &mut Parsed) {
+        let mut found = Article::new(article.id.clone(), article.path.clone(), "");
+        self.apply(None, &mut found, src, out);
+        article.views = found.views;
+        article.section = article.section.take().or(found.section);
+        article.date = article.date.or(found.date);
     }
 
     fn parse(line: &str) -> Option<Header> {
