@@ -74,10 +74,6 @@ pub(super) fn parse(text: &str, src: &Source<'_>, out: &mut Parsed) -> Result<()
     let html = flatten_deep(text, MAX_DEPTH);
     let doc = Document::from(html.as_ref());
     let meta = Metadata::read(&doc);
-    // The texts of the page's links: a text made of nothing else is a menu or an index of
-    // other pages, not an article.
-    let links: rustc_hash::FxHashSet<String> =
-        doc.select("a").iter().filter_map(|a| cleaned(&a.text())).collect();
     // The scraped-page site's header line ("… | N views") may sit outside the article's block:
     // the page's whole text is kept to look for it there, on pages that could have one.
     let could_have_header = [&b"views<"[..], b"views\n", b"views\r"]
@@ -87,13 +83,21 @@ pub(super) fn parse(text: &str, src: &Source<'_>, out: &mut Parsed) -> Result<()
     strip_chrome(&doc);
     let config = Config { text_mode: TextMode::Formatted, ..Config::default() };
     let found = Readability::with_document(doc, None, Some(config)).and_then(|mut r| r.parse()).ok();
-    // Menu items and headlines are short: a long line is prose, even inside a link left open.
+    // A text made of nothing but link texts is a menu or an index of other pages, not an
+    // article. Menu items and headlines are short, so only a text of short lines is looked at
+    // (a long line is prose, even inside a link left open).
     const LONGEST_LINK: usize = 120;
-    let only_links = |text: &str| {
-        let link = |line: &String| line.chars().count() <= LONGEST_LINK && links.contains(line);
-        text.lines().filter_map(cleaned).all(|line| link(&line))
+    let only_links = |found: &dom_smoothie::Article| {
+        let lines: Vec<String> = found.text_content.lines().filter_map(cleaned).collect();
+        if lines.iter().any(|l| l.chars().count() > LONGEST_LINK) {
+            return false;
+        }
+        let block = Document::from(found.content.as_ref());
+        let links: rustc_hash::FxHashSet<String> =
+            block.select("a").iter().filter_map(|a| cleaned(&a.text())).collect();
+        lines.iter().all(|line| links.contains(line))
     };
-    let Some(found) = found.filter(|a| !only_links(&a.text_content)) else {
+    let Some(found) = found.filter(|a| !only_links(a)) else {
         return Err(Error::NoArticleText { path: src.path.to_owned() });
     };
     let title = meta.title.clone().or_else(|| cleaned(&found.title)).unwrap_or_default();
