@@ -84,12 +84,19 @@ pub(super) fn read_pieces(text: &str, src: &Source<'_>, article: &mut Article, o
 }
 
 /// The layout's header line anywhere in a page's text (a page may print it apart from the
-/// block that holds the article): fills the article as [`read_pieces`] does. Whether one was
-/// found.
+/// block that holds the article), with its view count: fills the article as [`read_pieces`]
+/// does. Whether one was found.
 pub(super) fn header_anywhere(text: &str, src: &Source<'_>, article: &mut Article, out: &mut Parsed) -> bool {
     /// Longer lines are prose, not the header.
     const LONGEST: usize = 200;
-    let header = text.lines().map(str::trim).filter(|l| l.len() <= LONGEST).find_map(Header::parse);
+    // Away from the article, only a line with the view count is taken for the header: a
+    // breadcrumb with a date ("News | 29 November 2018") is not one.
+    let header = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.len() <= LONGEST)
+        .filter_map(Header::parse)
+        .find(|h| h.views.is_some());
     header.map(|h| h.fill(article, src, out)).is_some()
 }
 
