@@ -35,7 +35,7 @@ pub struct IndexOptions {
 }
 
 impl IndexOptions {
-    /// Defaults: English stemming.
+    /// Defaults: English stemming with the original Porter algorithm ([`Stemming::Porter`]).
     pub fn new() -> Self {
         IndexOptions::default()
     }

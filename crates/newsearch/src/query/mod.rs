@@ -269,6 +269,16 @@ impl Query {
         self
     }
 
+    /// The most hits a page holds (see [`Query::limit`]).
+    pub fn get_limit(&self) -> usize {
+        self.limit
+    }
+
+    /// The hits skipped before the page (see [`Query::offset`]).
+    pub fn get_offset(&self) -> usize {
+        self.offset
+    }
+
     /// Tolerates typos: words of 4–7 letters may be one edit off, longer words two.
     pub fn fuzzy(mut self, yes: bool) -> Self {
         self.fuzzy = yes;
@@ -682,5 +692,11 @@ mod tests {
         ] {
             assert_eq!(content_words(text), n, "{text}");
         }
+    }
+
+    #[test]
+    fn the_page_asked_for_can_be_read_back() {
+        let query = Query::new("kellogg").limit(25).offset(50);
+        assert_eq!((query.get_limit(), query.get_offset()), (25, 50));
     }
 }

@@ -84,7 +84,7 @@ impl Default for WriterOptions {
 }
 
 /// What a commit made visible.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct CommitStats {
     /// Articles added (or replaced) since the previous commit.
     pub added: u64,
