@@ -66,14 +66,14 @@ const CHROME_CLASSES: [&str; 13] = [
 /// Words of [`CHROME_CLASSES`] that mark chrome in an `id` too.
 const CHROME_IDS: [&str; 3] = ["caption", "related", "share"];
 
-/// Characters of text under which a block matching [`CHROME`] is removed.
+/// Characters of text under which a block of site chrome ([`CHROME_CLASSES`]) is removed.
 const CHROME_CHARS: usize = 400;
 
 /// Reads one page into `out`; fails when the page holds no article text.
 pub(super) fn parse(text: &str, src: &Source<'_>, out: &mut Parsed) -> Result<()> {
     let html = flatten_deep(text, MAX_DEPTH);
     let doc = Document::from(html.as_ref());
-    let meta = Metadata::read(&doc);
+    let mut meta = Metadata::read(&doc);
     // The scraped-page site's header line ("… | N views") may sit outside the article's block:
     // the page's whole text is kept to look for it there, on pages that could have one.
     let could_have_header = [&b"views<"[..], b"views\n", b"views\r"]
@@ -100,7 +100,7 @@ pub(super) fn parse(text: &str, src: &Source<'_>, out: &mut Parsed) -> Result<()
     let Some(found) = found.filter(|a| !only_links(a)) else {
         return Err(Error::NoArticleText { path: src.path.to_owned() });
     };
-    let title = meta.title.clone().or_else(|| cleaned(&found.title)).unwrap_or_default();
+    let title = meta.title.take().or_else(|| cleaned(&found.title)).unwrap_or_default();
     let mut article = Article::new(src.id(None), src.path, title);
     meta.apply(&mut article, src, out);
     if !txt::read_pieces(&found.text_content, src, &mut article, out)
@@ -489,6 +489,7 @@ pub(crate) fn flatten_deep(html: &str, max: usize) -> Cow<'_, str> {
         s.push_str(&html[*copied..start]);
         *copied = end;
     };
+    let mut name_buf = String::new();
     let mut i = 0;
     while let Some(offset) = memchr::memchr(b'<', &bytes[i..]) {
         let start = i + offset;
@@ -508,20 +509,24 @@ pub(crate) fn flatten_deep(html: &str, max: usize) -> Cow<'_, str> {
             i = start + 1;
             continue;
         }
-        let name = html[name_start..name_start + name_len].to_ascii_lowercase();
+        // Lowercased into one buffer: a name is allocated only when an element is kept open.
+        name_buf.clear();
+        name_buf.push_str(&html[name_start..name_start + name_len]);
+        name_buf.make_ascii_lowercase();
+        let name = name_buf.as_str();
         let end = tag_end(bytes, name_start + name_len);
         let self_closed = end > 0 && bytes.get(end - 1) == Some(&b'/');
         i = (end + 1).min(bytes.len());
         let foreign = FOREIGN.iter().any(|f| open_count.get(*f).is_some_and(|n| *n > 0));
         if closing {
-            if let Some(n) = formatting.get_mut(&name).filter(|n| **n > 0) {
+            if let Some(n) = formatting.get_mut(name).filter(|n| **n > 0) {
                 *n -= 1;
                 formatting_total -= 1;
             }
-            if let Some(n) = dropped.get_mut(&name).filter(|n| **n > 0) {
+            if let Some(n) = dropped.get_mut(name).filter(|n| **n > 0) {
                 *n -= 1;
                 drop_range(&mut out, &mut copied, start, i);
-            } else if open_count.get(&name).is_some_and(|n| *n > 0)
+            } else if open_count.get(name).is_some_and(|n| *n > 0)
                 && let Some(at) = open.iter().rposition(|n| *n == name)
             {
                 for closed in open.drain(at..) {
@@ -532,25 +537,24 @@ pub(crate) fn flatten_deep(html: &str, max: usize) -> Cow<'_, str> {
             }
             continue;
         }
-        if !foreign && RAW_TEXT.contains(&name.as_str()) {
+        if !foreign && RAW_TEXT.contains(&name) {
             // Its text is not markup: go to its end tag (which changes nothing above).
-            i = find_end_tag(bytes, &name, i).unwrap_or(bytes.len());
+            i = find_end_tag(bytes, name, i).unwrap_or(bytes.len());
             continue;
         }
-        if (foreign && self_closed) || VOID.contains(&name.as_str()) || OPTIONAL_END.contains(&name.as_str())
-        {
+        if (foreign && self_closed) || VOID.contains(&name) || OPTIONAL_END.contains(&name) {
             continue;
         }
-        let is_formatting = FORMATTING.contains(&name.as_str());
+        let is_formatting = FORMATTING.contains(&name);
         if open.len() < max && !(is_formatting && formatting_total >= MAX_FORMATTING) {
             if is_formatting {
-                *formatting.entry(name.clone()).or_default() += 1;
+                *formatting.entry(name.to_owned()).or_default() += 1;
                 formatting_total += 1;
             }
-            *open_count.entry(name.clone()).or_default() += 1;
-            open.push(name);
+            *open_count.entry(name.to_owned()).or_default() += 1;
+            open.push(name.to_owned());
         } else {
-            *dropped.entry(name).or_default() += 1;
+            *dropped.entry(name.to_owned()).or_default() += 1;
             drop_range(&mut out, &mut copied, start, i);
         }
     }

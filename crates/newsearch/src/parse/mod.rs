@@ -207,10 +207,7 @@ impl SourceFile {
 /// article's id (with `#N` appended for the Nth record of a multi-record file) unless the
 /// record carries its own id.
 pub fn parse_bytes(bytes: &[u8], format: Format, path: &Path, id_base: &str) -> Result<Parsed> {
-    let (text, warning) = match format {
-        Format::Html => decode_declared(bytes, path)?,
-        _ => decode(bytes, path)?,
-    };
+    let (text, warning) = decode(bytes, path, format == Format::Html)?;
     let mut parsed = Parsed::default();
     parsed.warnings.extend(warning);
     let src = record::Source { path, id_base, key_lines: None };
@@ -264,7 +261,11 @@ pub(crate) fn open_regular(path: &Path) -> Result<fs::File> {
 }
 
 /// Bytes to text: the one place encodings are decided.
-fn decode<'a>(bytes: &'a [u8], path: &Path) -> Result<(Cow<'a, str>, Option<Warning>)> {
+/// `bytes` as text. A web page (`declares`) may name its encoding (`<meta charset>`, or the
+/// `http-equiv` Content-Type): text that is not UTF-8 is then read in the declared encoding,
+/// and only text that declares none (or an unknown one) falls back to Windows-1252 with a
+/// warning.
+fn decode<'a>(bytes: &'a [u8], path: &Path, declares: bool) -> Result<(Cow<'a, str>, Option<Warning>)> {
     // UTF-16 text is full of NUL bytes, so recognise it by its BOM before the binary check.
     if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(bytes)
         && encoding != encoding_rs::UTF_8
@@ -278,30 +279,23 @@ fn decode<'a>(bytes: &'a [u8], path: &Path) -> Result<(Cow<'a, str>, Option<Warn
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => non_empty(Cow::Borrowed(text), None, path),
-        Err(_) => {
-            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
-            let warning =
-                Warning { path: path.to_owned(), line: None, kind: WarningKind::DecodedAsWindows1252 };
-            non_empty(text, Some(warning), path)
-        }
-    }
-}
-
-/// [`decode`] for a web page, which may declare its encoding (`<meta charset>`, or the
-/// `http-equiv` Content-Type): text that is not UTF-8 is read in the declared encoding, and
-/// only a page that declares none (or an unknown one) falls back to Windows-1252 with a
-/// warning.
-fn decode_declared<'a>(bytes: &'a [u8], path: &Path) -> Result<(Cow<'a, str>, Option<Warning>)> {
-    let has_bom = encoding_rs::Encoding::for_bom(bytes).is_some();
-    if has_bom || bytes.contains(&0) || std::str::from_utf8(bytes).is_ok() {
-        return decode(bytes, path);
-    }
-    match declared_encoding(bytes) {
-        Some(encoding) if encoding != encoding_rs::UTF_8 => {
-            let (text, _) = encoding.decode_without_bom_handling(bytes);
-            non_empty(text, None, path)
-        }
-        _ => decode(bytes, path),
+        // A page that declares UTF-8 and is not UTF-8 declares nothing useful.
+        Err(_) => match declares
+            .then(|| declared_encoding(bytes))
+            .flatten()
+            .filter(|e| *e != encoding_rs::UTF_8)
+        {
+            Some(encoding) => {
+                let (text, _) = encoding.decode_without_bom_handling(bytes);
+                non_empty(text, None, path)
+            }
+            None => {
+                let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+                let warning =
+                    Warning { path: path.to_owned(), line: None, kind: WarningKind::DecodedAsWindows1252 };
+                non_empty(text, Some(warning), path)
+            }
+        },
     }
 }
 

@@ -307,7 +307,12 @@ impl Query {
 
     /// The title boost that will be used.
     pub fn effective_title_boost(&self) -> f32 {
-        self.title_boost.unwrap_or(match self.mode {
+        self.title_boost_in(self.mode)
+    }
+
+    /// The title boost the query's words get when combined as `mode` says.
+    pub(crate) fn title_boost_in(&self, mode: MatchMode) -> f32 {
+        self.title_boost.unwrap_or(match mode {
             MatchMode::Any => ANY_TITLE_BOOST,
             MatchMode::All | MatchMode::Auto => TITLE_BOOST,
         })

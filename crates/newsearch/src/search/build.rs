@@ -98,21 +98,23 @@ fn nothing_searchable(text: &str, words: &[(String, Unsearchable)]) -> Error {
 pub(crate) const MAX_PREFIX_EXPANSIONS: usize = 50_000;
 
 impl<'a> Builder<'a> {
-    /// A builder for `query`'s words in its match mode ([`MatchMode::All`] unless `Any`) and
-    /// title boost, recording into `matcher`.
+    /// A builder for `query`'s words combined as `mode` says ([`MatchMode::All`] unless
+    /// `Any`), with `title_boost`, recording into `matcher`.
     pub(crate) fn new(
         fields: &'a Fields,
         analyzer: &'a mut TextAnalyzer,
         searcher: &'a Searcher,
         query: &Query,
+        mode: MatchMode,
+        title_boost: f32,
         matcher: &'a mut Matcher,
     ) -> Builder<'a> {
         Builder {
             fields,
             analyzer,
             fuzzy: query.fuzzy,
-            any: query.mode == MatchMode::Any,
-            title_boost: query.effective_title_boost(),
+            any: mode == MatchMode::Any,
+            title_boost,
             matcher,
             searcher,
             failure: None,
@@ -424,7 +426,9 @@ mod tests {
         let searcher = index.reader.searcher();
         let mut matcher = Matcher::default();
         crate::analyzer::with_analyzer(index.stemming, |analyzer| {
-            let mut builder = Builder::new(&index.fields, analyzer, &searcher, &query, &mut matcher);
+            let (mode, boost) = (query.mode, query.effective_title_boost());
+            let mut builder =
+                Builder::new(&index.fields, analyzer, &searcher, &query, mode, boost, &mut matcher);
             let q = builder.text_query(text).unwrap();
             searcher.search(&*q, &Count).unwrap()
         })

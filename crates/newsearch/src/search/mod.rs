@@ -236,11 +236,26 @@ impl Index {
         query: &Query,
         reweight: Option<Reweight>,
     ) -> Result<Run> {
-        if query.mode == MatchMode::Auto {
-            return self.run_auto(searcher, analyzer, query, reweight);
+        match query.mode {
+            MatchMode::Auto => self.run_auto(searcher, analyzer, query, reweight),
+            mode => self.run_words(searcher, analyzer, query, mode, query.title_boost_in(mode), reweight),
         }
+    }
+
+    /// Builds and runs the engine query for `query`'s words combined as `mode` says (all or
+    /// any), with this title boost.
+    fn run_words(
+        &self,
+        searcher: &Searcher,
+        analyzer: &mut TextAnalyzer,
+        query: &Query,
+        mode: MatchMode,
+        title_boost: f32,
+        reweight: Option<Reweight>,
+    ) -> Result<Run> {
         let mut matcher = Matcher::default();
-        let mut builder = Builder::new(&self.fields, analyzer, searcher, query, &mut matcher);
+        let mut builder =
+            Builder::new(&self.fields, analyzer, searcher, query, mode, title_boost, &mut matcher);
         let text = builder.text_query(&query.text)?;
         let leaves: Vec<Leaf> = builder.leaves.take().unwrap_or_default();
         let engine_query = with_filters(&self.fields, query, text);
@@ -265,16 +280,16 @@ impl Index {
         reweight: Option<Reweight>,
     ) -> Result<Run> {
         if content_words(&query.text) >= DESCRIPTIVE_WORDS {
-            let any = query.clone().mode(MatchMode::Any);
-            return self.run(searcher, analyzer, &any, reweight);
+            let boost = query.title_boost_in(MatchMode::Any);
+            return self.run_words(searcher, analyzer, query, MatchMode::Any, boost, reweight);
         }
         // The title boost of a short query, kept when it falls back to any word.
-        let short = query.clone().title_boost(query.effective_title_boost());
-        let all = self.run(searcher, analyzer, &short.clone().mode(MatchMode::All), reweight)?;
+        let boost = query.effective_title_boost();
+        let all = self.run_words(searcher, analyzer, query, MatchMode::All, boost, reweight)?;
         if all.total > 0 {
             return Ok(all);
         }
-        let mut some = self.run(searcher, analyzer, &short.mode(MatchMode::Any), reweight)?;
+        let mut some = self.run_words(searcher, analyzer, query, MatchMode::Any, boost, reweight)?;
         some.relaxed = some.total > 0;
         Ok(some)
     }
