@@ -17,30 +17,44 @@ use serde::{Deserialize, Serialize};
 /// `date` is an instant in UTC. Sources that give a time without a zone (the scraped-page
 /// layout, `2025-02-21T08:37:00`, a bare `2025-02-21`) are read as UTC; sources with an
 /// offset are converted to UTC.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Articles that do not come from a file (rows of an app's database, messages from a feed)
+/// have an empty `path`: build them with [`Article::builder`] or `..Default::default()`.
+/// An empty path names no file, so [`Index::get_by_path`](crate::Index::get_by_path) and
+/// [`IndexWriter::delete_path`](crate::IndexWriter::delete_path) never match them.
+///
+/// Serializes with every field; when deserializing, only `id` and `title` are required.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Article {
     /// Stable identifier: the record's own `id` field when it has one, else the file path
     /// relative to the indexed root, plus `#N` for the Nth record of a multi-record file.
     pub id: ArticleId,
-    /// The file the article was read from, as it was reached (root joined with the relative path).
-    #[serde(with = "path_as_string")]
+    /// The file the article was read from, as it was reached (root joined with the relative
+    /// path); empty for an article that did not come from a file.
+    #[serde(with = "path_as_string", default)]
     pub path: PathBuf,
     /// Headline.
     pub title: String,
     /// Plain-text body: paragraphs separated by one blank line.
+    #[serde(default)]
     pub body: String,
     /// Section or category ("Ukraine", "Business"), when known.
+    #[serde(default)]
     pub section: Option<String>,
     /// Publication instant, when known.
-    #[serde(with = "date_rfc3339")]
+    #[serde(with = "date_rfc3339", default)]
     pub date: Option<DateTime<Utc>>,
     /// View count, when the source gives one.
+    #[serde(default)]
     pub views: Option<u64>,
     /// Tags in the source's order and spelling, without duplicates (compared normalized).
+    #[serde(default)]
     pub tags: Vec<Tag>,
     /// Named sources ("Reuters", "ISW"), in the source's order.
+    #[serde(default)]
     pub sources: Vec<String>,
     /// Canonical URL, when known.
+    #[serde(default)]
     pub url: Option<String>,
 }
 
@@ -59,6 +73,24 @@ impl Article {
             sources: Vec::new(),
             url: None,
         }
+    }
+
+    /// Starts an article with the given id and title that did not come from a file.
+    ///
+    /// ```
+    /// use newsearch::Article;
+    /// use newsearch::chrono::{TimeZone, Utc};
+    /// let article = Article::builder("row-17", "Cable repaired")
+    ///     .body("Service is back in the old town.")
+    ///     .tag("Sofia")
+    ///     .date(Utc.with_ymd_and_hms(2025, 3, 4, 9, 30, 0).unwrap())
+    ///     .views(120)
+    ///     .build();
+    /// assert!(article.path.as_os_str().is_empty());
+    /// assert_eq!(article.tags[0].as_str(), "Sofia");
+    /// ```
+    pub fn builder(id: impl Into<ArticleId>, title: impl Into<String>) -> ArticleBuilder {
+        ArticleBuilder { article: Article { id: id.into(), title: title.into(), ..Article::default() } }
     }
 
     /// Adds `tag` unless a tag with the same normalized form is already present.
@@ -98,8 +130,71 @@ impl Article {
     }
 }
 
+/// Builds an [`Article`] field by field; see [`Article::builder`]. Values are taken as given:
+/// [`IndexWriter::add`](crate::IndexWriter::add) checks what an index can hold (dates).
+#[derive(Debug, Clone)]
+#[must_use = "call .build() to get the article"]
+pub struct ArticleBuilder {
+    article: Article,
+}
+
+impl ArticleBuilder {
+    /// The plain-text body (paragraphs separated by one blank line).
+    pub fn body(mut self, body: impl Into<String>) -> Self {
+        self.article.body = body.into();
+        self
+    }
+
+    /// The section or category.
+    pub fn section(mut self, section: impl Into<String>) -> Self {
+        self.article.section = Some(section.into());
+        self
+    }
+
+    /// The publication instant.
+    pub fn date(mut self, date: DateTime<Utc>) -> Self {
+        self.article.date = Some(date);
+        self
+    }
+
+    /// The view count.
+    pub fn views(mut self, views: u64) -> Self {
+        self.article.views = Some(views);
+        self
+    }
+
+    /// Adds a tag, unless one with the same normalized form is there ([`Article::push_tag`]).
+    pub fn tag(mut self, tag: impl Into<Tag>) -> Self {
+        self.article.push_tag(tag.into());
+        self
+    }
+
+    /// Adds a named source.
+    pub fn source(mut self, source: impl Into<String>) -> Self {
+        self.article.sources.push(source.into());
+        self
+    }
+
+    /// The canonical URL.
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.article.url = Some(url.into());
+        self
+    }
+
+    /// The file the article was read from, when it was read from one.
+    pub fn path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.article.path = path.into();
+        self
+    }
+
+    /// The article.
+    pub fn build(self) -> Article {
+        self.article
+    }
+}
+
 /// The stable key of an article in an index.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ArticleId(String);
 

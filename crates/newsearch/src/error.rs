@@ -102,12 +102,44 @@ pub enum Error {
         /// The version this build reads and writes.
         expected: u32,
     },
-    /// Another writer holds the index.
-    #[error("index at {} is locked by another newsearch process", path.display())]
+    /// Another writer holds the index: one writer at a time may write it, across processes.
+    #[error("{}", locked_message(path.as_deref(), *in_this_process))]
     Locked {
+        /// The index folder, unless the index is in memory.
+        path: Option<PathBuf>,
+        /// Whether the writer holding it belongs to this process (share that one, e.g. behind
+        /// a mutex, or use [`IndexWriter::update`](crate::IndexWriter::update) on it).
+        in_this_process: bool,
+    },
+    /// An index already exists where a new one was to be created.
+    #[error("an index already exists at {}", path.display())]
+    IndexExists {
         /// The index folder.
         path: PathBuf,
     },
+    /// An update was given no files or folders, and the index has none recorded.
+    #[error("nothing to index: no files or folders were named and none were indexed before")]
+    NothingToIndex,
+    /// An article to add has a date outside [`storable_dates`](crate::storable_dates).
+    #[error(
+        "article {} ({}): date {} is {}",
+        shown(id.as_str()),
+        if path.as_os_str().is_empty() { "no file".into() } else { path.display().to_string() },
+        date.to_rfc3339(),
+        crate::article::out_of_range_note()
+    )]
+    UnstorableDate {
+        /// The article's id.
+        id: crate::ArticleId,
+        /// Its file (empty when it did not come from one).
+        path: PathBuf,
+        /// The date.
+        date: chrono::DateTime<chrono::Utc>,
+    },
+    /// An update was cancelled through its [`CancelToken`](crate::CancelToken); the index is
+    /// as of its last commit (see [`UpdateOptions::cancel`](crate::UpdateOptions::cancel)).
+    #[error("update cancelled; the index is as of its last commit")]
+    Cancelled,
     /// Writing the index failed because its disk is full; the last commit is intact.
     #[error("index at {}: disk full while writing; the index is as of its last commit (free space and run again)", path.display())]
     DiskFull {
@@ -228,9 +260,12 @@ impl Error {
             | Error::NotAFolder { path }
             | Error::NotAnIndex { path }
             | Error::IndexVersion { path, .. } => Some(path),
-            Error::Locked { path } | Error::DiskFull { path } | Error::IndexNotWritable { path, .. } => {
+            Error::DiskFull { path } | Error::IndexNotWritable { path, .. } | Error::IndexExists { path } => {
                 Some(path)
             }
+            Error::Locked { path, .. } => path.as_deref(),
+            Error::UnstorableDate { path, .. } => (!path.as_os_str().is_empty()).then_some(path.as_path()),
+            Error::NothingToIndex | Error::Cancelled => None,
             Error::Damaged { path, .. } => Some(path),
             Error::Index { path, .. } => path.as_deref(),
             Error::UnknownFormatName { .. }
@@ -341,6 +376,14 @@ pub(crate) fn cut(text: &str) -> std::borrow::Cow<'_, str> {
     match text.char_indices().nth(KEEP_CHARS) {
         None => text.into(),
         Some((end, _)) => format!("{}…", &text[..end]).into(),
+    }
+}
+
+fn locked_message(path: Option<&Path>, in_this_process: bool) -> String {
+    match (path, in_this_process) {
+        (None, _) => "the in-memory index already has a writer".into(),
+        (Some(path), true) => format!("index at {} already has a writer in this process", path.display()),
+        (Some(path), false) => format!("index at {} is locked by another newsearch process", path.display()),
     }
 }
 

@@ -52,17 +52,20 @@ impl Index {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn articles(&self) -> Result<Articles<'_>> {
+    pub fn articles(&self) -> Result<Articles> {
         self.refresh()?;
         let searcher = self.reader.searcher();
         let remaining = searcher.num_docs();
-        Ok(Articles { index: self, searcher, segment: 0, doc: 0, remaining })
+        Ok(Articles { index: self.clone(), searcher, segment: 0, doc: 0, remaining })
     }
 }
 
 /// Iterator over the stored articles of one commit; see [`Index::articles`].
-pub struct Articles<'a> {
-    index: &'a Index,
+///
+/// Owns what it reads (`'static + Send`): it can move to another thread, and it keeps reading
+/// the commit it started from while later commits land.
+pub struct Articles {
+    index: Index,
     searcher: Searcher,
     /// Position of the next document to look at.
     segment: u32,
@@ -71,13 +74,13 @@ pub struct Articles<'a> {
     remaining: u64,
 }
 
-impl fmt::Debug for Articles<'_> {
+impl fmt::Debug for Articles {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Articles").field("index", self.index).field("remaining", &self.remaining).finish()
+        f.debug_struct("Articles").field("index", &self.index).field("remaining", &self.remaining).finish()
     }
 }
 
-impl Iterator for Articles<'_> {
+impl Iterator for Articles {
     type Item = Result<Article>;
 
     fn next(&mut self) -> Option<Result<Article>> {
@@ -110,9 +113,9 @@ impl Iterator for Articles<'_> {
     }
 }
 
-impl ExactSizeIterator for Articles<'_> {}
+impl ExactSizeIterator for Articles {}
 
-impl FusedIterator for Articles<'_> {}
+impl FusedIterator for Articles {}
 
 /// The document formats [`Exporter`] writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -48,7 +48,7 @@ mod stats;
 mod update;
 
 pub use analyzer::Stemming;
-pub use article::{Article, ArticleId, Tag, storable_dates};
+pub use article::{Article, ArticleBuilder, ArticleId, Tag, storable_dates};
 pub use error::{Error, Result, Warning, WarningKind};
 pub use export::{Articles, ExportFormat, Exporter};
 pub use index::damage::{CheckReport, Damage};
@@ -65,4 +65,8 @@ pub use search::{Hit, SearchResults};
 pub use stats::{IndexStats, ValueCount};
 pub use update::last_run::LastRun;
 pub use update::writer::{CommitStats, IndexWriter, WriterOptions};
-pub use update::{Collision, MergeAfter, UpdateEvent, UpdateOptions, UpdateReport};
+pub use update::{CancelToken, Collision, MergeAfter, UpdateEvent, UpdateOptions, UpdateReport};
+
+/// The date and time types of the API ([`Article::date`], [`Query::since`]), re-exported so an
+/// app uses the same chrono version as newsearch.
+pub use chrono;

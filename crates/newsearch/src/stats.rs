@@ -316,8 +316,8 @@ mod tests {
         assert_eq!((s.without_section, s.untagged), (2, 2));
         assert_eq!(s.tags[0], ValueCount { value: "Ukraine".into(), count: 2 });
 
-        w.delete(&ArticleId::new("old"));
-        w.delete(&ArticleId::new("new"));
+        assert!(w.delete(&ArticleId::new("old")).unwrap());
+        assert!(w.delete(&ArticleId::new("new")).unwrap());
         w.commit().unwrap();
         let s = index.stats().unwrap();
         assert_eq!((s.articles, s.dated, s.undated), (2, 1, 1));

@@ -44,7 +44,7 @@ struct Counts {
 }
 
 /// Streams the articles to `out`, one at a time. Write errors name `sink`.
-fn export(articles: Articles<'_>, exporter: &Exporter, out: &mut impl Write, sink: &str) -> Result<Counts> {
+fn export(articles: Articles, exporter: &Exporter, out: &mut impl Write, sink: &str) -> Result<Counts> {
     let mut counts = Counts::default();
     for article in articles {
         let article = article?;

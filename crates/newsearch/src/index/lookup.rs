@@ -63,10 +63,16 @@ impl Index {
     /// # Ok(())
     /// # }
     /// ```
+    ///
+    /// An empty path names no file and finds nothing (articles that did not come from a file
+    /// have an empty [`Article::path`]; an index built by an earlier newsearch may hold them under it).
     pub fn get_by_path(&self, path: impl AsRef<Path>) -> Result<Vec<Article>> {
+        let path = path.as_ref();
+        if path.as_os_str().is_empty() {
+            return Ok(Vec::new());
+        }
         self.refresh()?;
         let searcher = self.reader.searcher();
-        let path = path.as_ref();
         let mut tried: Vec<String> = Vec::with_capacity(3);
         let absolute = std::path::absolute(path).ok();
         let canonical = absolute.as_ref().and_then(|p| p.canonicalize().ok());

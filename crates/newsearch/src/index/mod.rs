@@ -15,7 +15,8 @@ pub(crate) mod schema;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use tantivy::directory::error::LockError;
@@ -48,19 +49,35 @@ impl IndexOptions {
 }
 
 /// A searchable collection of articles, on disk or in memory.
+///
+/// Cheap to clone: clones share the engine, the reader and the caches, so an app keeps one in
+/// its state and hands a clone to each thread or task. Searches from many threads at once are
+/// safe; one [`IndexWriter`](crate::IndexWriter) at a time writes (it holds a clone of its own).
+#[derive(Clone)]
 pub struct Index {
     pub(crate) inner: tantivy::Index,
     pub(crate) reader: IndexReader,
     pub(crate) fields: Fields,
     pub(crate) stemming: Stemming,
-    dir: Option<PathBuf>,
+    dir: Option<Arc<Path>>,
     /// How its files are read (none in memory); merges read through windows.
     pub(crate) reads: Option<ReadMode>,
-    /// `meta.json`'s (modified, length) when the reader last reloaded: a commit by anyone
-    /// rewrites it, so an unchanged stamp means there is nothing new to see.
-    seen_commit: Mutex<Option<(SystemTime, u64)>>,
+    /// What the reader had seen when it last reloaded (see [`Index::refresh`]).
+    seen: Arc<Mutex<Seen>>,
+    /// Commits made through this index's writers (any clone's): in memory, the only ones.
+    commits: Arc<AtomicU64>,
     /// Per-segment facet data (tags, sections, days), built on first use.
-    pub(crate) facet_values: std::sync::Arc<crate::search::facets::FacetCache>,
+    pub(crate) facet_values: Arc<crate::search::facets::FacetCache>,
+}
+
+/// When the reader last reloaded.
+#[derive(Debug, Default)]
+struct Seen {
+    /// `meta.json`'s (modified, length): a commit by anyone rewrites it, so an unchanged stamp
+    /// means there is nothing new to see on disk.
+    stamp: Option<(SystemTime, u64)>,
+    /// [`Index::commits`] then: in memory nobody else commits.
+    commits: u64,
 }
 
 impl std::fmt::Debug for Index {
@@ -97,7 +114,7 @@ impl Index {
     pub fn create(dir: impl AsRef<Path>, options: &IndexOptions) -> Result<Index> {
         let dir = dir.as_ref();
         if dir.join("meta.json").exists() {
-            return Err(Error::InvalidArgument(format!("an index already exists at {}", dir.display())));
+            return Err(Error::IndexExists { path: dir.to_owned() });
         }
         fs::create_dir_all(dir).map_err(|e| match e.kind() {
             std::io::ErrorKind::AlreadyExists | std::io::ErrorKind::NotADirectory => {
@@ -147,7 +164,12 @@ impl Index {
                 let directory = IndexDirectory::open(dir).map_err(|e| Error::engine(Some(dir), e))?;
                 match directory.acquire_lock(&INDEX_WRITER_LOCK) {
                     Ok(_released_at_once) => {}
-                    Err(LockError::LockBusy) => return Err(Error::Locked { path: dir.to_owned() }),
+                    Err(LockError::LockBusy) => {
+                        return Err(Error::Locked {
+                            path: Some(dir.to_owned()),
+                            in_this_process: has_writer_here(dir),
+                        });
+                    }
                     Err(LockError::IoError(e)) if is_write_refusal(&e) => {
                         return Err(Error::IndexNotWritable { path: dir.to_owned(), reason: e.to_string() });
                     }
@@ -228,15 +250,15 @@ impl Index {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e| damage::classify(path, Some(&inner), e))?;
-        let seen_commit = Mutex::new(None);
         Ok(Index {
             inner,
             reader,
             fields,
             stemming,
-            dir,
+            dir: dir.map(Arc::from),
             reads,
-            seen_commit,
+            seen: Default::default(),
+            commits: Default::default(),
             facet_values: Default::default(),
         })
     }
@@ -272,28 +294,42 @@ impl Index {
     }
 
     /// Makes the reader see the latest commit (ours or another process's). Costs one `stat`
-    /// when nothing was committed since the last call.
+    /// when nothing was committed since the last call (in memory, one atomic load).
     pub(crate) fn refresh(&self) -> Result<()> {
+        let commits = self.commits.load(Ordering::Acquire);
+        let mut seen = self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let Some(dir) = &self.dir else {
-            return self.reader.reload().map_err(|e| self.error(e));
+            if seen.commits == commits {
+                return Ok(());
+            }
+            self.reader.reload().map_err(|e| self.error(e))?;
+            seen.commits = commits;
+            return Ok(());
         };
         let stamp =
             std::fs::metadata(dir.join("meta.json")).ok().and_then(|m| Some((m.modified().ok()?, m.len())));
-        let mut seen = self.seen_commit.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if stamp.is_some() && *seen == stamp {
+        if stamp.is_some() && seen.stamp == stamp {
             return Ok(());
         }
         self.reader.reload().map_err(|e| self.error(e))?;
-        *seen = stamp;
+        seen.stamp = stamp;
         Ok(())
+    }
+
+    /// Tells the readers of every clone that a writer of this index committed.
+    pub(crate) fn committed(&self) {
+        self.commits.fetch_add(1, Ordering::Release);
     }
 
     /// Maps an engine error, recognising a busy writer lock, a full disk, a read-only folder
     /// and damaged files.
     pub(crate) fn error(&self, e: TantivyError) -> Error {
-        let path = self.dir.clone().unwrap_or_else(|| PathBuf::from("<memory>"));
+        if let TantivyError::LockFailure(LockError::LockBusy, _) = &e {
+            let in_this_process = self.dir.as_deref().is_none_or(has_writer_here);
+            return Error::Locked { path: self.dir.as_deref().map(Path::to_owned), in_this_process };
+        }
+        let path = self.dir.as_deref().map_or_else(|| PathBuf::from("<memory>"), Path::to_owned);
         match &e {
-            TantivyError::LockFailure(LockError::LockBusy, _) => return Error::Locked { path },
             // The writer's lock file can't be created: the folder is read-only.
             TantivyError::LockFailure(LockError::IoError(io), _) if is_write_refusal(io) => {
                 return Error::IndexNotWritable { path, reason: io.to_string() };
@@ -322,6 +358,44 @@ impl Index {
                 } else {
                     damage::classify(self.dir.as_deref(), Some(&self.inner), e)
                 }
+            }
+        }
+    }
+}
+
+/// Index folders whose writer lives in this process (canonical where possible), so a busy lock
+/// can say whose writer holds it.
+static WRITERS_HERE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn writer_key(dir: &Path) -> PathBuf {
+    dir.canonicalize().unwrap_or_else(|_| dir.to_owned())
+}
+
+fn has_writer_here(dir: &Path) -> bool {
+    let key = writer_key(dir);
+    WRITERS_HERE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).contains(&key)
+}
+
+/// A writer of this process holds the index in its folder while this lives.
+#[derive(Debug)]
+pub(crate) struct WriterHere(Option<PathBuf>);
+
+impl WriterHere {
+    pub(crate) fn register(index: &Index) -> WriterHere {
+        let key = index.dir().map(writer_key);
+        if let Some(key) = &key {
+            WRITERS_HERE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(key.clone());
+        }
+        WriterHere(key)
+    }
+}
+
+impl Drop for WriterHere {
+    fn drop(&mut self) {
+        if let Some(key) = &self.0 {
+            let mut writers = WRITERS_HERE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some(i) = writers.iter().position(|k| k == key) {
+                writers.swap_remove(i);
             }
         }
     }
@@ -418,7 +492,15 @@ mod tests {
         let _first = index.writer().unwrap();
         let other = Index::open(dir.path()).unwrap();
         let err = other.writer().unwrap_err();
-        assert!(matches!(err, Error::Locked { .. }), "{err}");
-        assert!(err.to_string().ends_with("is locked by another newsearch process"));
+        assert!(matches!(err, Error::Locked { in_this_process: true, .. }), "{err}");
+        assert!(err.to_string().ends_with("already has a writer in this process"), "{err}");
+        drop(_first);
+        assert!(other.writer().is_ok(), "free once the first writer is gone");
+
+        let memory = Index::in_memory(&IndexOptions::new()).unwrap();
+        let _held = memory.writer().unwrap();
+        let err = memory.clone().writer().unwrap_err();
+        assert!(matches!(err, Error::Locked { path: None, in_this_process: true }), "{err}");
+        assert_eq!(err.to_string(), "the in-memory index already has a writer");
     }
 }

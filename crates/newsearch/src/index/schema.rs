@@ -178,7 +178,11 @@ impl Fields {
     pub(crate) fn document(&self, a: &Article, stamp: FileStamp) -> TantivyDocument {
         let mut doc = TantivyDocument::default();
         doc.add_text(self.id, a.id.as_str());
-        doc.add_text(self.path, a.path.to_string_lossy());
+        // No path term for an article that did not come from a file: looking a file up by an
+        // empty path must not find every such article.
+        if !a.path.as_os_str().is_empty() {
+            doc.add_text(self.path, a.path.to_string_lossy());
+        }
         doc.add_text(self.title, &a.title);
         doc.add_text(self.body, &a.body);
         // The title is also body text: body scores then rank like one flat document (what

@@ -93,7 +93,7 @@ impl<'a> IdClaims<'a> {
     /// only those left out before are tried again.
     pub(super) fn place(
         &mut self,
-        writer: &mut IndexWriter<'_>,
+        writer: &mut IndexWriter,
         articles: &[Article],
         stamp: FileStamp,
         key: &Arc<str>,

@@ -69,7 +69,7 @@ impl FileRun {
     /// articles added.
     pub(super) fn index(
         &self,
-        writer: &mut IndexWriter<'_>,
+        writer: &mut IndexWriter,
         ids: &mut IdClaims<'_>,
         mut batches: Batches<'_>,
         file: &SourceFile,
@@ -86,6 +86,7 @@ impl FileRun {
         let mut added = 0usize;
         let mut lost: Option<Collision> = None;
         loop {
+            out.check_cancelled()?;
             let mut batch = match batches.next() {
                 Ok(Some(batch)) => batch,
                 Ok(None) => break,

@@ -42,6 +42,49 @@ pub struct UpdateOptions {
     commit_every: Option<usize>,
     commit_interval: Option<Duration>,
     merge: MergeAfter,
+    cancel: Option<CancelToken>,
+}
+
+/// Stops an update from another thread or task: [`UpdateOptions::cancel`] gives a run one,
+/// [`CancelToken::cancel`] on any clone stops it.
+///
+/// ```
+/// use newsearch::{CancelToken, Error, Index, IndexOptions, UpdateOptions};
+/// # fn main() -> Result<(), Error> {
+/// # let folder = tempfile::tempdir().unwrap();
+/// # std::fs::write(folder.path().join("a.md"), "# A title\n\nA body.\n").unwrap();
+/// let index = Index::in_memory(&IndexOptions::new())?;
+/// let token = CancelToken::new();
+/// let options = UpdateOptions::new().cancel(&token);
+/// token.cancel(); // as a shutdown handler would, while the run goes on
+/// let run = index.update(&[folder.path()], &options, &mut |_| {});
+/// assert!(matches!(run, Err(Error::Cancelled)));
+/// assert_eq!(index.len()?, 0, "the index is as of its last commit");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<std::sync::atomic::AtomicBool>);
+
+impl CancelToken {
+    /// A token not cancelled yet.
+    pub fn new() -> Self {
+        CancelToken::default()
+    }
+
+    /// Asks every run holding this token (or a clone) to stop. It stops before its next
+    /// file (or its next batch of records in a streamed export), rolls its writer back to its
+    /// last commit, and fails with [`Error::Cancelled`]. What it committed before stays:
+    /// incremental runs commit every [`UpdateOptions::commit_every`] articles or
+    /// [`UpdateOptions::commit_interval`], and the next run picks up the files left.
+    pub fn cancel(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Whether [`CancelToken::cancel`] was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Acquire)
+    }
 }
 
 /// When and how an update merges the index's segments at its end.
@@ -134,6 +177,12 @@ impl UpdateOptions {
     /// that added 10,000 articles or more).
     pub fn merge(mut self, when: MergeAfter) -> Self {
         self.merge = when;
+        self
+    }
+
+    /// Lets `token` stop the run (see [`CancelToken::cancel`]).
+    pub fn cancel(mut self, token: &CancelToken) -> Self {
+        self.cancel = Some(token.clone());
         self
     }
 
@@ -306,19 +355,40 @@ impl Index {
         options: &UpdateOptions,
         on_event: &mut dyn FnMut(UpdateEvent<'_>),
     ) -> Result<UpdateReport> {
+        let mut writer = self.writer_with(&options.writer)?;
+        let report = self.update_through(&mut writer, paths, options, on_event)?;
+        // Background merges end before the lock is released.
+        writer.finish()?;
+        Ok(report)
+    }
+
+    /// [`Index::update`] through `writer`. A run that fails or is cancelled leaves the index
+    /// as of its last commit: the writer's uncommitted work is dropped. Either way the writer
+    /// merges as usual afterwards.
+    pub(crate) fn update_through<P: AsRef<Path>>(
+        &self,
+        writer: &mut IndexWriter,
+        paths: &[P],
+        options: &UpdateOptions,
+        on_event: &mut dyn FnMut(UpdateEvent<'_>),
+    ) -> Result<UpdateReport> {
         let started = Instant::now();
         let mut report = UpdateReport::default();
         let mut begun = None;
-        match self.run_update(paths, options, on_event, &mut report, &mut begun) {
+        let run = self.run_update(writer, paths, options, on_event, &mut report, &mut begun);
+        writer.resume_merges();
+        match run.and_then(|rebuild| self.end_run().map(|()| rebuild)) {
             Ok(rebuild) => {
                 report.elapsed = started.elapsed();
                 self.record_run(&report, rebuild, None)?;
                 Ok(report)
             }
             Err(e) => {
+                // Nothing half-done stays pending in the writer, whoever holds it next.
+                let _ = writer.rollback();
                 // A run that started writing and then failed (a full disk, a damaged file) is
                 // recorded too, with its error, so `stats` does not describe an older run as the
-                // last one. A run refused before it began (locked, nothing to index) is not.
+                // last one. A run refused before it began (nothing to index) is not.
                 if let Some(rebuild) = begun {
                     report.elapsed = started.elapsed();
                     let _ = self.record_run(&report, rebuild, Some(&e));
@@ -334,14 +404,14 @@ impl Index {
     /// rebuilds) once the run is recorded, and returns whether it rebuilt.
     fn run_update<P: AsRef<Path>>(
         &self,
+        writer: &mut IndexWriter,
         paths: &[P],
         options: &UpdateOptions,
         on_event: &mut dyn FnMut(UpdateEvent<'_>),
         report: &mut UpdateReport,
         begun: &mut Option<bool>,
     ) -> Result<bool> {
-        let mut writer = self.writer_with(&options.writer)?;
-        let mut out = Reporter { report, on_event };
+        let mut out = Reporter { report, on_event, cancel: options.cancel.as_ref() };
         let plan = self.plan(paths, options, &mut out)?;
         let replace_roots = plan.rebuild && !plan.bare;
         self.begin_run(&plan.roots, replace_roots, RecordedRun::new(plan.rebuild, &plan.walk, &plan.parse))?;
@@ -362,6 +432,7 @@ impl Index {
         }
 
         let (found, unsure) = walk_roots(&plan, &mut out);
+        out.check_cancelled()?;
         // Borrowed, and only when there is something to look up: a fresh run of a million files
         // needs no second copy of every path.
         let walked_paths: FxHashSet<Cow<'_, str>> =
@@ -390,8 +461,9 @@ impl Index {
         let total = found.files.len();
         let outcomes = ordered_par_map(&found.files, |file| consider(file, &manifest, &plan.parse, &recheck));
         for (done, (file, outcome)) in outcomes.enumerate() {
+            out.check_cancelled()?;
             ids.begin_file(done);
-            cadence.added += self.index_file(&mut writer, &mut ids, file, outcome, &plan.parse, &mut out)?;
+            cadence.added += self.index_file(writer, &mut ids, file, outcome, &plan.parse, &mut out)?;
             (out.on_event)(UpdateEvent::Progress { done: done + 1, total });
             if cadence.due() {
                 self.write_partial(recheck.iter().chain(&ids.partial))?;
@@ -412,8 +484,6 @@ impl Index {
             MergeAfter::OneSegment => writer.merge_all()?,
             MergeAfter::Articles(_) | MergeAfter::Never => {}
         }
-        writer.finish()?;
-        self.end_run()?;
         out.report.articles_total = stats.articles;
         Ok(plan.rebuild)
     }
@@ -432,7 +502,7 @@ impl Index {
         let requested: Vec<PathBuf> =
             if bare { recorded_roots.clone() } else { paths.iter().map(|p| p.as_ref().to_owned()).collect() };
         if requested.is_empty() {
-            return Err(Error::InvalidArgument("nothing to index: name files or folders".into()));
+            return Err(Error::NothingToIndex);
         }
         let rebuild = options.rebuild || (bare && recorded.as_ref().is_some_and(|r| r.rebuild_pending));
         let (walk, parse) = match (&recorded, bare) {
@@ -466,7 +536,7 @@ impl Index {
     /// One file's outcome into the index; returns the articles added.
     fn index_file(
         &self,
-        writer: &mut IndexWriter<'_>,
+        writer: &mut IndexWriter,
         ids: &mut IdClaims<'_>,
         file: &SourceFile,
         outcome: Outcome,
@@ -576,9 +646,18 @@ struct Plan {
 pub(super) struct Reporter<'r> {
     report: &'r mut UpdateReport,
     on_event: &'r mut dyn FnMut(UpdateEvent<'_>),
+    cancel: Option<&'r CancelToken>,
 }
 
 impl Reporter<'_> {
+    /// Fails the run with [`Error::Cancelled`] once its token is cancelled.
+    pub(super) fn check_cancelled(&self) -> Result<()> {
+        match self.cancel {
+            Some(token) if token.is_cancelled() => Err(Error::Cancelled),
+            _ => Ok(()),
+        }
+    }
+
     /// A file (or folder) that could not be read: counted, listed and told.
     fn failed(&mut self, path: &Path, e: &Error) {
         self.report.failed += 1;

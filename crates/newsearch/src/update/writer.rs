@@ -7,30 +7,45 @@
 
 use std::path::Path;
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::index::{SegmentId, SegmentMeta};
-use tantivy::indexer::NoMergePolicy;
+use tantivy::indexer::{DefaultMergePolicy, NoMergePolicy};
 use tantivy::{TantivyDocument, TantivyError};
 
 use crate::article::{Article, ArticleId};
 use crate::error::{Error, Result};
-use crate::index::Index;
 use crate::index::directory::ReadMode;
 use crate::index::schema::FileStamp;
+use crate::index::{Index, WriterHere};
 
 impl Index {
     /// A writer with default options. Only one writer can exist per index, across processes:
     /// a second one fails at once with [`Error::Locked`].
-    pub fn writer(&self) -> Result<IndexWriter<'_>> {
+    ///
+    /// The writer holds a clone of the index, so it can live in an app's state or move to
+    /// another thread or task; searches through any clone see its commits.
+    pub fn writer(&self) -> Result<IndexWriter> {
         self.writer_with(&WriterOptions::new())
     }
 
     /// A writer with the given memory budget and threads.
-    pub fn writer_with(&self, options: &WriterOptions) -> Result<IndexWriter<'_>> {
+    pub fn writer_with(&self, options: &WriterOptions) -> Result<IndexWriter> {
         let inner = self
             .inner
             .writer_with_num_threads(options.threads_or_default(), options.budget_bytes())
             .map_err(|e| self.error(e))?;
-        Ok(IndexWriter::new(self, inner))
+        // Holding the lock, nobody else commits: the count now is what the first commit starts from.
+        self.refresh()?;
+        let before = self.reader.searcher().num_docs();
+        let here = WriterHere::register(self);
+        Ok(IndexWriter {
+            index: self.clone(),
+            inner,
+            added: 0,
+            before,
+            pending: Pending::default(),
+            _here: here,
+        })
     }
 }
 
@@ -86,36 +101,108 @@ impl Default for WriterOptions {
 /// What a commit made visible.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct CommitStats {
-    /// Articles added (or replaced) since the previous commit.
+    /// Articles written since the previous commit, new or replacing one with the same id.
     pub added: u64,
-    /// Delete requests since the previous commit (by id or by file).
-    pub deletes: u64,
+    /// Articles that were in the index at the previous commit and are gone: deleted, or
+    /// replaced by an added article with the same id.
+    pub removed: u64,
     /// Articles in the index after the commit.
     pub articles: u64,
 }
 
 /// Adds and deletes articles; one per index at a time, across processes.
-pub struct IndexWriter<'a> {
-    index: &'a Index,
+///
+/// Owns what it needs (`'static + Send`): keep it in an app's state behind a mutex, or move
+/// it into a writer thread or task. [`IndexWriter::update`] indexes folders through it.
+pub struct IndexWriter {
+    pub(crate) index: Index,
     inner: tantivy::IndexWriter<TantivyDocument>,
+    /// Articles written since the last commit.
     added: u64,
-    deletes: u64,
+    /// Articles in the index at the last commit.
+    before: u64,
+    pending: Pending,
+    /// Dropped last: the lock is the engine writer's, released before this.
+    _here: WriterHere,
 }
 
-impl std::fmt::Debug for IndexWriter<'_> {
+/// What [`IndexWriter::add`] and [`IndexWriter::delete`] did since the last commit, so they
+/// can tell whether an id is in the index before that commit makes it visible. Hashes, not
+/// text: a bulk load of a million articles keeps 16 bytes each.
+#[derive(Debug, Default)]
+struct Pending {
+    /// Id → the file of the article added under it (0 for none), or `None` once deleted.
+    ids: FxHashMap<u64, Option<u64>>,
+    /// Files whose articles were deleted.
+    paths: FxHashSet<u64>,
+    /// Whether every article was deleted.
+    all: bool,
+}
+
+impl Pending {
+    fn clear(&mut self) {
+        *self = Pending::default();
+    }
+}
+
+fn hashed(text: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
+}
+
+impl std::fmt::Debug for IndexWriter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IndexWriter").field("index", self.index).field("pending_adds", &self.added).finish()
+        f.debug_struct("IndexWriter").field("index", &self.index).field("pending_adds", &self.added).finish()
     }
 }
 
-impl<'a> IndexWriter<'a> {
-    pub(crate) fn new(index: &'a Index, inner: tantivy::IndexWriter<TantivyDocument>) -> Self {
-        IndexWriter { index, inner, added: 0, deletes: 0 }
+impl IndexWriter {
+    /// The index this writer writes to.
+    pub fn index(&self) -> &Index {
+        &self.index
     }
 
-    /// Adds `article`, replacing any indexed article with the same id.
-    pub fn add(&mut self, article: &Article) -> Result<()> {
-        self.add_stamped(article, FileStamp::default())
+    /// Adds `article`, replacing the article with the same id if there is one; returns whether
+    /// it replaced one (indexed at the last commit, or added by this writer since).
+    ///
+    /// Fails with [`Error::UnstorableDate`] for a date outside [`storable_dates`](crate::storable_dates).
+    ///
+    /// ```
+    /// # use newsearch::{Article, Index, IndexOptions};
+    /// # fn main() -> Result<(), newsearch::Error> {
+    /// let index = Index::in_memory(&IndexOptions::new())?;
+    /// let mut writer = index.writer()?;
+    /// let article = Article::builder("row-17", "Cable repaired").body("Service is back.").build();
+    /// assert!(!writer.add(&article)?, "new");
+    /// assert!(writer.add(&article)?, "replaces the copy added above");
+    /// assert_eq!(writer.commit()?.articles, 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn add(&mut self, article: &Article) -> Result<bool> {
+        let replaced = self.present(&article.id)?;
+        self.add_stamped(article, FileStamp::default())?;
+        let path = article.path.to_string_lossy();
+        let file = if path.is_empty() { 0 } else { hashed(&path) };
+        self.pending.ids.insert(hashed(article.id.as_str()), Some(file));
+        Ok(replaced)
+    }
+
+    /// Whether an article with this id is in the index as this writer's next commit would
+    /// leave it.
+    fn present(&self, id: &ArticleId) -> Result<bool> {
+        if let Some(state) = self.pending.ids.get(&hashed(id.as_str())) {
+            return Ok(state.is_some());
+        }
+        if self.pending.all {
+            return Ok(false);
+        }
+        let searcher = self.index.reader.searcher();
+        let Some(address) = self.index.address_of(&searcher, id)? else { return Ok(false) };
+        if self.pending.paths.is_empty() {
+            return Ok(true);
+        }
+        let path = self.index.article_at(&searcher, address)?.path;
+        Ok(!self.pending.paths.contains(&hashed(&path.to_string_lossy())))
     }
 
     pub(crate) fn add_stamped(&mut self, article: &Article, stamp: FileStamp) -> Result<()> {
@@ -127,13 +214,7 @@ impl<'a> IndexWriter<'a> {
     pub(crate) fn add_with(&mut self, article: &Article, stamp: FileStamp, replace: bool) -> Result<()> {
         let fields = &self.index.fields;
         if let Some(date) = article.date.filter(|d| !crate::storable_dates().contains(d)) {
-            return Err(Error::InvalidArgument(format!(
-                "article {:?} ({}): date {} is {}",
-                article.id.as_str(),
-                article.path.display(),
-                date.to_rfc3339(),
-                crate::article::out_of_range_note()
-            )));
+            return Err(Error::UnstorableDate { id: article.id.clone(), path: article.path.clone(), date });
         }
         if replace {
             self.inner.delete_term(fields.id_term(article.id.as_str()));
@@ -143,49 +224,84 @@ impl<'a> IndexWriter<'a> {
         Ok(())
     }
 
-    /// Deletes the article with this id, if any.
-    pub fn delete(&mut self, id: &ArticleId) {
+    /// Deletes the article with this id; returns whether there was one (indexed at the last
+    /// commit, or added by this writer since).
+    pub fn delete(&mut self, id: &ArticleId) -> Result<bool> {
+        let present = self.present(id)?;
         self.inner.delete_term(self.index.fields.id_term(id.as_str()));
-        self.deletes += 1;
+        self.pending.ids.insert(hashed(id.as_str()), None);
+        Ok(present)
     }
 
     /// Deletes the article with this content hash ([`crate::index::schema::content_hash`]).
     pub(crate) fn delete_content(&mut self, hash: u64) {
         self.inner.delete_term(self.index.fields.content_hash_term(hash));
-        self.deletes += 1;
     }
 
-    /// Deletes every article read from the file at `path` (as stored in `Article::path`).
+    /// Deletes every article read from the file at `path` (as stored in [`Article::path`]).
+    /// An empty path names no file: articles that did not come from a file have none, and
+    /// are deleted by id.
     pub fn delete_path(&mut self, path: &str) {
+        if path.is_empty() {
+            return;
+        }
         self.inner.delete_term(self.index.fields.path_term(path));
-        self.deletes += 1;
+        let file = hashed(path);
+        self.pending.paths.insert(file);
+        for state in self.pending.ids.values_mut() {
+            if *state == Some(file) {
+                *state = None;
+            }
+        }
     }
 
     /// Deletes every article (visible at the next commit; until then searches see them all).
     pub fn delete_all(&mut self) -> Result<()> {
         self.inner.delete_all_documents().map_err(|e| self.index.error(e))?;
-        self.deletes += 1;
+        self.pending.clear();
+        self.pending.all = true;
         Ok(())
     }
 
     /// Makes everything added and deleted so far visible, atomically and durably.
     pub fn commit(&mut self) -> Result<CommitStats> {
         self.inner.commit().map_err(|e| self.index.error(e))?;
+        self.index.committed();
         self.index.refresh()?;
-        let stats = CommitStats {
-            added: self.added,
-            deletes: self.deletes,
-            articles: self.index.reader.searcher().num_docs(),
-        };
+        let articles = self.index.reader.searcher().num_docs();
+        let removed = (self.before + self.added).saturating_sub(articles);
+        let stats = CommitStats { added: self.added, removed, articles };
         self.added = 0;
-        self.deletes = 0;
+        self.before = articles;
+        self.pending.clear();
         Ok(stats)
     }
 
-    /// Stops the engine from merging segments on its own for the rest of this writer's life
+    /// Stops the engine from merging segments on its own until [`IndexWriter::resume_merges`]
     /// (for a bulk run that ends with [`IndexWriter::compact`]).
     pub(crate) fn pause_merges(&mut self) {
         self.inner.set_merge_policy(Box::new(NoMergePolicy));
+    }
+
+    /// The engine merges segments on its own again, as a new writer does.
+    pub(crate) fn resume_merges(&mut self) {
+        self.inner.set_merge_policy(Box::new(DefaultMergePolicy::default()));
+    }
+
+    /// Indexes the article files under `paths` through this writer, as [`Index::update`]
+    /// does with a writer of its own (see there); for an app that keeps its writer. Anything
+    /// the writer had not committed is committed with the run's first commit (a rebuild
+    /// deletes it with the rest). A run that fails or is cancelled
+    /// ([`UpdateOptions::cancel`](crate::UpdateOptions::cancel)) rolls the writer back to its
+    /// last commit. The writer's own memory and threads are used, not `options.writer`.
+    pub fn update<P: AsRef<Path>>(
+        &mut self,
+        paths: &[P],
+        options: &crate::UpdateOptions,
+        on_event: &mut dyn FnMut(crate::UpdateEvent<'_>),
+    ) -> Result<crate::UpdateReport> {
+        let index = self.index.clone();
+        index.update_through(self, paths, options, on_event)
     }
 
     /// Merges every segment into one, then waits for it to be written. Searches then look each
@@ -251,7 +367,7 @@ impl<'a> IndexWriter<'a> {
     pub fn rollback(&mut self) -> Result<()> {
         self.inner.rollback().map_err(|e| self.index.error(e))?;
         self.added = 0;
-        self.deletes = 0;
+        self.pending.clear();
         Ok(())
     }
 
@@ -373,9 +489,11 @@ mod tests {
         let stats = w.commit().unwrap();
         assert_eq!((stats.added, stats.articles), (2, 2));
         w.add(&Article::new("a", "a.txt", "First, revised")).unwrap();
-        w.delete(&ArticleId::new("b"));
+        assert!(w.delete(&ArticleId::new("b")).unwrap());
+        assert!(!w.delete(&ArticleId::new("never")).unwrap());
         let stats = w.commit().unwrap();
-        assert_eq!((stats.added, stats.deletes, stats.articles), (1, 1, 1));
+        // "a" replaced, "b" deleted; the id that never existed removed nothing.
+        assert_eq!((stats.added, stats.removed, stats.articles), (1, 2, 1));
         w.delete_path("a.txt");
         w.rollback().unwrap();
         assert_eq!(index.len().unwrap(), 1);

@@ -54,7 +54,7 @@ fn replaced_and_deleted_articles_are_skipped_and_the_order_is_stable() {
     writer.commit().unwrap();
     // A second segment that replaces one article of the first and deletes another.
     writer.add(&article("b", "Second b", "text", &[])).unwrap();
-    writer.delete(&ArticleId::new("c"));
+    assert!(writer.delete(&ArticleId::new("c")).unwrap());
     writer.add(&article("e", "First e", "text", &[])).unwrap();
     writer.commit().unwrap();
     drop(writer);
@@ -77,7 +77,7 @@ fn a_commit_during_an_export_is_not_seen_by_it() {
 
     let mut articles = index.articles().unwrap();
     let first = articles.next().unwrap().unwrap();
-    writer.delete(&first.id);
+    assert!(writer.delete(&first.id).unwrap());
     writer.add(&article("c", "C", "text", &[])).unwrap();
     writer.commit().unwrap();
     let rest: Vec<String> = articles.map(|a| a.unwrap().id.to_string()).collect();

@@ -303,7 +303,7 @@ fn huge_pages_and_offsets_return_what_exists() {
         }
         writer.commit().unwrap();
     }
-    writer.delete(&"a3".into());
+    assert!(writer.delete(&"a3".into()).unwrap());
     writer.commit().unwrap();
     drop(writer);
 

@@ -98,7 +98,7 @@ proptest! {
         prop_assert!(stats.tags.windows(2).all(|w| (w[1].count, n(&w[0].value)) <= (w[0].count, n(&w[1].value))));
 
         for (a, _) in articles.iter().filter(|(_, deleted)| *deleted) {
-            writer.delete(&a.id);
+            writer.delete(&a.id).unwrap();
         }
         writer.commit().unwrap();
         let kept = articles.iter().filter(|(_, deleted)| !deleted).map(|(a, _)| a);
