@@ -136,6 +136,14 @@ pub enum Error {
         /// The date.
         date: chrono::DateTime<chrono::Utc>,
     },
+    /// A name for an Elasticsearch or OpenSearch index that those engines would refuse.
+    #[error("bulk index name {} {problem} (Elasticsearch and OpenSearch would refuse it)", shown(name))]
+    InvalidIndexName {
+        /// The name given.
+        name: String,
+        /// What is wrong with it, e.g. "must be lowercase".
+        problem: String,
+    },
     /// An update was cancelled through its [`CancelToken`](crate::CancelToken); the index is
     /// as of its last commit (see [`UpdateOptions::cancel`](crate::UpdateOptions::cancel)).
     #[error("update cancelled; the index is as of its last commit")]
@@ -265,7 +273,7 @@ impl Error {
             }
             Error::Locked { path, .. } => path.as_deref(),
             Error::UnstorableDate { path, .. } => (!path.as_os_str().is_empty()).then_some(path.as_path()),
-            Error::NothingToIndex | Error::Cancelled => None,
+            Error::NothingToIndex | Error::Cancelled | Error::InvalidIndexName { .. } => None,
             Error::Damaged { path, .. } => Some(path),
             Error::Index { path, .. } => path.as_deref(),
             Error::UnknownFormatName { .. }

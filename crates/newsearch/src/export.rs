@@ -211,7 +211,7 @@ impl Exporter {
     /// The Elasticsearch/OpenSearch index the bulk format's action lines name (default
     /// [`Exporter::DEFAULT_BULK_INDEX`]).
     ///
-    /// Fails with [`Error::InvalidArgument`] for a name those engines would refuse: empty,
+    /// Fails with [`Error::InvalidIndexName`] for a name those engines would refuse: empty,
     /// `.` or `..`, longer than 255 bytes, with uppercase letters, starting with `-`, `_` or
     /// `+`, or holding a space, `,`, `#`, `:`, `"`, `*`, `?`, `<`, `>`, `|`, `/` or `\`.
     pub fn bulk_index(mut self, name: &str) -> Result<Self> {
@@ -302,9 +302,7 @@ fn check_bulk_index(name: &str) -> Result<()> {
             .map(|c| format!("can't contain {c:?}"))
     };
     match problem {
-        Some(problem) => Err(Error::InvalidArgument(format!(
-            "bulk index name {name:?} {problem} (Elasticsearch and OpenSearch would refuse it)"
-        ))),
+        Some(problem) => Err(Error::InvalidIndexName { name: name.to_owned(), problem }),
         None => Ok(()),
     }
 }
@@ -362,7 +360,7 @@ mod tests {
     fn bulk_index_names_the_engines_refuse_are_errors() {
         for bad in ["", ".", "News", "_news", "-news", "a b", "a,b", "a/b", "a*", &"x".repeat(256)] {
             let err = Exporter::new(ExportFormat::Bulk).bulk_index(bad).unwrap_err();
-            assert!(matches!(err, Error::InvalidArgument(_)), "{bad:?}: {err}");
+            assert!(matches!(err, Error::InvalidIndexName { .. }), "{bad:?}: {err}");
         }
         for good in ["newsearch", "news-2025.02", "новини"] {
             assert!(Exporter::new(ExportFormat::Bulk).bulk_index(good).is_ok(), "{good:?}");

@@ -98,6 +98,7 @@ impl FileRun {
                         Some(_) => written.iter().for_each(|&hash| writer.delete_content(hash)),
                         None => writer.delete_path(key),
                     }
+                    writer.forget_added(added as u64);
                     out.report.articles_indexed -= added as u64;
                     out.failed(&file.path, &e);
                     return Ok(0);

@@ -42,6 +42,7 @@ impl Index {
             index: self.clone(),
             inner,
             added: 0,
+            superseded: 0,
             before,
             pending: Pending::default(),
             _here: here,
@@ -100,8 +101,11 @@ impl Default for WriterOptions {
 
 /// What a commit made visible.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+///
+/// `articles` is the previous commit's count plus `added` minus `removed`.
 pub struct CommitStats {
-    /// Articles written since the previous commit, new or replacing one with the same id.
+    /// Articles added since the previous commit and in the index now, new or replacing one
+    /// with the same id (an article added twice, or added then deleted, counts once or not).
     pub added: u64,
     /// Articles that were in the index at the previous commit and are gone: deleted, or
     /// replaced by an added article with the same id.
@@ -119,6 +123,8 @@ pub struct IndexWriter {
     inner: tantivy::IndexWriter<TantivyDocument>,
     /// Articles written since the last commit.
     added: u64,
+    /// Of those, the ones replaced or deleted again before the commit.
+    superseded: u64,
     /// Articles in the index at the last commit.
     before: u64,
     pending: Pending,
@@ -183,7 +189,9 @@ impl IndexWriter {
         self.add_stamped(article, FileStamp::default())?;
         let path = article.path.to_string_lossy();
         let file = if path.is_empty() { 0 } else { hashed(&path) };
-        self.pending.ids.insert(hashed(article.id.as_str()), Some(file));
+        if let Some(Some(_)) = self.pending.ids.insert(hashed(article.id.as_str()), Some(file)) {
+            self.superseded += 1;
+        }
         Ok(replaced)
     }
 
@@ -229,8 +237,16 @@ impl IndexWriter {
     pub fn delete(&mut self, id: &ArticleId) -> Result<bool> {
         let present = self.present(id)?;
         self.inner.delete_term(self.index.fields.id_term(id.as_str()));
-        self.pending.ids.insert(hashed(id.as_str()), None);
+        if let Some(Some(_)) = self.pending.ids.insert(hashed(id.as_str()), None) {
+            self.superseded += 1;
+        }
         Ok(present)
+    }
+
+    /// The last `n` articles written were deleted again before the commit (by content or by
+    /// path): the commit's counts leave them out.
+    pub(crate) fn forget_added(&mut self, n: u64) {
+        self.superseded += n;
     }
 
     /// Deletes the article with this content hash ([`crate::index::schema::content_hash`]).
@@ -251,13 +267,18 @@ impl IndexWriter {
         for state in self.pending.ids.values_mut() {
             if *state == Some(file) {
                 *state = None;
+                self.superseded += 1;
             }
         }
     }
 
     /// Deletes every article (visible at the next commit; until then searches see them all).
     pub fn delete_all(&mut self) -> Result<()> {
+        // The engine's delete-all drops the committed segments only: articles still in its
+        // indexing buffers would survive it. Rolled back first, they go too.
+        self.inner.rollback().map_err(|e| self.index.error(e))?;
         self.inner.delete_all_documents().map_err(|e| self.index.error(e))?;
+        self.superseded = self.added;
         self.pending.clear();
         self.pending.all = true;
         Ok(())
@@ -269,9 +290,11 @@ impl IndexWriter {
         self.index.committed();
         self.index.refresh()?;
         let articles = self.index.reader.searcher().num_docs();
-        let removed = (self.before + self.added).saturating_sub(articles);
-        let stats = CommitStats { added: self.added, removed, articles };
+        let added = self.added - self.superseded;
+        let removed = (self.before + added).saturating_sub(articles);
+        let stats = CommitStats { added, removed, articles };
         self.added = 0;
+        self.superseded = 0;
         self.before = articles;
         self.pending.clear();
         Ok(stats)
@@ -367,6 +390,7 @@ impl IndexWriter {
     pub fn rollback(&mut self) -> Result<()> {
         self.inner.rollback().map_err(|e| self.index.error(e))?;
         self.added = 0;
+        self.superseded = 0;
         self.pending.clear();
         Ok(())
     }

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod concurrency;
+mod embedding;
 mod explore;
 mod export;
 mod html;
