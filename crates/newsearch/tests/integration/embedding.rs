@@ -64,7 +64,10 @@ fn index_writer_and_articles_can_live_in_app_state_and_move_to_threads() {
                 let mut last = 0;
                 for _ in 0..50 {
                     let total = index.search(&Query::new("ceasefire")).unwrap().total;
-                    assert!(total >= last && total.is_multiple_of(10), "commits are seen whole and in order: {total}");
+                    assert!(
+                        total >= last && total.is_multiple_of(10),
+                        "commits are seen whole and in order: {total}"
+                    );
                     last = total;
                 }
             })
