@@ -92,6 +92,9 @@ fn run() -> Result<(), String> {
         row(&format!("add {batch} articles"), &adds);
         row(&format!("commit after {batch} articles"), &commits);
     }
+    // The floor: raw tantivy, same articles, title and body as stored text, same budget.
+    raw_tantivy_commits(&work.join("raw"), &articles)?;
+
     let started = Instant::now();
     finish(writer)?;
     row("finish the writer after the series (waits for merges)", &[started.elapsed()]);
@@ -114,6 +117,41 @@ fn run() -> Result<(), String> {
         row(&format!("200 × len(), {label}"), &times);
     }
     Ok(())
+}
+
+/// Commit latency of a bare tantivy index (title and body, stored text) holding BASE of the
+/// articles, for 1 and 100 added articles.
+fn raw_tantivy_commits(dir: &Path, articles: &[Article]) -> Result<(), String> {
+    use tantivy::schema::{STORED, Schema, TEXT};
+    let err = |e: tantivy::TantivyError| e.to_string();
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| e.to_string())?;
+    }
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let mut schema = Schema::builder();
+    let title = schema.add_text_field("title", TEXT | STORED);
+    let body = schema.add_text_field("body", TEXT | STORED);
+    let index = tantivy::Index::create_in_dir(dir, schema.build()).map_err(err)?;
+    let mut writer: tantivy::IndexWriter = index.writer(256 << 20).map_err(err)?;
+    let doc = |a: &Article| tantivy::doc!(title => a.title.as_str(), body => a.body.as_str());
+    for a in &articles[..BASE] {
+        writer.add_document(doc(a)).map_err(err)?;
+    }
+    writer.commit().map_err(err)?;
+    let mut next = BASE;
+    for batch in [1, 100] {
+        let times = repeat(30, || {
+            for a in &articles[next..next + batch] {
+                writer.add_document(doc(a)).map_err(err)?;
+            }
+            next += batch;
+            let started = Instant::now();
+            writer.commit().map_err(err)?;
+            Ok(started.elapsed())
+        })?;
+        row(&format!("raw tantivy: commit after {batch} articles"), &times);
+    }
+    writer.wait_merging_threads().map_err(err)
 }
 
 fn finish(writer: IndexWriter) -> Result<(), String> {

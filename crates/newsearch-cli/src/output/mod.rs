@@ -236,6 +236,7 @@ pub(crate) fn described(e: &Error) -> String {
         Error::TooLarge { .. } | Error::RecordTooLarge { .. } => " (raise it with --max-file-size)",
         Error::UnknownFormat { .. } => "; pass --format to read it as one of them",
         Error::NoIndex { .. } => "; create one with `newsearch index PATH`",
+        Error::NothingToIndex => " (name them: `newsearch index PATH`)",
         Error::NotAnIndex { .. } => "; choose another --index folder",
         Error::IndexVersion { .. } | Error::Damaged { .. } => "; rebuild it with `newsearch index --rebuild`",
         _ => "",
