@@ -1,22 +1,38 @@
-//! Running an engine query for one page: ranked (by score, reweighted score, date or views),
-//! counted and, when asked, faceted in a single pass over the matches.
+//! Running an engine query for one page: ranked (by score, reweighted score, date or views, in
+//! either direction), counted and, when asked, faceted in a single pass over the matches.
+//!
+//! Every order is total: matches that tie on the sort value are ordered by their content hash
+//! (unique among an index's articles), so a page ends at a definite [`Position`] and the next
+//! page, asked for with a cursor, starts right after it. Documents at or before the cursor are
+//! skipped while ranking (they are still counted, and faceted), so a deep page costs what the
+//! first one does.
 
-use tantivy::collector::{Collector, Count, TopDocs};
+use tantivy::collector::sort_key::{Comparator, NaturalComparator};
+use tantivy::collector::{Collector, Count, SegmentSortKeyComputer, SortKeyComputer, TopDocs, TopNComputer};
+use tantivy::columnar::Column;
 use tantivy::query::Query as EngineQuery;
-use tantivy::{DocAddress, Order, Searcher, SegmentReader};
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
 
 use crate::error::Result;
 use crate::index::Index;
 use crate::index::schema::names;
-use crate::query::{Query, Sort};
+use crate::query::{Position, Query, Sort};
 use crate::search::boost::Reweight;
 use crate::search::facets::{FacetCollector, Facets};
 
-/// Hits in order, with their score when ordered by relevance.
+/// Hits in order.
 pub(crate) type Ranked = Vec<Ranked1>;
 
-/// One hit's place: its score when ordered by relevance, and where it is.
-pub(crate) type Ranked1 = (Option<f32>, DocAddress);
+/// One hit's place.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ranked1 {
+    /// Its score, when ordered by relevance.
+    pub(crate) score: Option<f32>,
+    /// Where it is.
+    pub(crate) address: DocAddress,
+    /// Where it sits in the order (what a cursor after it holds).
+    pub(crate) position: Position,
+}
 
 impl Index {
     pub(crate) fn collect(
@@ -30,52 +46,163 @@ impl Index {
         let err = |e| self.error(e);
         // The engine's top-k sizes a buffer by offset + limit before looking at a document, so
         // a page is cut to the documents that exist first: no more can match, so results are
-        // the same, and `-n 10000000000` costs what the index holds, not 160 GB.
+        // the same, and a page costs what the index holds at most.
         let alive = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
         if query.limit == 0 || query.offset >= alive {
             let (total, facets) = searcher.search(q, &(Count, facets)).map_err(err)?;
             return Ok((total, Vec::new(), facets));
         }
         let top = SegmentSized { offset: query.offset, limit: query.limit.min(alive - query.offset) };
+        let ranking = Ranking::new(query.effective_sort(), reweight, query.after.map(|c| c.position()));
         // One pass that ranks, counts and (when asked) counts facets: measured faster here
         // than top-k with pruning followed by a separate count.
-        fn run<C: Collector>(
-            searcher: &Searcher,
-            q: &dyn EngineQuery,
-            top: C,
-            facets: Option<FacetCollector>,
-        ) -> tantivy::Result<(C::Fruit, usize, Option<Facets>)> {
-            searcher.search(q, &(top, Count, facets))
+        let ranked = top.collector(move |top| top.order_by(ranking));
+        let (docs, total, facets) = searcher.search(q, &(ranked, Count, facets)).map_err(err)?;
+        let scored = ranking.is_scored();
+        let hits = docs
+            .into_iter()
+            .map(|(position, address)| Ranked1 {
+                score: scored.then(|| position.to_score()),
+                address,
+                position,
+            })
+            .collect();
+        Ok((total, hits, facets))
+    }
+}
+
+/// A result order, as the engine's top-k computes it: each match's [`Position`], matches at or
+/// before `after` left out.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ranking {
+    by: By,
+    after: Option<Position>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum By {
+    /// The text score, times the recency and popularity multipliers when there are any.
+    Score(Option<Reweight>),
+    Date {
+        ascending: bool,
+    },
+    Views {
+        ascending: bool,
+    },
+}
+
+impl Ranking {
+    pub(crate) fn new(sort: Sort, reweight: Option<Reweight>, after: Option<Position>) -> Ranking {
+        let ascending = sort.is_ascending();
+        let by = match sort {
+            Sort::Date | Sort::DateAsc => By::Date { ascending },
+            Sort::Views | Sort::ViewsAsc => By::Views { ascending },
+            // `Sort` may grow: an order this build does not know ranks by relevance.
+            _ => By::Score(reweight),
+        };
+        Ranking { by, after }
+    }
+
+    /// Whether positions are scores.
+    fn is_scored(&self) -> bool {
+        matches!(self.by, By::Score(_))
+    }
+}
+
+impl SortKeyComputer for Ranking {
+    type SortKey = Position;
+    type Child = SegmentRanking;
+    type Comparator = NaturalComparator;
+
+    fn requires_scoring(&self) -> bool {
+        self.is_scored()
+    }
+
+    fn segment_sort_key_computer(&self, segment: &SegmentReader) -> tantivy::Result<SegmentRanking> {
+        let fast = segment.fast_fields();
+        let value = match self.by {
+            By::Score(reweight) => Value::Score(reweight.map(|r| Box::new(r.for_segment(segment)) as Box<_>)),
+            By::Date { ascending } => Value::Date(fast.column_opt(names::DATE)?, ascending),
+            By::Views { ascending } => Value::Views(fast.column_opt(names::VIEWS)?, ascending),
+        };
+        Ok(SegmentRanking { value, tiebreaks: fast.column_opt(names::CONTENT_HASH)?, after: self.after })
+    }
+}
+
+/// [`Ranking`] in one segment, with its columns open.
+pub(crate) struct SegmentRanking {
+    value: Value,
+    tiebreaks: Option<Column<u64>>,
+    after: Option<Position>,
+}
+
+/// Where a segment's sort values come from.
+enum Value {
+    /// The score given, reweighted by the function when there is one.
+    Score(Option<Box<dyn Fn(DocId, Score) -> Score>>),
+    Date(Option<Column<tantivy::DateTime>>, bool),
+    Views(Option<Column<u64>>, bool),
+}
+
+impl SegmentRanking {
+    /// The document's [`Position::rank`].
+    fn rank(&self, doc: DocId, score: Score) -> u128 {
+        match &self.value {
+            Value::Score(reweight) => {
+                let score = reweight.as_ref().map_or(score, |f| f(doc, score));
+                Position::score(score, 0).rank()
+            }
+            Value::Date(dates, ascending) => {
+                let seconds = dates.as_ref().and_then(|c| c.first(doc)).map(|d| d.into_timestamp_secs());
+                Position::date(seconds, *ascending, 0).rank()
+            }
+            Value::Views(views, ascending) => {
+                Position::views(views.as_ref().and_then(|c| c.first(doc)), *ascending, 0).rank()
+            }
         }
-        let scored = |docs: Vec<(f32, DocAddress)>| docs.into_iter().map(|(s, a)| (Some(s), a)).collect();
-        fn unscored<K>(docs: Vec<(K, DocAddress)>) -> Ranked {
-            docs.into_iter().map(|(_, a)| (None, a)).collect()
+    }
+
+    fn tiebreak(&self, doc: DocId) -> u64 {
+        self.tiebreaks.as_ref().and_then(|c| c.first(doc)).unwrap_or(0)
+    }
+}
+
+impl SegmentSortKeyComputer for SegmentRanking {
+    type SortKey = Position;
+    type SegmentSortKey = Position;
+    type SegmentComparator = NaturalComparator;
+
+    fn segment_sort_key(&mut self, doc: DocId, score: Score) -> Position {
+        Position::with_tiebreak(self.rank(doc, score), self.tiebreak(doc))
+    }
+
+    /// The tiebreak is read only for a document that could make the page on its sort value: the
+    /// common case of a match below the page's current last costs what ranking by the value alone
+    /// does.
+    #[inline]
+    fn compute_sort_key_and_collect<C: Comparator<Position>>(
+        &mut self,
+        doc: DocId,
+        score: Score,
+        top: &mut TopNComputer<Position, DocId, C>,
+    ) {
+        let rank = self.rank(doc, score);
+        if self.after.is_some_and(|after| rank > after.rank()) {
+            return;
         }
-        Ok(match (query.effective_sort(), reweight) {
-            (Sort::Relevance, None) => {
-                let by_score = top.collector(|top| top.order_by_score());
-                let (docs, total, facets) = run(searcher, q, by_score, facets).map_err(err)?;
-                (total, scored(docs), facets)
-            }
-            (Sort::Relevance, Some(rw)) => {
-                let tweaked = top.collector(move |top| {
-                    top.tweak_score(move |segment: &SegmentReader| rw.for_segment(segment))
-                });
-                let (docs, total, facets) = run(searcher, q, tweaked, facets).map_err(err)?;
-                (total, scored(docs), facets)
-            }
-            (Sort::Date, _) => {
-                let by_date = top
-                    .collector(|top| top.order_by_fast_field::<tantivy::DateTime>(names::DATE, Order::Desc));
-                let (docs, total, facets) = run(searcher, q, by_date, facets).map_err(err)?;
-                (total, unscored(docs), facets)
-            }
-            (Sort::Views, _) => {
-                let by_views = top.collector(|top| top.order_by_u64_field(names::VIEWS, Order::Desc));
-                let (docs, total, facets) = run(searcher, q, by_views, facets).map_err(err)?;
-                (total, unscored(docs), facets)
-            }
-        })
+        if top.threshold.as_ref().is_some_and(|threshold| rank < threshold.rank()) {
+            return;
+        }
+        let position = Position::with_tiebreak(rank, self.tiebreak(doc));
+        // At or before the cursor: on an earlier page.
+        if self.after.is_some_and(|after| position >= after) {
+            return;
+        }
+        top.push(position, doc);
+    }
+
+    fn convert_segment_sort_key(&self, position: Position) -> Position {
+        position
     }
 }
 
