@@ -143,11 +143,20 @@ const PRESENT: u128 = 1 << 64;
 
 impl Position {
     /// The place of a document scored `score` in relevance order.
+    #[cfg(test)]
     pub(crate) fn score(score: f32, tiebreak: u64) -> Position {
-        let bits = score.to_bits();
-        // Non-negative floats compare as their bits do; negative ones in reverse.
-        let ordered = if bits >> 31 == 1 { !bits } else { bits | 1 << 31 };
-        Position { rank: PRESENT | u128::from(ordered), tiebreak }
+        Position { rank: Position::score_rank(score), tiebreak }
+    }
+
+    /// The rank of a score: computed for every match, so without a branch.
+    #[inline]
+    pub(crate) fn score_rank(score: f32) -> u128 {
+        // Adding 0 turns -0 into 0: they are one score.
+        let bits = (score + 0.0).to_bits();
+        // Non-negative floats compare as their bits do, negative ones in reverse: flip the sign
+        // bit of the first, every bit of the others.
+        let ordered = bits ^ ((((bits as i32) >> 31) as u32) | 1 << 31);
+        PRESENT | u128::from(ordered)
     }
 
     /// The place of a document dated `seconds` (since 1970) in date order.
@@ -174,7 +183,12 @@ impl Position {
         self.rank
     }
 
-    /// A position of `rank`, tied with the tiebreak still to come.
+    /// The tiebreak (the content hash).
+    pub(crate) fn tiebreak(&self) -> u64 {
+        self.tiebreak
+    }
+
+    /// The position of a document of `rank` and `tiebreak`.
     pub(crate) fn with_tiebreak(rank: u128, tiebreak: u64) -> Position {
         Position { rank, tiebreak }
     }
@@ -201,13 +215,14 @@ mod tests {
 
     #[test]
     fn scores_order_as_numbers() {
-        let scores = [f32::NEG_INFINITY, -2.5, -0.0, 0.0, 1e-30, 0.5, 1.0, 7.25, f32::MAX, f32::INFINITY];
+        let scores = [f32::NEG_INFINITY, -2.5, -1e-30, 0.0, 1e-30, 0.5, 1.0, 7.25, f32::MAX, f32::INFINITY];
         for pair in scores.windows(2) {
-            assert!(Position::score(pair[0], 0) <= Position::score(pair[1], 0), "{pair:?}");
+            assert!(Position::score(pair[0], 0) < Position::score(pair[1], 0), "{pair:?}");
         }
         for s in scores {
             assert_eq!(Position::score(s, 0).to_score().to_bits(), s.to_bits());
         }
+        assert_eq!(Position::score(-0.0, 1), Position::score(0.0, 1));
     }
 
     #[test]

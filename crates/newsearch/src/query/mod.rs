@@ -276,6 +276,11 @@ pub struct Query {
     pub(crate) collapse: bool,
 }
 
+/// The library guide (`docs/library.md`), whose examples run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../docs/library.md")]
+pub struct LibraryGuide;
+
 /// [`Query::new("")`](Query::new): every article, newest first, first 10.
 impl Default for Query {
     fn default() -> Query {
@@ -610,6 +615,11 @@ impl Query {
     /// ```
     pub fn check(&self) -> Result<(), Error> {
         syntax::parse(&self.text)?;
+        self.check_request()
+    }
+
+    /// [`Query::check`] but for the text, which searching parses anyway (once is enough).
+    pub(crate) fn check_request(&self) -> Result<(), Error> {
         let window = self.offset.checked_add(self.limit);
         if window.is_none_or(|w| w > Self::MAX_WINDOW) {
             return Err(Error::WindowTooLarge {

@@ -249,12 +249,11 @@ fn lex(input: &str) -> Result<Vec<Token>, Error> {
                 if matches!(out.last(), Some(Token { tok: Tok::Field(_), column: c }) if *c == column) {
                     continue;
                 }
-                let word: String = chars[start..i].iter().collect();
-                match word.as_str() {
-                    "OR" | "||" => push(&mut out, Tok::Or),
-                    "AND" | "&&" => push(&mut out, Tok::And),
-                    "NOT" => push(&mut out, Tok::Not),
-                    _ => word_tokens(&chars[start..i], column, &mut out)?,
+                match &chars[start..i] {
+                    ['O', 'R'] | ['|', '|'] => push(&mut out, Tok::Or),
+                    ['A', 'N', 'D'] | ['&', '&'] => push(&mut out, Tok::And),
+                    ['N', 'O', 'T'] => push(&mut out, Tok::Not),
+                    word => word_tokens(word, column, &mut out)?,
                 }
             }
         }
@@ -298,19 +297,18 @@ fn word_tokens(word: &[char], column: usize, out: &mut Vec<Token>) -> Result<(),
         }
         None => (body, None),
     };
-    let text: String = body.iter().collect();
-    if text == "*" {
+    if body == ['*'] {
         if fuzzy.is_some() || boost.is_some() {
             return Err(syntax(column, "`*` alone matches every article: it takes no `~` or `^`"));
         }
-        out.push(Token { tok: Tok::Word { text, prefix: false, fuzzy: None }, column });
+        out.push(Token { tok: Tok::Word { text: "*".to_owned(), prefix: false, fuzzy: None }, column });
         return Ok(());
     }
-    let (stem, prefix) = match text.strip_suffix('*') {
-        Some(stem) => (stem, true),
-        None => (text.as_str(), false),
+    let (stem, prefix) = match body.split_last() {
+        Some(('*', stem)) => (stem, true),
+        _ => (body, false),
     };
-    if let Some(star) = stem.chars().position(|c| c == '*') {
+    if let Some(star) = stem.iter().position(|&c| c == '*') {
         return Err(syntax(
             at(star),
             "`*` only ends a word, as a prefix like Zel*: it stands for no letters inside one",
@@ -319,8 +317,7 @@ fn word_tokens(word: &[char], column: usize, out: &mut Vec<Token>) -> Result<(),
     if prefix && fuzzy.is_some() {
         return Err(syntax(column, "a prefix (`*`) can't also tolerate typos (`~`)"));
     }
-    let stem = stem.to_owned();
-    out.push(Token { tok: Tok::Word { text: stem, prefix, fuzzy }, column });
+    out.push(Token { tok: Tok::Word { text: stem.iter().collect(), prefix, fuzzy }, column });
     if let Some(boost) = boost {
         out.push(Token { tok: Tok::Boost(boost), column: at(body.len()) });
     }

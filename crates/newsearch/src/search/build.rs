@@ -26,7 +26,8 @@ pub(crate) struct Builder<'a> {
     /// Words of an implicit AND only need one of them to match.
     any: bool,
     title_boost: f32,
-    matchers: &'a mut Matchers,
+    /// What snippets and titles should mark, recorded only when the query asks for snippets.
+    matchers: Option<&'a mut Matchers>,
     searcher: &'a Searcher,
     /// The weight `^` gives the part being built (weights multiply inwards).
     weight: f32,
@@ -98,7 +99,7 @@ impl<'a> Builder<'a> {
             fuzzy: query.fuzzy,
             any: mode == MatchMode::Any,
             title_boost,
-            matchers,
+            matchers: query.snippets.then_some(matchers),
             searcher,
             weight: 1.0,
             failure: None,
@@ -275,10 +276,10 @@ impl<'a> Builder<'a> {
 
     /// Records what snippets (and, for words that may match there, titles) should mark.
     fn mark(&mut self, words: &[String], shape: Shape, field: Option<FieldName>) {
+        let Some(matchers) = self.matchers.as_deref_mut() else { return };
         let in_title = matches!(field, None | Some(FieldName::Title));
-        for matcher in [Some(&mut self.matchers.body), in_title.then_some(&mut self.matchers.title)]
-            .into_iter()
-            .flatten()
+        for matcher in
+            [Some(&mut matchers.body), in_title.then_some(&mut matchers.title)].into_iter().flatten()
         {
             match shape {
                 Shape::Prefix => matcher.prefixes.push(words[0].clone()),

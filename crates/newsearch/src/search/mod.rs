@@ -144,7 +144,7 @@ impl Index {
     /// [`Error::NothingSearchable`]: crate::Error::NothingSearchable
     /// [`Error::PrefixTooBroad`]: crate::Error::PrefixTooBroad
     pub fn search(&self, query: &Query) -> Result<SearchResults> {
-        query.check()?;
+        query.check_request()?;
         self.refresh()?;
         let searcher = self.reader.searcher();
         with_analyzer(self.stemming, |analyzer| {
@@ -158,7 +158,7 @@ impl Index {
                 let groups = vec![Vec::new(); run.hits.len()];
                 (run, groups)
             };
-            let next = self.next_cursor(query, &mut run.hits);
+            let next = self.next_cursor(query, &mut run.hits)?;
             groups.truncate(run.hits.len());
             let mut hits = self.hits(&searcher, analyzer, &run.matchers, query, &run.hits)?;
             for ((hit, ranked), members) in hits.iter_mut().zip(&run.hits).zip(groups) {
@@ -181,11 +181,12 @@ impl Index {
 
     /// Cuts `hits`, read one past `query`'s page, to the page; the cursor after its last hit
     /// when the extra one was there.
-    pub(crate) fn next_cursor(&self, query: &Query, hits: &mut Ranked) -> Option<Cursor> {
+    pub(crate) fn next_cursor(&self, query: &Query, hits: &mut Ranked) -> Result<Option<Cursor>> {
         let more = hits.len() > query.limit;
         hits.truncate(query.limit);
-        let last = hits.last().filter(|_| more)?;
-        Some(Cursor::new(query.effective_sort(), last.position))
+        let Some(last) = hits.last().filter(|_| more) else { return Ok(None) };
+        let position = last.position().map_err(|e| self.error(e))?;
+        Ok(Some(Cursor::new(query.effective_sort(), position)))
     }
 
     /// The page's articles, each with its snippet and title highlights (when the query asks
@@ -258,7 +259,11 @@ impl Index {
                 match groups.iter().position(|(_, p, _)| near_identical(*p, print)) {
                     Some(i) => groups[i].2.push(hit.address),
                     None if groups.len() - passed < want => {
-                        passed += usize::from(after.is_some_and(|after| hit.position >= after));
+                        if let Some(after) = after
+                            && hit.position().map_err(|e| self.error(e))? >= after
+                        {
+                            passed += 1;
+                        }
                         groups.push((hit, print, Vec::new()));
                     }
                     None => {}
@@ -268,7 +273,7 @@ impl Index {
                 return Ok(ControlFlow::Continue(()));
             }
             let page: Vec<_> = groups.into_iter().skip(passed).skip(query.offset).take(query.limit).collect();
-            run.hits = page.iter().map(|(leader, _, _)| *leader).collect();
+            run.hits = page.iter().map(|(leader, _, _)| leader.clone()).collect();
             run.facets = facets.take();
             let members = page.into_iter().map(|(_, _, m)| m).collect();
             Ok(ControlFlow::Break((run, members)))

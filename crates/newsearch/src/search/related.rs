@@ -63,7 +63,7 @@ impl Index {
         // The text is not used, so it is not checked either.
         query.text.clear();
         let query = &query;
-        query.check()?;
+        query.check_request()?;
         self.refresh()?;
         let searcher = self.reader.searcher();
         let unknown = || Error::UnknownArticle { id: id.as_str().to_owned() };
@@ -126,7 +126,7 @@ impl Index {
             })?;
             let mut page: Vec<_> =
                 kept.into_iter().skip(query.offset).take(query.limit.saturating_add(1)).collect();
-            let next = self.next_cursor(query, &mut page);
+            let next = self.next_cursor(query, &mut page)?;
             let hits = self.hits(&searcher, analyzer, &matchers, query, &page)?;
             Ok(SearchResults { total, hits, facets: None, relaxed: false, next })
         })
