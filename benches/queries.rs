@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo bench -p benches --bench queries -- --index DIR --queries FILE --out FILE.json [--snippets]
-//!     [--with facets|collapse|explain|recent|popular|all]...
+//!     [--with facets|collapse|explain|recent|popular|all|date]...
 //! ```
 //!
 //! Each `queries.jsonl` row `{"q", "kind", "tag", "since", "until"}` becomes a [`Query`]: a
@@ -35,7 +35,7 @@ use newsearch::{Index, Period, Query};
 use serde_json::{Value, json};
 
 const USAGE: &str = "usage: cargo bench -p benches --bench queries -- --index DIR --queries FILE \
-                     --out FILE.json [--snippets] [--with facets|collapse|explain|recent|popular|all]...";
+                     --out FILE.json [--snippets] [--with facets|collapse|explain|recent|popular|all|date]...";
 
 /// Hits fetched per query, as in run-peers.
 const TOP: usize = 10;
@@ -70,11 +70,12 @@ struct Args {
     queries: PathBuf,
     out: PathBuf,
     snippets: bool,
-    /// `--with` options: facets, collapse, explain, recent (30-day half-life), popular.
+    /// `--with` options: facets, collapse, explain, recent (30-day half-life), popular, all
+    /// (every word required), date (newest first).
     with: Vec<String>,
 }
 
-const WITH: [&str; 6] = ["facets", "collapse", "explain", "recent", "popular", "all"];
+const WITH: [&str; 7] = ["facets", "collapse", "explain", "recent", "popular", "all", "date"];
 
 impl Args {
     /// `Ok(None)` when no `--index` was given.
@@ -136,6 +137,9 @@ impl Planned {
         }
         if on("all") {
             q = q.mode(newsearch::MatchMode::All);
+        }
+        if on("date") {
+            q = q.sort(newsearch::Sort::Date);
         }
         if let Some(tag) = &self.tag {
             q = q.tag(tag.as_str());

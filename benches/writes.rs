@@ -185,8 +185,9 @@ fn load(corpus: &Path) -> Result<Vec<Article>, String> {
     // gzip is cut short by nothing here: the whole file is read, and the first lines kept.
     let text = String::from_utf8_lossy(&out.stdout);
     let lines: String = text.lines().take(ARTICLES).flat_map(|l| [l, "\n"]).collect();
-    let parsed = parse_bytes(lines.as_bytes(), Format::JsonLines, Path::new("reuters.jsonl"), "reuters.jsonl")
-        .map_err(|e| e.to_string())?;
+    let parsed =
+        parse_bytes(lines.as_bytes(), Format::JsonLines, Path::new("reuters.jsonl"), "reuters.jsonl")
+            .map_err(|e| e.to_string())?;
     if parsed.articles.len() < ARTICLES {
         return Err(format!("read {} articles, expected {ARTICLES}", parsed.articles.len()));
     }

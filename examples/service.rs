@@ -73,13 +73,21 @@ async fn write_jobs(
 }
 
 impl Service {
-    /// A search answered as a JSON body, or a JSON error with the library's message.
-    async fn search_json(&self, query: Query) -> String {
+    /// A search request's JSON body answered as (HTTP status, JSON body): the page of results,
+    /// or the library's message with 400 for what the request got wrong, 500 for the rest.
+    async fn search(&self, request: String) -> (u16, String) {
+        let query: Query = match serde_json::from_str(&request) {
+            Ok(query) => query,
+            Err(e) => return (400, serde_json::json!({ "error": e.to_string() }).to_string()),
+        };
         let index = self.index.clone();
         let answer = spawn_blocking(move || index.search(&query)).await.expect("searches do not panic");
         match answer {
-            Ok(results) => serde_json::to_string(&results).expect("results serialize"),
-            Err(e) => serde_json::json!({ "error": e.to_string() }).to_string(),
+            Ok(results) => (200, serde_json::to_string(&results).expect("results serialize")),
+            Err(e) => {
+                let status = if matches!(e, Error::Index { .. } | Error::Damaged { .. }) { 500 } else { 400 };
+                (status, serde_json::json!({ "error": e.to_string() }).to_string())
+            }
         }
     }
 
@@ -157,26 +165,62 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         report.added, report.articles_indexed, report.articles_total
     );
 
-    // Many searches at once on the blocking pool, each a JSON body.
-    let queries = ["grid works", "district 3", "port", "Kellogg Zelensky", "clinic OR rail"];
+    // Many requests at once, each answered on the blocking pool with a JSON body.
+    let requests = [
+        r#"{"text": "grid works", "limit": 3}"#,
+        r#"{"text": "district 3", "since": "2025-03", "sort": "date"}"#,
+        r#"{"text": "port", "tags": ["port"], "min_views": 500, "facets": true}"#,
+        r#"{"text": "Kellogg Zelensky"}"#,
+        r#"{"text": "clinic OR rail", "sort": "oldest", "snippets": false}"#,
+    ];
     let mut answers = Vec::new();
-    for text in queries.iter().cycle().take(20) {
-        let service = service.clone();
-        let query = Query::new(*text).since(Utc.with_ymd_and_hms(2025, 3, 1, 0, 0, 0).unwrap()).limit(3);
-        answers.push(tokio::spawn(async move { service.search_json(query).await }));
+    for request in requests.iter().cycle().take(20) {
+        let (service, request) = (service.clone(), request.to_string());
+        answers.push(tokio::spawn(async move { service.search(request).await }));
     }
     for answer in answers {
-        let body = answer.await?;
+        let (status, body) = answer.await?;
         let value: serde_json::Value = serde_json::from_str(&body)?;
-        assert!(value.get("total").is_some(), "{body}");
+        assert!(status == 200 && value.get("total").is_some(), "{status} {body}");
     }
-    let page = service.search_json(Query::new("grid works").limit(1)).await;
+    let (_, page) = service.search(r#"{"text": "grid works", "limit": 1}"#.into()).await;
     println!("one page as JSON: {}…", &page[..page.len().min(160)]);
 
-    // A bad request is an error the service returns, never a crash.
-    let bad = service.search_json(Query::new("\"unclosed phrase")).await;
-    println!("a bad request: {bad}");
-    assert!(bad.starts_with("{\"error\""), "{bad}");
+    // Deep paging: the client sends back each page's cursor, at the cost of a first page.
+    let mut request =
+        serde_json::json!({ "text": "works", "sort": "views", "limit": 100, "snippets": false });
+    let (mut pages, mut total) = (0, 0);
+    let mut ids = std::collections::HashSet::new();
+    loop {
+        let (status, body) = service.search(request.to_string()).await;
+        let page: serde_json::Value = serde_json::from_str(&body)?;
+        assert_eq!(status, 200, "{body}");
+        pages += 1;
+        total = page["total"].as_u64().unwrap_or(0);
+        for hit in page["hits"].as_array().into_iter().flatten() {
+            assert!(ids.insert(hit["id"].to_string()), "a hit came twice: {}", hit["id"]);
+        }
+        match page.get("next") {
+            Some(cursor) if !cursor.is_null() => request["after"] = cursor.clone(),
+            _ => break,
+        }
+    }
+    println!("paged through {} hits of {total} in {pages} pages by cursor", ids.len());
+    assert_eq!(ids.len() as u64, total, "every match once");
+
+    // Bad requests are errors the service returns, never a crash.
+    for bad in [
+        r#"{"text": "\"unclosed phrase"}"#,
+        r#"{"text": "oil", "offset": 1000000000}"#,
+        r#"{"text": "oil", "offset": 18446744073709551615, "limit": 18446744073709551615}"#,
+        r#"{"text": "oil", "after": "not-a-cursor"}"#,
+        r#"{"text": "oil", "since": "2026", "until": "2025"}"#,
+        r#"{"txet": "a misspelt key"}"#,
+    ] {
+        let (status, body) = service.search(bad.to_string()).await;
+        println!("{status} for {bad}: {body}");
+        assert!(status == 400 && body.starts_with("{\"error\""), "{body}");
+    }
 
     for reader in readers {
         let seen = reader.join().expect("readers do not panic")?;

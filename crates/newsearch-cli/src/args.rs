@@ -6,7 +6,7 @@ use chrono::TimeDelta;
 
 use clap::{Args, Parser, Subcommand};
 use newsearch::{
-    ExportFormat, Exporter, Format, IndexOptions, MergeAfter, ParseOptions, Period, Query, Stemming,
+    Cursor, ExportFormat, Exporter, Format, IndexOptions, MergeAfter, ParseOptions, Period, Query, Stemming,
     UpdateOptions, WalkOptions, WriterOptions,
 };
 
@@ -29,7 +29,7 @@ fn files_help() -> String {
 const QUERY_SYNTAX: &str = "Query syntax: words match in title, body or tags (up to three must all match; \
 four or more rank by any of them; see --mode); \"exact phrase\"; \
 a OR b; -word excludes; title:, body:, tag:, section:, source: limit a word or phrase to one field; \
-word* matches a prefix; parentheses group.
+word* matches a prefix; word~ or word~2 tolerates typos; word^2 or \"a phrase\"^0.5 weighs a part; parentheses group.
 
 Dates (--since, --until): YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS], an RFC 3339 time, any \
 date form articles use, or a span back from now: 12h, 7d, 2w, 3m, 1y. Both ends are inclusive: --until 2025-02 includes all of February (UTC).";
@@ -40,7 +40,18 @@ fn query_help() -> String {
         (Exit::NotFound, "if nothing did"),
         (Exit::Error, "on error"),
     ]);
-    format!("{QUERY_SYNTAX}\n\n{status}")
+    format!("{QUERY_SYNTAX}\n\n{}\n\n{status}", paging_help())
+}
+
+/// How pages are reached, for `query` and `related`.
+fn paging_help() -> String {
+    format!(
+        "Paging: --offset and -n reach the first {} results. A page with more results after it \
+ends with the cursor of the next page (`next page: --after CURSOR` after the count line, or a \
+{{\"next\": CURSOR}} line with --json), which --after continues from at any depth; ranks then \
+count from the cursor.",
+        crate::output::thousands(Query::MAX_WINDOW as u64)
+    )
 }
 
 fn related_help() -> String {
@@ -56,7 +67,10 @@ twice) are searched for in any order; the article itself and near-identical copi
 
 ID may also be the path of an indexed file holding one article, as for `newsearch show`.
 
-{status}"
+{}
+
+{status}",
+        paging_help()
     )
 }
 
@@ -362,24 +376,32 @@ pub(crate) struct FilterArgs {
     #[arg(long, value_name = "ORDER", ignore_case = true)]
     pub(crate) sort: Option<SortArg>,
 
-    /// Number of results.
+    /// Number of results (with --offset, within the first 10,000; see --after).
     #[arg(short = 'n', long, value_name = "N", default_value_t = Query::DEFAULT_LIMIT)]
     pub(crate) limit: usize,
 
     /// Skip this many results first (for paging).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub(crate) offset: usize,
+
+    /// Continue after this cursor, printed at the end of the previous page (same text, filters
+    /// and --sort).
+    #[arg(long, value_name = "CURSOR", value_parser = parse_value::<Cursor>)]
+    pub(crate) after: Option<Cursor>,
 }
 
 impl FilterArgs {
     /// The page asked for.
     pub(crate) fn page(&self) -> Page {
-        Page { offset: self.offset, limit: self.limit }
+        Page { offset: self.offset, limit: self.limit, after: self.after.is_some() }
     }
 
     /// `q` with these filters, order and page.
     pub(crate) fn apply(&self, mut q: Query) -> Query {
         q = q.limit(self.limit).offset(self.offset);
+        if let Some(cursor) = self.after {
+            q = q.after(cursor);
+        }
         for t in &self.tag {
             q = q.tag(t);
         }
@@ -611,6 +633,18 @@ mod tests {
         assert_eq!(parse_size("2KiB"), Ok(2048));
         assert!(parse_size("12X").is_err());
         assert!(parse_size("M").is_err());
+    }
+
+    #[test]
+    fn the_limit_s_help_names_the_window_the_library_has() {
+        use clap::CommandFactory;
+        let window = crate::output::thousands(Query::MAX_WINDOW as u64);
+        let command = Cli::command();
+        let query = command.find_subcommand("query").unwrap();
+        let limit = query.get_arguments().find(|a| a.get_id() == "limit").unwrap();
+        let help = limit.get_help().unwrap().to_string();
+        assert!(help.contains(&format!("within the first {window}")), "{help}");
+        assert!(paging_help().contains(&format!("the first {window} results")));
     }
 
     #[test]

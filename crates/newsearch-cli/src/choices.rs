@@ -15,11 +15,17 @@ pub(crate) enum SortArg {
     #[value(alias = "score")]
     Relevance,
     /// Newest first; undated articles last
-    #[value(alias = "newest")]
+    #[value(aliases = ["newest", "date:desc"])]
     Date,
+    /// Oldest first; undated articles last
+    #[value(aliases = ["oldest", "date:asc"])]
+    DateAsc,
     /// Most viewed first; articles without a count last
-    #[value(alias = "popular")]
+    #[value(aliases = ["popular", "views:desc"])]
     Views,
+    /// Least viewed first; articles without a count last
+    #[value(aliases = ["least-viewed", "views:asc"])]
+    ViewsAsc,
 }
 
 impl From<SortArg> for Sort {
@@ -27,7 +33,9 @@ impl From<SortArg> for Sort {
         match arg {
             SortArg::Relevance => Sort::Relevance,
             SortArg::Date => Sort::Date,
+            SortArg::DateAsc => Sort::DateAsc,
             SortArg::Views => Sort::Views,
+            SortArg::ViewsAsc => Sort::ViewsAsc,
         }
     }
 }

@@ -67,6 +67,11 @@ impl Stemming {
         (Stemming::Russian, "russian"),
     ];
 
+    /// Every name, as [`FromStr`] reads them (for messages).
+    pub(crate) fn names() -> Vec<&'static str> {
+        Stemming::NAMES.iter().map(|(_, n)| *n).collect()
+    }
+
     fn algorithm(self) -> Option<Algorithm> {
         Some(match self {
             Stemming::None => return None,
@@ -95,10 +100,11 @@ impl FromStr for Stemming {
 
     fn from_str(s: &str) -> Result<Self, Error> {
         let lower = s.to_ascii_lowercase();
-        Stemming::NAMES.iter().find(|(_, n)| *n == lower).map(|(s, _)| *s).ok_or_else(|| {
-            let names: Vec<&str> = Stemming::NAMES.iter().map(|(_, n)| *n).collect();
-            Error::InvalidArgument(format!("unknown stemming {s:?} (expected one of: {})", names.join(", ")))
-        })
+        Stemming::NAMES
+            .iter()
+            .find(|(_, n)| *n == lower)
+            .map(|(s, _)| *s)
+            .ok_or_else(|| Error::UnknownStemming { name: s.to_owned() })
     }
 }
 

@@ -229,14 +229,125 @@ pub enum Error {
         /// What the user typed.
         text: String,
     },
-    /// An argument is out of range or malformed.
+    /// An argument is out of range or malformed. The library no longer returns it (each case
+    /// has its own variant); a program may use it for its own arguments.
     #[error("{0}")]
     InvalidArgument(String),
+    /// An export format's name is not one newsearch knows.
+    #[error("unknown export format {name:?} (expected ndjson or bulk)")]
+    UnknownExportFormat {
+        /// What was given.
+        name: String,
+    },
     /// No indexed article has this id.
     #[error("no article with id {} in the index", shown(id))]
     UnknownArticle {
         /// The id asked for.
         id: String,
+    },
+    /// A page reaches deeper into the results than [`Query::MAX_WINDOW`](crate::Query::MAX_WINDOW):
+    /// `offset + limit` results would have to be ranked and held to answer it. Deeper results
+    /// are reached by continuing from a cursor ([`SearchResults::next`](crate::SearchResults::next),
+    /// [`Query::after`](crate::Query::after)), at the same cost for every page.
+    #[error(
+        "page too deep: offset {offset} + limit {limit} is past the first {max} results a page can reach; continue from a cursor instead"
+    )]
+    WindowTooLarge {
+        /// The results skipped before the page.
+        offset: usize,
+        /// The most results the page would hold.
+        limit: usize,
+        /// [`Query::MAX_WINDOW`](crate::Query::MAX_WINDOW).
+        max: usize,
+    },
+    /// A cursor is not one this version of newsearch made (cut short, altered, or not a
+    /// cursor at all).
+    #[error("not a valid cursor: {}", shown(cursor))]
+    InvalidCursor {
+        /// The cursor as given.
+        cursor: String,
+    },
+    /// A cursor continues results in one order and the query asks for another: positions in
+    /// one order mean nothing in the other.
+    #[error("the cursor continues results sorted by {cursor}, and the query sorts by {query}")]
+    CursorOrder {
+        /// The order the cursor was made in.
+        cursor: crate::Sort,
+        /// The order the query asks for.
+        query: crate::Sort,
+    },
+    /// The query's text has no word the index could hold: only function words left out of an
+    /// any-word search, words longer than the index keeps, punctuation or symbols.
+    #[error(
+        "nothing searchable in the query {}: {}",
+        shown(query),
+        crate::error::unsearchable(function_words, too_long)
+    )]
+    NothingSearchable {
+        /// The query text.
+        query: String,
+        /// Function words (`the`, `of`) that an any-word search leaves out as too common.
+        function_words: Vec<String>,
+        /// Words longer than the index keeps.
+        too_long: Vec<String>,
+    },
+    /// A prefix (`word*`) stands for more different words than one search may look for.
+    #[error("`{prefix}*` matches more than {max} different words")]
+    PrefixTooBroad {
+        /// The prefix as typed, without its `*`.
+        prefix: String,
+        /// How many words a prefix may stand for.
+        max: usize,
+    },
+    /// A sort order's name is not one newsearch knows.
+    #[error("unknown sort {name:?} (expected {})", crate::Sort::NAMES.join(", "))]
+    UnknownSort {
+        /// What was given.
+        name: String,
+    },
+    /// A match mode's name is not one newsearch knows.
+    #[error("unknown match mode {name:?} (expected all, any or auto)")]
+    UnknownMatchMode {
+        /// What was given.
+        name: String,
+    },
+    /// A stemming algorithm's name is not one newsearch knows.
+    #[error("unknown stemming {name:?} (expected one of: {})", crate::Stemming::names().join(", "))]
+    UnknownStemming {
+        /// What was given.
+        name: String,
+    },
+    /// A length of time (a half-life) could not be read.
+    #[error("invalid length of time {} (expected a number and a unit: 12h, 30d, 2w, 3m or 1y)", shown(text))]
+    InvalidSpan {
+        /// What was given.
+        text: String,
+    },
+    /// A views filter no article can pass: the least is more than the most.
+    #[error("the views range is empty: at least {min} and at most {max} views")]
+    EmptyViewsRange {
+        /// The least views asked for.
+        min: u64,
+        /// The most views allowed.
+        max: u64,
+    },
+    /// A date filter no article can pass: it starts after it ends.
+    #[error(
+        "the date range is empty: from {} until {}",
+        since.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        until.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    )]
+    EmptyDateRange {
+        /// The first instant asked for.
+        since: chrono::DateTime<chrono::Utc>,
+        /// The last instant asked for.
+        until: chrono::DateTime<chrono::Utc>,
+    },
+    /// A title boost that is no weight: negative, infinite or not a number.
+    #[error("title boost {boost} is not a weight (expected a finite number, 0 or more)")]
+    InvalidTitleBoost {
+        /// The boost given.
+        boost: f32,
     },
     /// The file (or one record of it) is not well-formed JSON, YAML or TOML, or is not
     /// shaped like an article.
@@ -282,6 +393,19 @@ impl Error {
             | Error::DateOutOfRange { .. }
             | Error::InvalidArgument(_)
             | Error::UnknownArticle { .. } => None,
+            Error::WindowTooLarge { .. }
+            | Error::InvalidCursor { .. }
+            | Error::CursorOrder { .. }
+            | Error::NothingSearchable { .. }
+            | Error::PrefixTooBroad { .. }
+            | Error::UnknownSort { .. }
+            | Error::UnknownExportFormat { .. }
+            | Error::UnknownMatchMode { .. }
+            | Error::UnknownStemming { .. }
+            | Error::InvalidSpan { .. }
+            | Error::EmptyViewsRange { .. }
+            | Error::EmptyDateRange { .. }
+            | Error::InvalidTitleBoost { .. } => None,
         }
     }
 
@@ -393,6 +517,28 @@ fn locked_message(path: Option<&Path>, in_this_process: bool) -> String {
         (Some(path), true) => format!("index at {} already has a writer in this process", path.display()),
         (Some(path), false) => format!("index at {} is locked by another newsearch process", path.display()),
     }
+}
+
+/// Why a query's words search for nothing: the reason part of [`Error::NothingSearchable`].
+pub(crate) fn unsearchable(function_words: &[String], too_long: &[String]) -> String {
+    let list = |words: &[String]| words.iter().map(|w| shown(w)).collect::<Vec<_>>().join(", ");
+    let mut why = Vec::new();
+    if !function_words.is_empty() {
+        let are = if function_words.len() == 1 { "is a function word" } else { "are function words" };
+        why.push(format!("{} {are}, left out of any-word searches as too common", list(function_words)));
+    }
+    if !too_long.is_empty() {
+        let is = if too_long.len() == 1 { "is" } else { "are" };
+        why.push(format!(
+            "{} {is} longer than {} letters, which the index does not keep",
+            list(too_long),
+            crate::analyzer::MAX_WORD_CHARS
+        ));
+    }
+    if why.is_empty() {
+        why.push("it has no words, only punctuation or symbols".to_owned());
+    }
+    why.join("; ")
 }
 
 fn at_line(line: Option<usize>) -> String {

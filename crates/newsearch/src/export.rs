@@ -137,9 +137,7 @@ impl FromStr for ExportFormat {
         match text.trim().to_ascii_lowercase().as_str() {
             "ndjson" => Ok(ExportFormat::Ndjson),
             "bulk" => Ok(ExportFormat::Bulk),
-            _ => Err(Error::InvalidArgument(format!(
-                "unknown export format {text:?} (expected ndjson or bulk)"
-            ))),
+            _ => Err(Error::UnknownExportFormat { name: text.to_owned() }),
         }
     }
 }

@@ -56,7 +56,7 @@ pub use index::files::{INDEX_MARKER_FILE, LAST_RUN_FILE};
 pub use index::{Index, IndexOptions};
 pub use parse::walk::{SkipReason, Skipped, Walk, WalkOptions, parse_files, walk};
 pub use parse::{Format, ParseOptions, Parsed, SourceFile, parse_bytes, parse_date, render_txt};
-pub use query::{ANY_TITLE_BOOST, MatchMode, Period, Query, Sort, TITLE_BOOST, parse_span};
+pub use query::{ANY_TITLE_BOOST, Cursor, MatchMode, Period, Query, Sort, TITLE_BOOST, parse_span};
 pub use search::explain::{Explanation, ScorePart};
 pub use search::facets::{Bucket, FacetCount, Facets, Granularity, Timeline};
 pub use search::related::RELATED_TERMS;

@@ -16,6 +16,7 @@ use newsearch::{
 
 use super::wrap::{Cell, hanging, plain, wrap};
 use super::{Page, Style, Terminal, clean, count, count_line, say, shown_path, thousands};
+use std::ops::Range;
 
 /// A count as the CLI prints it: `1,523`.
 fn n(count: usize) -> String {
@@ -53,6 +54,9 @@ pub(crate) fn search_results(
         }
     }
     writeln!(out, "{}", count_line(results.total, results.hits.len(), page, results.relaxed))?;
+    if let Some(next) = super::next_line(results) {
+        writeln!(out, "{next}")?;
+    }
     if let Some(facets) = &results.facets {
         writeln!(out)?;
         if extras.facets {
@@ -87,7 +91,13 @@ fn print_hit(
         let cells: Vec<Cell<()>> = clean(text).chars().map(|c| (c, ())).collect();
         hanging(head, &cells, HIT_INDENT, width, |line| style.paint(code, &plain(line)))
     };
-    for line in painted("1", &a.title, &format!("{rank:>3}. ")) {
+    // The title in bold, its matched words as the snippet's are.
+    let title = marked_cells(&a.title, &hit.title_highlights);
+    let render_title = |line: &[Cell<bool>]| {
+        let runs = super::wrap::runs(line).into_iter();
+        runs.map(|(text, marked)| style.paint(if marked { "1;33" } else { "1" }, &text)).collect::<String>()
+    };
+    for line in hanging(&format!("{rank:>3}. "), &title, HIT_INDENT, width, render_title) {
         writeln!(out, "{line}")?;
     }
     let mut meta = vec![a.date.map_or_else(|| "undated".to_owned(), |d| d.format("%Y-%m-%d").to_string())];
@@ -120,25 +130,30 @@ fn print_hit(
             runs.map(|(text, marked)| if marked { style.paint("1;33", &text) } else { text })
                 .collect::<String>()
         };
-        for line in hanging(&indent, &marked_cells(&hit.snippet), HIT_INDENT, width, render) {
+        let snippet = marked_cells(&hit.snippet.text, &hit.snippet.highlights);
+        for line in hanging(&indent, &snippet, HIT_INDENT, width, render) {
             writeln!(out, "{line}")?;
         }
     }
     writeln!(out)
 }
 
-/// The snippet's characters cleaned for the terminal, each marked when it is highlighted.
-fn marked_cells(snippet: &newsearch::Snippet) -> Vec<Cell<bool>> {
-    let text = &snippet.text;
+/// The characters of `text` cleaned for the terminal, each marked when it is in one of the
+/// `highlights` (byte ranges in order, as the library gives them; any that do not fit `text`
+/// are left out rather than trusted).
+fn marked_cells(text: &str, highlights: &[Range<usize>]) -> Vec<Cell<bool>> {
     let mut cells = Vec::with_capacity(text.len());
     let mut last = 0;
     let mut push = |piece: &str, marked: bool| cells.extend(clean(piece).chars().map(|c| (c, marked)));
-    for r in &snippet.highlights {
-        push(&text[last..r.start], false);
-        push(&text[r.clone()], true);
+    for r in highlights {
+        let (Some(before), Some(marked)) = (text.get(last..r.start), text.get(r.clone())) else {
+            continue;
+        };
+        push(before, false);
+        push(marked, true);
         last = r.end;
     }
-    push(&text[last..], false);
+    push(text.get(last..).unwrap_or_default(), false);
     cells
 }
 
@@ -659,6 +674,38 @@ mod tests {
     fn any_count_above_zero_shows() {
         let lines = chart(&timeline(&[100_000, 1]), 40);
         assert!(lines[1].contains('▏'), "{:?}", lines[1]);
+    }
+
+    #[test]
+    fn matched_title_words_are_highlighted_as_snippet_words_are() {
+        let mut article = Article::new("a", "a.txt", "Kellogg meets Zelensky in Kyiv");
+        article.body = "Kellogg met Zelensky.".into();
+        let hit = Hit {
+            score: Some(1.0),
+            article,
+            snippet: newsearch::Snippet {
+                text: "Kellogg met Zelensky.".into(),
+                highlights: vec![Range { start: 0, end: 7 }],
+            },
+            title_highlights: vec![0..7, 14..22],
+            explanation: None,
+            similar: Vec::new(),
+        };
+        let mut out = Vec::new();
+        print_hit(&mut out, 1, &hit, &Style { color: true }, None, 80).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let title = text.lines().next().unwrap();
+        assert_eq!(
+            title,
+            "  1. \x1b[1;33mKellogg\x1b[0m\x1b[1m meets \x1b[0m\x1b[1;33mZelensky\x1b[0m\x1b[1m in Kyiv\x1b[0m"
+        );
+        assert!(text.contains("\x1b[1;33mKellogg\x1b[0m met Zelensky."), "{text}");
+        // Without colour, the title reads as it is; ranges that don't fit are left out.
+        let mut out = Vec::new();
+        #[allow(clippy::reversed_empty_ranges)]
+        let odd = Hit { title_highlights: vec![3..1, 40..50, 0..7], ..hit };
+        print_hit(&mut out, 1, &odd, &Style { color: false }, None, 80).unwrap();
+        assert!(String::from_utf8(out).unwrap().starts_with("  1. Kellogg meets Zelensky in Kyiv\n"));
     }
 
     #[test]

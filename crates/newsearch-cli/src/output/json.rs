@@ -3,11 +3,12 @@
 //! [`UpdateReport`], [`Collision`]), so this output and any other front end on the library
 //! agree on shapes. The few keys added here say where a value sits in this output: a hit's
 //! `rank` in the page, the `index` folder a summary is about, and the key naming what each line
-//! of `index --json` is (`skipped`, `collision`, `summary`).
+//! of `index --json` is (`skipped`, `collision`, `summary`); and on the last hit of a page
+//! with more after it, `next`, the cursor of the next page.
 
 use std::io::{self, Write};
 
-use newsearch::{Article, Collision, Facets, Hit, IndexStats, SearchResults, UpdateReport};
+use newsearch::{Article, Collision, Cursor, Facets, Hit, IndexStats, SearchResults, UpdateReport};
 use serde::Serialize;
 
 use super::Page;
@@ -23,18 +24,25 @@ pub(crate) fn article(out: &mut impl Write, article: &Article) -> io::Result<()>
     line(out, article)
 }
 
-/// A hit with its rank over all matches.
+/// A hit with its rank over all matches (or from the cursor); the page's last hit also carries
+/// `next`, the cursor of the next page, when more hits follow.
 #[derive(Serialize)]
 struct Ranked<'a> {
     rank: usize,
     #[serde(flatten)]
     hit: &'a Hit,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<&'a Cursor>,
 }
 
-/// `query --json` and `related --json`: a line per hit, then `{"facets": …}` if they were asked for.
+/// `query --json` and `related --json`: a line per hit, then `{"facets": …}` if they were asked
+/// for. The last hit's line has `next` when more hits follow the page: a field of the hits'
+/// shape, so that scripts reading every line as a hit keep working.
 pub(crate) fn search_results(out: &mut impl Write, results: &SearchResults, page: Page) -> io::Result<()> {
+    let last = results.hits.len().saturating_sub(1);
     for (i, hit) in results.hits.iter().enumerate() {
-        line(out, &Ranked { rank: page.rank(i), hit })?;
+        let next = results.next.as_ref().filter(|_| i == last);
+        line(out, &Ranked { rank: page.rank(i), hit, next })?;
     }
     if let Some(facets) = &results.facets {
         #[derive(Serialize)]

@@ -135,15 +135,18 @@ pub(crate) fn ids(ids: &[ArticleId]) -> String {
     shown.join(", ")
 }
 
-/// Which part of the matches was asked for (`--offset`, `-n`).
+/// Which part of the matches was asked for (`--offset`, `-n`, `--after`).
 #[derive(Clone, Copy)]
 pub(crate) struct Page {
     pub(crate) offset: usize,
     pub(crate) limit: usize,
+    /// Whether the page continues after a cursor: ranks then count from it.
+    pub(crate) after: bool,
 }
 
 impl Page {
-    /// The rank of the `i`th hit of the page (from 0): ranks count from 1 over all matches.
+    /// The rank of the `i`th hit of the page (from 0): ranks count from 1 over all matches, or
+    /// from the cursor.
     pub(crate) fn rank(self, i: usize) -> usize {
         self.offset.saturating_add(i + 1)
     }
@@ -159,13 +162,25 @@ pub(crate) fn count_line(total: usize, shown: usize, page: Page, relaxed: bool) 
         count(total, "match")
     };
     let n = |n: usize| thousands(n as u64);
+    let after = if page.after { " after the cursor" } else { "" };
     if shown == 0 && total > 0 && page.limit > 0 {
-        format!("{matches}, none at offset {}", n(page.offset))
+        if page.after && page.offset == 0 {
+            format!("{matches}, none after the cursor")
+        } else {
+            format!("{matches}, none at offset {}{after}", n(page.offset))
+        }
+    } else if page.after && shown > 0 {
+        format!("{matches}, showing {}–{}{after}", n(page.offset + 1), n(page.offset + shown))
     } else if shown == 0 || shown == total {
         matches
     } else {
         format!("{matches}, showing {}–{}", n(page.offset + 1), n(page.offset + shown))
     }
+}
+
+/// The line that says how to get the page after this one, when there is one.
+pub(crate) fn next_line(results: &SearchResults) -> Option<String> {
+    results.next.map(|cursor| format!("next page: --after {cursor}"))
 }
 
 /// `query` and `related`: a JSON line per hit (with the count line on stderr), or the hits for
@@ -239,6 +254,16 @@ pub(crate) fn described(e: &Error) -> String {
         Error::NothingToIndex => " (name them: `newsearch index PATH`)",
         Error::NotAnIndex { .. } => "; choose another --index folder",
         Error::IndexVersion { .. } | Error::Damaged { .. } => "; rebuild it with `newsearch index --rebuild`",
+        Error::WindowTooLarge { .. } => {
+            " (--after CURSOR: a page with more results after it prints the cursor of the next one; `newsearch export` lists every article)"
+        }
+        Error::NothingSearchable { function_words, .. } if !function_words.is_empty() => {
+            " (put them in quotes, or use --mode all, to search for them)"
+        }
+        Error::PrefixTooBroad { .. } => "; make the prefix longer",
+        Error::InvalidCursor { .. } | Error::CursorOrder { .. } => {
+            "; --after takes the cursor a page printed, with the same text, filters and --sort"
+        }
         _ => "",
     };
     format!("{e}{hint}")

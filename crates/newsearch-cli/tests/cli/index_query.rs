@@ -56,9 +56,22 @@ fn the_mission_example_finds_the_seed_first() {
             "sources",
             "tags",
             "title",
+            "title_highlights",
             "url",
             "views"
         ]
+    );
+    // The seed's title names both: each is marked where it stands in the title.
+    let title = hit["title"].as_str().unwrap();
+    let marked: Vec<&str> = hit["title_highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &title[r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize])
+        .collect();
+    assert!(
+        !marked.is_empty() && marked.iter().all(|w| ["Zelensky", "Kellogg"].contains(w)),
+        "{title}: {marked:?}"
     );
     assert_eq!(hit["date"], "2025-02-21T08:37:00Z");
     assert!(hit["score"].as_f64().unwrap() > 0.0);

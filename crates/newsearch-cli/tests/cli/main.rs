@@ -8,6 +8,7 @@ mod huge_pages;
 mod index_health;
 mod index_query;
 mod output;
+mod paging;
 mod parse;
 mod reliability;
 mod shell;

@@ -39,11 +39,18 @@ fn spawn_index(index: &Path, articles: &Path, commit_every: usize) -> Child {
 
 /// Every indexed id, asserting none is duplicated.
 fn indexed_ids(index: &Index) -> Vec<String> {
-    let results = index.search(&Query::all().limit(100_000).snippets(false)).unwrap();
-    let ids: Vec<String> = results.hits.iter().map(|h| h.article.id.to_string()).collect();
+    // Page by cursor: however many there are, each page holds a bounded number.
+    let query = Query::all().limit(Query::MAX_WINDOW).snippets(false);
+    let mut ids: Vec<String> = Vec::new();
+    let mut page = index.search(&query).unwrap();
+    loop {
+        ids.extend(page.hits.iter().map(|h| h.article.id.to_string()));
+        let Some(next) = page.next else { break };
+        page = index.search(&query.clone().after(next)).unwrap();
+    }
     let unique: HashSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "an article is indexed twice");
-    assert_eq!(results.total, ids.len());
+    assert_eq!(page.total, ids.len());
     ids
 }
 

@@ -105,7 +105,8 @@ fn man_with_a_folder_writes_a_page_per_command() {
 #[test]
 fn help_lists_every_value_of_sort_and_mode() {
     let long = stdout_of(&["query", "--help"]);
-    for (flag, values) in [("--sort", ["relevance", "date", "views"]), ("--mode", ["auto", "all", "any"])] {
+    let sorts = &["relevance", "date", "date-asc", "views", "views-asc"][..];
+    for (flag, values) in [("--sort", sorts), ("--mode", &["auto", "all", "any"][..])] {
         let section: String = long
             .lines()
             .skip_while(|l| !l.trim_start().starts_with(flag))
@@ -120,7 +121,10 @@ fn help_lists_every_value_of_sort_and_mode() {
     }
     let short = stdout_of(&["query", "-h"]);
     let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(words(&short).contains("[possible values: relevance, date, views]"), "{short}");
+    assert!(
+        words(&short).contains("[possible values: relevance, date, date-asc, views, views-asc]"),
+        "{short}"
+    );
     assert!(words(&short).contains("[possible values: auto, all, any]"), "{short}");
     // The other choices too.
     let index = words(&stdout_of(&["index", "-h"]));
@@ -131,7 +135,9 @@ fn help_lists_every_value_of_sort_and_mode() {
 #[test]
 fn completions_offer_the_values_of_choices() {
     let bash = stdout_of(&["completions", "bash"]);
-    for values in ["relevance date views", "auto all any", "txt json jsonl md html", "ndjson bulk"] {
+    for values in
+        ["relevance date date-asc views views-asc", "auto all any", "txt json jsonl md html", "ndjson bulk"]
+    {
         assert!(bash.contains(&format!("compgen -W \"{values}\"")), "bash lacks {values}");
     }
     assert!(bash.contains("porter english none french"), "bash lacks the stemmings");

@@ -340,7 +340,7 @@ fn a_hit_carries_its_article_as_show_prints_it() {
         let (code, stdout, stderr) = env.show(&["--json", id]);
         assert_eq!(code, 0, "{stderr}");
         let mut hit = hit.as_object().unwrap().clone();
-        for key in ["rank", "score", "snippet", "highlights"] {
+        for key in ["rank", "score", "snippet", "highlights", "title_highlights"] {
             assert!(hit.remove(key).is_some(), "{id}: {key}");
         }
         assert_eq!(Value::Object(hit), json_lines(stdout.as_bytes())[0], "{id}");

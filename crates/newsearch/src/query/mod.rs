@@ -7,6 +7,8 @@
 //! assert_eq!(q.text(), "Zelensky Kellogg");
 //! ```
 
+mod cursor;
+mod json;
 pub(crate) mod syntax;
 
 use std::fmt;
@@ -18,7 +20,11 @@ use crate::analyzer::is_stop_word;
 use crate::error::Error;
 use syntax::Node;
 
-/// Result order.
+pub use cursor::Cursor;
+pub(crate) use cursor::Position;
+
+/// Result order. Each has a name ([`Display`](fmt::Display), [`FromStr`], and so in JSON):
+/// `relevance`, `date`, `date-asc`, `views`, `views-asc`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum Sort {
@@ -27,33 +33,74 @@ pub enum Sort {
     Relevance,
     /// Newest first; undated articles last.
     Date,
+    /// Oldest first; undated articles last. Also read from `oldest` and `date:asc`.
+    DateAsc,
     /// Most viewed first; articles without a count last.
     Views,
+    /// Least viewed first; articles without a count last. Also read from `least-viewed` and
+    /// `views:asc`.
+    ViewsAsc,
+}
+
+impl Sort {
+    /// Every order, in the order of [`Sort::NAMES`].
+    pub const ALL: [Sort; 5] = [Sort::Relevance, Sort::Date, Sort::DateAsc, Sort::Views, Sort::ViewsAsc];
+
+    /// Each order's name, as it displays and as cursors carry it.
+    pub const NAMES: [&'static str; 5] = ["relevance", "date", "date-asc", "views", "views-asc"];
+
+    /// Whether smaller values come first (ties and missing values aside).
+    pub fn is_ascending(self) -> bool {
+        matches!(self, Sort::DateAsc | Sort::ViewsAsc)
+    }
 }
 
 impl fmt::Display for Sort {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Sort::Relevance => "relevance",
-            Sort::Date => "date",
-            Sort::Views => "views",
-        })
+        let i = Sort::ALL.iter().position(|s| s == self).unwrap_or(0);
+        f.write_str(Sort::NAMES[i])
     }
 }
 
 impl FromStr for Sort {
     type Err = Error;
 
+    /// A name of [`Sort::NAMES`] or an alias, case-insensitive: `score`; `newest`,
+    /// `date:desc`; `oldest`, `date:asc`; `popular`, `views:desc`; `least-viewed`, `views:asc`.
     fn from_str(s: &str) -> Result<Sort, Error> {
         match s.to_ascii_lowercase().as_str() {
             "relevance" | "score" => Ok(Sort::Relevance),
-            "date" | "newest" => Ok(Sort::Date),
-            "views" | "popular" => Ok(Sort::Views),
-            _ => {
-                Err(Error::InvalidArgument(format!("unknown sort {s:?} (expected relevance, date or views)")))
-            }
+            "date" | "newest" | "date:desc" | "date-desc" => Ok(Sort::Date),
+            "date-asc" | "oldest" | "date:asc" => Ok(Sort::DateAsc),
+            "views" | "popular" | "views:desc" | "views-desc" => Ok(Sort::Views),
+            "views-asc" | "least-viewed" | "views:asc" => Ok(Sort::ViewsAsc),
+            _ => Err(Error::UnknownSort { name: s.to_owned() }),
         }
     }
+}
+
+/// Serializes as its name.
+impl serde::Serialize for Sort {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Reads any name [`FromStr`] reads.
+impl<'de> serde::Deserialize<'de> for Sort {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Sort, D::Error> {
+        from_name(d)
+    }
+}
+
+/// A value read from its name.
+fn from_name<'de, T, D>(d: D) -> Result<T, D::Error>
+where
+    T: FromStr<Err = Error>,
+    D: serde::Deserializer<'de>,
+{
+    let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+    text.parse().map_err(serde::de::Error::custom)
 }
 
 /// Weight of a title match, on top of the title counting as article text, when all words
@@ -74,8 +121,9 @@ pub(crate) const DESCRIPTIVE_WORDS: usize = 4;
 pub(crate) fn content_words(text: &str) -> usize {
     fn count(node: &Node) -> usize {
         match node {
-            Node::Word { field: None, text, prefix: false } => usize::from(!is_stop_word(text)),
+            Node::Word { field: None, text, prefix: false, .. } => usize::from(!is_stop_word(text)),
             Node::Word { .. } | Node::Phrase { .. } => 1,
+            Node::Boost { node, .. } => count(node),
             Node::And(parts) => parts.iter().map(count).sum(),
             // Alternatives: as long as the longest.
             Node::Or(parts) => parts.iter().map(count).max().unwrap_or(0),
@@ -119,8 +167,22 @@ impl FromStr for MatchMode {
             "all" | "and" => Ok(MatchMode::All),
             "any" | "or" => Ok(MatchMode::Any),
             "auto" => Ok(MatchMode::Auto),
-            _ => Err(Error::InvalidArgument(format!("unknown match mode {s:?} (expected all, any or auto)"))),
+            _ => Err(Error::UnknownMatchMode { name: s.to_owned() }),
         }
+    }
+}
+
+/// Serializes as its name: `all`, `any` or `auto`.
+impl serde::Serialize for MatchMode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Reads any name [`FromStr`] reads.
+impl<'de> serde::Deserialize<'de> for MatchMode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<MatchMode, D::Error> {
+        from_name(d)
     }
 }
 
@@ -129,37 +191,122 @@ impl FromStr for MatchMode {
 /// Text syntax: words match in title, body or tags, combined as [`MatchMode`] says (by default
 /// a short query needs every word, a long one ranks by any); `"exact phrase"`; `a OR b`;
 /// `-word` excludes; `title:`, `body:`, `tag:`, `section:`, `source:` limit a word or phrase to
-/// one field; `word*` matches a prefix; parentheses group. Empty text matches every article.
-#[derive(Debug, Clone, PartialEq)]
+/// one field; `word*` matches a prefix; `word~` or `word~2` tolerates typos (2 edits at most);
+/// `word^2` or `"a phrase"^0.5` weighs a part more or less; parentheses group. Empty text
+/// matches every article.
+///
+/// # As JSON
+///
+/// A query (de)serializes as an object whose keys are the setters' names, every key optional
+/// with the default of [`Query::new("")`](Query::new); a key newsearch does not know is an
+/// error, so a misspelt filter is never ignored. `tags` holds the tags all required
+/// ([`Query::tag`]), `any_tags` those of which one is ([`Query::any_tag`]). `since`, `until` and
+/// `as_of` take what [`Period`] reads (`"2025-02"`, `"2025-02-21"`, an RFC 3339 instant, `"7d"`):
+/// `since` from the period's start, `until` and `as_of` to its end; they serialize as RFC 3339
+/// instants. `recent` is a length of time as [`parse_span`] reads it (`"30d"`). `sort`, `mode`
+/// and `after` are names and cursors as text. Nothing is checked while reading: the values are
+/// checked when searching, or by [`Query::check`].
+///
+/// ```
+/// use newsearch::{MatchMode, Query, Sort};
+///
+/// // As a web service might receive it:
+/// let body = r#"{
+///     "text": "ceasefire talks",
+///     "tags": ["Ukraine"],
+///     "since": "2025-02",
+///     "sort": "date-asc",
+///     "mode": "all",
+///     "limit": 20,
+///     "facets": true
+/// }"#;
+/// let query: Query = serde_json::from_str(body).unwrap();
+/// assert_eq!(query.text(), "ceasefire talks");
+/// assert_eq!(query.effective_sort(), Sort::DateAsc);
+/// assert_eq!(query.get_limit(), 20);
+/// assert_eq!(query, Query::new("ceasefire talks").mode(MatchMode::All).sort(Sort::DateAsc).limit(20)
+///     .tag("Ukraine").since("2025-02".parse::<newsearch::Period>().unwrap().start()).facets(true));
+/// query.check().unwrap();
+///
+/// // Serialized, it reads back the same.
+/// let json = serde_json::to_string(&query).unwrap();
+/// assert_eq!(serde_json::from_str::<Query>(&json).unwrap(), query);
+/// // Keys left out take their defaults; unknown keys are refused.
+/// assert_eq!(serde_json::from_str::<Query>("{}").unwrap(), Query::all());
+/// assert!(serde_json::from_str::<Query>(r#"{"tag": "Ukraine"}"#).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Query {
     pub(crate) text: String,
+    #[serde(rename = "tags", skip_serializing_if = "Vec::is_empty")]
     pub(crate) all_tags: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(crate) any_tags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) section: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "json::period_start")]
     pub(crate) since: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "json::period_end")]
     pub(crate) until: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) min_views: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) max_views: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) sort: Option<Sort>,
     pub(crate) limit: usize,
     pub(crate) offset: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) after: Option<Cursor>,
     pub(crate) fuzzy: bool,
     pub(crate) mode: MatchMode,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) title_boost: Option<f32>,
     pub(crate) snippets: bool,
     pub(crate) snippet_chars: usize,
     pub(crate) facets: bool,
     pub(crate) facet_size: usize,
+    #[serde(skip_serializing_if = "Option::is_none", with = "json::span")]
     pub(crate) recent: Option<TimeDelta>,
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "json::period_end")]
     pub(crate) as_of: Option<DateTime<Utc>>,
     pub(crate) popular: bool,
     pub(crate) explain: bool,
     pub(crate) collapse: bool,
 }
 
+/// The library guide (`docs/library.md`), whose examples run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../../docs/library.md")]
+pub struct LibraryGuide;
+
+/// [`Query::new("")`](Query::new): every article, newest first, first 10.
+impl Default for Query {
+    fn default() -> Query {
+        Query::new("")
+    }
+}
+
 impl Query {
     /// The default page size.
     pub const DEFAULT_LIMIT: usize = 10;
+
+    /// How deep a page may reach: `offset + limit` at most. A page further down is refused
+    /// with [`Error::WindowTooLarge`]; results beyond are reached with a cursor
+    /// ([`Query::after`]), whose pages cost the same at any depth.
+    ///
+    /// The engine ranks and holds every result up to the end of the page to answer it, and each
+    /// hit carries its whole article (a news article is 2–20 KB of text): 10,000 is about the
+    /// most one request should hold, tens of megabytes at worst, and the same bound as
+    /// Elasticsearch's `max_result_window`, which scripts against search services already know.
+    /// People page through a few hundred results; a script that wants every match pages with
+    /// cursors, and `newsearch export` (or [`Index::articles`](crate::Index::articles)) gives
+    /// the whole index.
+    pub const MAX_WINDOW: usize = 10_000;
+
+    /// The shortest snippet, in characters: [`Query::snippet_chars`] asks for at least this.
+    pub const MIN_SNIPPET_CHARS: usize = 20;
 
     /// A query for `text` (may be empty), first 10 hits, with snippets.
     pub fn new(text: impl Into<String>) -> Self {
@@ -175,6 +322,7 @@ impl Query {
             sort: None,
             limit: Self::DEFAULT_LIMIT,
             offset: 0,
+            after: None,
             fuzzy: false,
             mode: MatchMode::Auto,
             title_boost: None,
@@ -263,10 +411,25 @@ impl Query {
         self
     }
 
-    /// Skips the first `n` hits (for paging).
+    /// Skips the first `n` hits (for paging; after [`Query::after`]'s cursor when there is one).
+    /// `offset + limit` may be at most [`Query::MAX_WINDOW`].
     pub fn offset(mut self, n: usize) -> Self {
         self.offset = n;
         self
+    }
+
+    /// Continues results after `cursor`: the page holds the hits that come after it in the
+    /// query's order (then `offset` and `limit` apply as usual). The cursor comes from
+    /// [`SearchResults::next`](crate::SearchResults::next) of a search with the same text,
+    /// filters and order; `total` and facets still count every match. See [`Cursor`].
+    pub fn after(mut self, cursor: Cursor) -> Self {
+        self.after = Some(cursor);
+        self
+    }
+
+    /// The cursor the page starts after (see [`Query::after`]).
+    pub fn get_after(&self) -> Option<Cursor> {
+        self.after
     }
 
     /// The most hits a page holds (see [`Query::limit`]).
@@ -296,12 +459,13 @@ impl Query {
     /// counts the title as text; 0 scores title and body as one text. Default:
     /// [`TITLE_BOOST`] when all words must match (short queries, where a title hit is strong
     /// evidence), [`ANY_TITLE_BOOST`] in [`MatchMode::Any`] (long, descriptive queries).
-    /// Both were chosen on the evaluation in `benches/eval.rs`.
+    /// Both were chosen on the evaluation in `benches/eval.rs`. A negative, infinite or NaN
+    /// boost is refused when searching ([`Error::InvalidTitleBoost`]).
     ///
     /// [`TITLE_BOOST`]: crate::TITLE_BOOST
     /// [`ANY_TITLE_BOOST`]: crate::ANY_TITLE_BOOST
     pub fn title_boost(mut self, boost: f32) -> Self {
-        self.title_boost = (boost.is_finite() && boost >= 0.0).then_some(boost);
+        self.title_boost = Some(boost);
         self
     }
 
@@ -324,10 +488,17 @@ impl Query {
         self
     }
 
-    /// Snippet length in characters (default 200).
+    /// Snippet length in characters (default 200, at least [`Query::MIN_SNIPPET_CHARS`]). A
+    /// snippet is never longer than its article's body, so any length is safe: `usize::MAX`
+    /// gives the whole body.
     pub fn snippet_chars(mut self, n: usize) -> Self {
-        self.snippet_chars = n.max(20);
+        self.snippet_chars = n.max(Self::MIN_SNIPPET_CHARS);
         self
+    }
+
+    /// The snippet length used (a deserialized query may hold a shorter one).
+    pub(crate) fn snippet_length(&self) -> usize {
+        self.snippet_chars.max(Self::MIN_SNIPPET_CHARS)
     }
 
     /// Whether results carry [`Facets`](crate::Facets): top tags, sections and matches per
@@ -337,7 +508,9 @@ impl Query {
         self
     }
 
-    /// How many of the most frequent tags and sections facets list (default 10).
+    /// How many of the most frequent tags and sections facets list (default 10). Lists are
+    /// cut to this size, never allocated by it, so any size is safe: `usize::MAX` lists every
+    /// value.
     pub fn facet_size(mut self, n: usize) -> Self {
         self.facet_size = n;
         self
@@ -402,9 +575,8 @@ impl Query {
         self
     }
 
-    /// Whether relevance scores are reweighted by recency or popularity.
     /// Refuses `since`/`until` instants that no stored date can reach.
-    pub(crate) fn check_dates(&self) -> Result<(), Error> {
+    fn check_dates(&self) -> Result<(), Error> {
         let range = crate::storable_dates();
         let outside = |d: &DateTime<Utc>| Error::DateOutOfRange { text: d.to_rfc3339() };
         if let Some(since) = self.since.filter(|d| d > range.end()) {
@@ -416,30 +588,64 @@ impl Query {
         Ok(())
     }
 
+    /// Whether relevance scores are reweighted by recency or popularity.
     pub(crate) fn reweighted(&self) -> bool {
         self.recent.is_some() || self.popular
     }
 
-    /// Refuses filters that no article can pass, so an empty result always means that no
-    /// article matched rather than that the request contradicted itself.
-    pub(crate) fn check(&self) -> Result<(), Error> {
+    /// Checks what can be checked without an index; [`Index::search`](crate::Index::search)
+    /// does so first. A service can call it on a request it has just read, to refuse a bad
+    /// one before queueing it.
+    ///
+    /// Refused: text that does not parse ([`Error::QuerySyntax`]); a page past
+    /// [`Query::MAX_WINDOW`] ([`Error::WindowTooLarge`]); a cursor made in another order than
+    /// the query's ([`Error::CursorOrder`]); filters no article can pass, so that an empty
+    /// result always means that nothing matched rather than that the request contradicted
+    /// itself ([`Error::EmptyViewsRange`], [`Error::EmptyDateRange`],
+    /// [`Error::DateOutOfRange`]); a title boost that is no weight
+    /// ([`Error::InvalidTitleBoost`]).
+    ///
+    /// ```
+    /// use newsearch::{Error, Query};
+    ///
+    /// assert!(Query::new("oil").limit(100).check().is_ok());
+    /// let deep = Query::new("oil").offset(usize::MAX).limit(usize::MAX);
+    /// assert!(matches!(deep.check(), Err(Error::WindowTooLarge { .. })));
+    /// assert!(matches!(Query::new("(oil").check(), Err(Error::QuerySyntax { column: 1, .. })));
+    /// ```
+    pub fn check(&self) -> Result<(), Error> {
+        syntax::parse(&self.text)?;
+        self.check_request()
+    }
+
+    /// [`Query::check`] but for the text, which searching parses anyway (once is enough).
+    pub(crate) fn check_request(&self) -> Result<(), Error> {
+        let window = self.offset.checked_add(self.limit);
+        if window.is_none_or(|w| w > Self::MAX_WINDOW) {
+            return Err(Error::WindowTooLarge {
+                offset: self.offset,
+                limit: self.limit,
+                max: Self::MAX_WINDOW,
+            });
+        }
+        if let Some(cursor) = self.after
+            && cursor.sort() != self.effective_sort()
+        {
+            return Err(Error::CursorOrder { cursor: cursor.sort(), query: self.effective_sort() });
+        }
+        if let Some(boost) = self.title_boost.filter(|b| !(b.is_finite() && *b >= 0.0)) {
+            return Err(Error::InvalidTitleBoost { boost });
+        }
         self.check_dates()?;
         if let (Some(min), Some(max)) = (self.min_views, self.max_views)
             && min > max
         {
-            return Err(Error::InvalidArgument(format!(
-                "the views range is empty: at least {min} and at most {max} views"
-            )));
+            return Err(Error::EmptyViewsRange { min, max });
         }
         if let (Some(since), Some(until)) = (self.since, self.until)
             && since > until
         {
-            let at = |d: DateTime<Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
-            return Err(Error::InvalidArgument(format!(
-                "the date range is empty: from {} until {}",
-                at(since),
-                at(until)
-            )));
+            return Err(Error::EmptyDateRange { since, until });
         }
         Ok(())
     }
@@ -544,7 +750,8 @@ impl FromStr for Period {
 }
 
 /// A length of time as users type it: `12h`, `30d`, `2w`, `3m` (30 days each), `1y` (365
-/// days). Used for [`Query::recent`]'s half-life.
+/// days), or `90s` in seconds. Used for [`Query::recent`]'s half-life. Anything else, zero or
+/// negative, is [`Error::InvalidSpan`].
 ///
 /// ```
 /// use chrono::TimeDelta;
@@ -553,22 +760,19 @@ impl FromStr for Period {
 /// ```
 pub fn parse_span(text: &str) -> Result<TimeDelta, Error> {
     let t = text.trim();
-    let invalid = || {
-        Error::InvalidArgument(format!(
-            "invalid length of time {text:?} (expected a number and a unit: 12h, 30d, 2w, 3m or 1y)"
-        ))
-    };
+    let invalid = || Error::InvalidSpan { text: text.to_owned() };
     let last = t.chars().last().ok_or_else(invalid)?;
     let n: i64 = t[..t.len() - last.len_utf8()].parse().map_err(|_| invalid())?;
-    let hours = match last.to_ascii_lowercase() {
-        'h' => 1,
-        'd' => 24,
-        'w' => 24 * 7,
-        'm' => 24 * 30,
-        'y' => 24 * 365,
+    let seconds = match last.to_ascii_lowercase() {
+        's' => 1,
+        'h' => 3_600,
+        'd' => 86_400,
+        'w' => 86_400 * 7,
+        'm' => 86_400 * 30,
+        'y' => 86_400 * 365,
         _ => return Err(invalid()),
     };
-    let span = n.checked_mul(hours).and_then(TimeDelta::try_hours).ok_or_else(invalid)?;
+    let span = n.checked_mul(seconds).and_then(TimeDelta::try_seconds).ok_or_else(invalid)?;
     if span <= TimeDelta::zero() {
         return Err(invalid());
     }
@@ -657,7 +861,21 @@ mod tests {
         for s in [Sort::Relevance, Sort::Date, Sort::Views] {
             assert_eq!(s.to_string().parse::<Sort>().unwrap(), s);
         }
-        assert!("size".parse::<Sort>().is_err());
+        assert!(matches!("size".parse::<Sort>(), Err(Error::UnknownSort { name }) if name == "size"));
+        for (name, sort) in [
+            ("oldest", Sort::DateAsc),
+            ("date:asc", Sort::DateAsc),
+            ("Date-Asc", Sort::DateAsc),
+            ("newest", Sort::Date),
+            ("date:desc", Sort::Date),
+            ("least-viewed", Sort::ViewsAsc),
+            ("views:asc", Sort::ViewsAsc),
+            ("popular", Sort::Views),
+        ] {
+            assert_eq!(name.parse::<Sort>().unwrap(), sort, "{name}");
+        }
+        assert_eq!(Sort::ALL.map(|s| s.to_string()), Sort::NAMES);
+        assert!(Sort::DateAsc.is_ascending() && !Sort::Views.is_ascending());
         assert_eq!(Query::new("x").effective_sort(), Sort::Relevance);
         assert_eq!(Query::all().effective_sort(), Sort::Date);
         assert_eq!(Query::all().sort(Sort::Views).effective_sort(), Sort::Views);
@@ -673,11 +891,16 @@ mod tests {
     #[test]
     fn empty_ranges_are_refused() {
         let err = Query::all().min_views(100).max_views(50).check().unwrap_err();
-        assert!(matches!(&err, Error::InvalidArgument(m) if m.contains("views range is empty")), "{err}");
+        assert!(matches!(err, Error::EmptyViewsRange { min: 100, max: 50 }), "{err}");
+        assert_eq!(err.to_string(), "the views range is empty: at least 100 and at most 50 views");
         assert!(Query::all().min_views(50).max_views(50).check().is_ok());
         let day = |s: &str| Period::parse(s, Utc::now()).unwrap();
         let err = Query::all().since(day("2025-03").start()).until(day("2025-02").end()).check().unwrap_err();
-        assert!(err.to_string().contains("date range is empty"), "{err}");
+        assert!(matches!(err, Error::EmptyDateRange { .. }), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "the date range is empty: from 2025-03-01T00:00:00Z until 2025-02-28T23:59:59Z"
+        );
         assert!(Query::all().since(day("2025-02").start()).until(day("2025-02").end()).check().is_ok());
     }
 
@@ -703,5 +926,105 @@ mod tests {
     fn the_page_asked_for_can_be_read_back() {
         let query = Query::new("kellogg").limit(25).offset(50);
         assert_eq!((query.get_limit(), query.get_offset()), (25, 50));
+    }
+
+    #[test]
+    fn the_window_is_bounded_without_overflow() {
+        let max = Query::MAX_WINDOW;
+        assert!(Query::all().offset(max - 10).limit(10).check().is_ok());
+        assert!(Query::all().offset(max).limit(0).check().is_ok());
+        for (offset, limit) in
+            [(max - 9, 10), (0, max + 1), (usize::MAX, 1), (1, usize::MAX), (usize::MAX, usize::MAX)]
+        {
+            let err = Query::all().offset(offset).limit(limit).check().unwrap_err();
+            assert!(
+                matches!(err, Error::WindowTooLarge { offset: o, limit: l, max: m } if (o, l, m) == (offset, limit, max)),
+                "{err}"
+            );
+            assert!(err.to_string().contains("continue from a cursor"), "{err}");
+        }
+    }
+
+    #[test]
+    fn title_boosts_that_are_no_weight_are_refused() {
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, -0.5] {
+            let err = Query::new("x").title_boost(bad).check().unwrap_err();
+            assert!(matches!(err, Error::InvalidTitleBoost { .. }), "{bad}: {err}");
+        }
+        assert!(Query::new("x").title_boost(0.0).check().is_ok());
+        assert!(Query::new("x").title_boost(f32::MAX).check().is_ok());
+    }
+
+    #[test]
+    fn a_cursor_only_continues_its_own_order() {
+        let cursor = Cursor::new(Sort::Date, Position::date(Some(0), false, 0));
+        assert!(Query::all().after(cursor).check().is_ok(), "no text: newest first");
+        let err = Query::new("oil").after(cursor).check().unwrap_err();
+        assert!(matches!(err, Error::CursorOrder { cursor: Sort::Date, query: Sort::Relevance }), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "the cursor continues results sorted by date, and the query sorts by relevance"
+        );
+    }
+
+    #[test]
+    fn spans_in_seconds_and_bad_spans() {
+        assert_eq!(parse_span("90s").unwrap(), TimeDelta::seconds(90));
+        for bad in ["", "0d", "-1d", "7", "d", "7x", "99999999999999999y"] {
+            assert!(matches!(parse_span(bad), Err(Error::InvalidSpan { .. })), "{bad}");
+        }
+    }
+
+    #[test]
+    fn queries_read_from_json_with_defaults_and_people_s_date_forms() {
+        let q: Query = serde_json::from_str(
+            r#"{"text": "oil", "tags": ["Ukraine", "US"], "any_tags": ["EU"], "section": "World",
+                "since": "2025-02", "until": "2025-02", "min_views": 1, "max_views": 9,
+                "sort": "oldest", "limit": 5, "offset": 2, "fuzzy": true, "mode": "any",
+                "title_boost": 1.5, "snippets": false, "snippet_chars": 80, "facets": true,
+                "facet_size": 3, "recent": "2w", "as_of": "2025-03-01", "popular": true,
+                "explain": true, "collapse": true}"#,
+        )
+        .unwrap();
+        let day = |s: &str| Period::parse(s, Utc::now()).unwrap();
+        let built = Query::new("oil")
+            .tag("Ukraine")
+            .tag("US")
+            .any_tag("EU")
+            .section("World")
+            .since(day("2025-02").start())
+            .until(day("2025-02").end())
+            .min_views(1)
+            .max_views(9)
+            .sort(Sort::DateAsc)
+            .limit(5)
+            .offset(2)
+            .fuzzy(true)
+            .mode(MatchMode::Any)
+            .title_boost(1.5)
+            .snippets(false)
+            .snippet_chars(80)
+            .facets(true)
+            .facet_size(3)
+            .recent(TimeDelta::weeks(2))
+            .as_of(day("2025-03-01").end())
+            .popular(true)
+            .explain(true)
+            .collapse(true);
+        assert_eq!(q, built);
+        let json = serde_json::to_value(&q).unwrap();
+        assert_eq!(json["sort"], "date-asc");
+        assert_eq!(json["mode"], "any");
+        assert_eq!(json["recent"], "14d");
+        assert_eq!(json["since"], "2025-02-01T00:00:00Z");
+        assert_eq!(serde_json::from_value::<Query>(json).unwrap(), q);
+        for bad in [r#"{"limt": 5}"#, r#"{"sort": "size"}"#, r#"{"since": "soon"}"#, r#"{"after": "x"}"#] {
+            assert!(serde_json::from_str::<Query>(bad).is_err(), "{bad}");
+        }
+        // Checked when searching, not when read.
+        let deep: Query = serde_json::from_str(r#"{"offset": 18446744073709551615}"#).unwrap();
+        assert!(matches!(deep.check(), Err(Error::WindowTooLarge { .. })));
+        let short: Query = serde_json::from_str(r#"{"snippet_chars": 0}"#).unwrap();
+        assert_eq!(short.snippet_length(), Query::MIN_SNIPPET_CHARS);
     }
 }

@@ -9,10 +9,17 @@
 //! or      := and ("OR" and)*
 //! and     := unary (["AND"] unary)*
 //! unary   := ("-" | "NOT") unary | "+" unary | primary
-//! primary := "(" or ")" | [field ":"] ("(" or ")" | phrase | word)
+//! primary := ("(" or ")" | [field ":"] ("(" or ")" | phrase | word)) ["^" weight]
 //! phrase  := '"' text '"' ["~" digits]
-//! word    := anything up to whitespace, parenthesis or quote; a trailing "*" makes a prefix
+//! word    := text ["*" | "~" [digit]]
+//! text    := anything up to whitespace, parenthesis or quote
 //! ```
+//!
+//! A trailing `*` makes a prefix, a trailing `~` tolerates typos (`~1`, `~2`: at most that many
+//! edits; `~` alone: as many as `--fuzzy` allows for the word, at least one), and `^` weighs
+//! what it follows (`oil^2`, `"peace talks"^0.5`, `(a OR b)^3`). Where these characters can't
+//! mean that (a `*` inside a word, `~x`, `^` without a weight), the query is refused rather
+//! than searched for something else.
 
 use crate::error::Error;
 
@@ -40,7 +47,7 @@ impl FieldName {
 }
 
 /// The parsed query.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Node {
     /// Every article (`*`, or a query of only exclusions).
     All,
@@ -48,6 +55,8 @@ pub(crate) enum Node {
         field: Option<FieldName>,
         text: String,
         prefix: bool,
+        /// Typos tolerated (`word~`, `word~1`).
+        fuzzy: Option<Edits>,
     },
     Phrase {
         field: Option<FieldName>,
@@ -57,6 +66,20 @@ pub(crate) enum Node {
     And(Vec<Node>),
     Or(Vec<Node>),
     Not(Box<Node>),
+    /// What it holds, its score multiplied by `boost` (`oil^2`).
+    Boost {
+        node: Box<Node>,
+        boost: f32,
+    },
+}
+
+/// The edits a typo-tolerant word may be off by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Edits {
+    /// `word~`: as [`Query::fuzzy`](crate::Query::fuzzy) allows for the word's length, at least one.
+    Auto,
+    /// `word~N`.
+    Exactly(u8),
 }
 
 /// Words and phrases a query may hold: more is never typed by a person and would make one
@@ -66,6 +89,12 @@ pub(crate) const MAX_TERMS: usize = 1024;
 pub(crate) const MAX_DEPTH: usize = 64;
 /// How far apart a phrase's words may be (`"a b"~N`).
 pub(crate) const MAX_SLOP: u32 = 10_000;
+/// Typos a word may be off by (`word~N`): the engine's automata stop at two edits, and three
+/// would match most short words.
+pub(crate) const MAX_EDITS: u8 = 2;
+/// The largest weight `^` may give (weights that multiply, `(a^10)^10`, are cut to it too): more
+/// would only push scores towards infinity.
+pub(crate) const MAX_BOOST: f32 = 1000.0;
 
 /// Parses `input`; an empty or blank input is `Node::All`.
 pub(crate) fn parse(input: &str) -> Result<Node, Error> {
@@ -73,7 +102,7 @@ pub(crate) fn parse(input: &str) -> Result<Node, Error> {
     if tokens.is_empty() {
         return Ok(Node::All);
     }
-    let terms = tokens.iter().filter(|t| matches!(t.tok, Tok::Word(_) | Tok::Phrase(..))).count();
+    let terms = tokens.iter().filter(|t| matches!(t.tok, Tok::Word { .. } | Tok::Phrase(..))).count();
     if terms > MAX_TERMS {
         return Err(syntax(1, format!("too many words ({terms}; a query may have at most {MAX_TERMS})")));
     }
@@ -85,7 +114,7 @@ pub(crate) fn parse(input: &str) -> Result<Node, Error> {
     Ok(node)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 enum Tok {
     Open,
     Close,
@@ -96,8 +125,14 @@ enum Tok {
     Not,
     /// `name:` directly followed by a value.
     Field(FieldName),
-    Word(String),
+    Word {
+        text: String,
+        prefix: bool,
+        fuzzy: Option<Edits>,
+    },
     Phrase(String, u32),
+    /// `^weight` right after a word, a phrase or `)`.
+    Boost(f32),
 }
 
 #[derive(Debug)]
@@ -128,6 +163,7 @@ fn lex(input: &str) -> Result<Vec<Token>, Error> {
             ')' => {
                 push(&mut out, Tok::Close);
                 i += 1;
+                i = boost_after(&chars, i, &mut out)?;
             }
             '"' => {
                 let close = chars[i + 1..].iter().position(|&c| c == '"').map(|p| i + 1 + p);
@@ -135,6 +171,9 @@ fn lex(input: &str) -> Result<Vec<Token>, Error> {
                     return Err(syntax(column, "unclosed `\"`: add the closing quote"));
                 };
                 let text: String = chars[i + 1..close].iter().collect();
+                if text.trim().is_empty() {
+                    return Err(syntax(column, "empty quotes: put the words of a phrase between them"));
+                }
                 i = close + 1;
                 let mut slop = 0;
                 if chars.get(i) == Some(&'~') {
@@ -162,6 +201,7 @@ fn lex(input: &str) -> Result<Vec<Token>, Error> {
                     ));
                 }
                 push(&mut out, Tok::Phrase(text, slop));
+                i = boost_after(&chars, i, &mut out)?;
             }
             // A leading sign binds to what follows; inside a word it is part of it ("Kremlin-aligned").
             '-' | '+' if chars.get(i + 1).is_some_and(|&n| !n.is_whitespace()) => {
@@ -209,18 +249,106 @@ fn lex(input: &str) -> Result<Vec<Token>, Error> {
                 if matches!(out.last(), Some(Token { tok: Tok::Field(_), column: c }) if *c == column) {
                     continue;
                 }
-                let word: String = chars[start..i].iter().collect();
-                let tok = match word.as_str() {
-                    "OR" | "||" => Tok::Or,
-                    "AND" | "&&" => Tok::And,
-                    "NOT" => Tok::Not,
-                    _ => Tok::Word(word),
-                };
-                push(&mut out, tok);
+                match &chars[start..i] {
+                    ['O', 'R'] | ['|', '|'] => push(&mut out, Tok::Or),
+                    ['A', 'N', 'D'] | ['&', '&'] => push(&mut out, Tok::And),
+                    ['N', 'O', 'T'] => push(&mut out, Tok::Not),
+                    word => word_tokens(word, column, &mut out)?,
+                }
             }
         }
     }
     Ok(out)
+}
+
+/// A word's tokens: the word (with its `*` or `~`), then its `^weight` if it has one.
+fn word_tokens(word: &[char], column: usize, out: &mut Vec<Token>) -> Result<(), Error> {
+    let at = |offset: usize| column + offset;
+    // `^` weighs what comes before it; a word that starts with one has nothing to weigh.
+    let (body, boost) = match word.iter().rposition(|&c| c == '^') {
+        Some(0) => return Err(syntax(column, "`^` needs a word, a phrase or `( … )` before it, like oil^2")),
+        Some(caret) => (&word[..caret], Some(weight(&word[caret + 1..], at(caret))?)),
+        None => (word, None),
+    };
+    if let Some(caret) = body.iter().position(|&c| c == '^') {
+        return Err(syntax(at(caret), "only one `^` per word"));
+    }
+    let (body, fuzzy) = match body.iter().position(|&c| c == '~') {
+        Some(0) => return Err(syntax(column, "`~` needs a word before it, like kellogg~1")),
+        Some(tilde) => {
+            let digits: String = body[tilde + 1..].iter().collect();
+            let edits = if digits.is_empty() {
+                Edits::Auto
+            } else {
+                if !digits.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(syntax(
+                        at(tilde),
+                        format!(
+                            "`~` after a word takes the number of typos allowed, up to {MAX_EDITS}, like kellogg~1"
+                        ),
+                    ));
+                }
+                let n = digits.parse::<u8>().ok().filter(|n| *n <= MAX_EDITS);
+                Edits::Exactly(n.ok_or_else(|| {
+                    syntax(at(tilde + 1), format!("`~{digits}`: a word may be at most {MAX_EDITS} typos off"))
+                })?)
+            };
+            (&body[..tilde], Some(edits))
+        }
+        None => (body, None),
+    };
+    if body == ['*'] {
+        if fuzzy.is_some() || boost.is_some() {
+            return Err(syntax(column, "`*` alone matches every article: it takes no `~` or `^`"));
+        }
+        out.push(Token { tok: Tok::Word { text: "*".to_owned(), prefix: false, fuzzy: None }, column });
+        return Ok(());
+    }
+    let (stem, prefix) = match body.split_last() {
+        Some(('*', stem)) => (stem, true),
+        _ => (body, false),
+    };
+    if let Some(star) = stem.iter().position(|&c| c == '*') {
+        return Err(syntax(
+            at(star),
+            "`*` only ends a word, as a prefix like Zel*: it stands for no letters inside one",
+        ));
+    }
+    if prefix && fuzzy.is_some() {
+        return Err(syntax(column, "a prefix (`*`) can't also tolerate typos (`~`)"));
+    }
+    out.push(Token { tok: Tok::Word { text: stem.iter().collect(), prefix, fuzzy }, column });
+    if let Some(boost) = boost {
+        out.push(Token { tok: Tok::Boost(boost), column: at(body.len()) });
+    }
+    Ok(())
+}
+
+/// `^weight` at `i` (right after a phrase or `)`), pushed as a token; where lexing goes on.
+fn boost_after(chars: &[char], i: usize, out: &mut Vec<Token>) -> Result<usize, Error> {
+    if chars.get(i) != Some(&'^') {
+        return Ok(i);
+    }
+    let end = chars[i + 1..]
+        .iter()
+        .position(|&c| c.is_whitespace() || matches!(c, '(' | ')' | '"'))
+        .map_or(chars.len(), |p| i + 1 + p);
+    let boost = weight(&chars[i + 1..end], i + 1)?;
+    out.push(Token { tok: Tok::Boost(boost), column: i + 1 });
+    Ok(end)
+}
+
+/// The weight after a `^` at `column`: a plain decimal number from 0 to [`MAX_BOOST`].
+fn weight(text: &[char], column: usize) -> Result<f32, Error> {
+    let text: String = text.iter().collect();
+    let number = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    match text.parse::<f32>() {
+        Ok(w) if number && (0.0..=MAX_BOOST).contains(&w) => Ok(w),
+        _ => Err(syntax(
+            column,
+            format!("`^` takes a weight from 0 to {MAX_BOOST}, like oil^2 or \"peace talks\"^0.5"),
+        )),
+    }
 }
 
 struct Parser {
@@ -325,6 +453,18 @@ impl Parser {
     }
 
     fn primary(&mut self, field: Option<FieldName>) -> Result<Node, Error> {
+        let node = self.primary_unweighted(field)?;
+        match self.peek() {
+            Some(Token { tok: Tok::Boost(boost), .. }) => {
+                let boost = *boost;
+                self.pos += 1;
+                Ok(Node::Boost { node: Box::new(node), boost })
+            }
+            _ => Ok(node),
+        }
+    }
+
+    fn primary_unweighted(&mut self, field: Option<FieldName>) -> Result<Node, Error> {
         let Some(token) = self.tokens.get(self.pos) else {
             return Err(syntax(self.end_column, "a field name needs a value after the colon"));
         };
@@ -350,17 +490,20 @@ impl Parser {
                 self.primary(Some(f))
             }
             Tok::Phrase(text, slop) => Ok(Node::Phrase { field, text, slop }),
-            Tok::Word(w) if w == "*" => Ok(Node::All),
-            Tok::Word(w) => {
-                let (text, prefix) = match w.strip_suffix('*') {
-                    Some(stem) => (stem.to_owned(), true),
-                    None => (w, false),
-                };
-                Ok(Node::Word { field, text, prefix })
-            }
+            Tok::Word { text, .. } if text == "*" => match field {
+                None => Ok(Node::All),
+                Some(_) => Err(syntax(
+                    column,
+                    "`*` alone matches every article, in no particular field: a field name takes a word, a phrase or `( … )`",
+                )),
+            },
+            Tok::Word { text, prefix, fuzzy } => Ok(Node::Word { field, text, prefix, fuzzy }),
             Tok::Close => Err(syntax(column, "unexpected `)` without a matching `(`")),
             Tok::Or | Tok::And | Tok::Not | Tok::Minus | Tok::Plus => {
                 Err(syntax(column, "expected a word, a phrase or `(` here"))
+            }
+            Tok::Boost(_) => {
+                Err(syntax(column, "`^` needs a word, a phrase or `( … )` before it, like oil^2"))
             }
         }
     }
@@ -369,11 +512,14 @@ impl Parser {
 /// `title:(a OR "b c")` applies the field to every leaf that has none.
 fn with_field(node: Node, field: FieldName) -> Node {
     match node {
-        Node::Word { field: None, text, prefix } => Node::Word { field: Some(field), text, prefix },
+        Node::Word { field: None, text, prefix, fuzzy } => {
+            Node::Word { field: Some(field), text, prefix, fuzzy }
+        }
         Node::Phrase { field: None, text, slop } => Node::Phrase { field: Some(field), text, slop },
         Node::And(v) => Node::And(v.into_iter().map(|n| with_field(n, field)).collect()),
         Node::Or(v) => Node::Or(v.into_iter().map(|n| with_field(n, field)).collect()),
         Node::Not(n) => Node::Not(Box::new(with_field(*n, field))),
+        Node::Boost { node, boost } => Node::Boost { node: Box::new(with_field(*node, field)), boost },
         other => other,
     }
 }
@@ -383,7 +529,7 @@ mod tests {
     use super::*;
 
     fn word(t: &str) -> Node {
-        Node::Word { field: None, text: t.into(), prefix: false }
+        Node::Word { field: None, text: t.into(), prefix: false, fuzzy: None }
     }
 
     fn err(input: &str) -> (usize, String) {
@@ -414,13 +560,13 @@ mod tests {
         assert_eq!(parts[1], Node::Not(Box::new(word("Trump"))));
         assert_eq!(
             parts[2],
-            Node::Word { field: Some(FieldName::Title), text: "Kyiv".into(), prefix: false }
+            Node::Word { field: Some(FieldName::Title), text: "Kyiv".into(), prefix: false, fuzzy: None }
         );
         assert_eq!(
             parts[3],
             Node::Phrase { field: Some(FieldName::Tag), text: "European Union".into(), slop: 0 }
         );
-        assert_eq!(parts[4], Node::Word { field: None, text: "Zel".into(), prefix: true });
+        assert_eq!(parts[4], Node::Word { field: None, text: "Zel".into(), prefix: true, fuzzy: None });
     }
 
     #[test]
@@ -433,7 +579,12 @@ mod tests {
     #[test]
     fn grouped_fields() {
         let q = parse("title:(Kyiv OR Kiev)").unwrap();
-        let title = |t: &str| Node::Word { field: Some(FieldName::Title), text: t.into(), prefix: false };
+        let title = |t: &str| Node::Word {
+            field: Some(FieldName::Title),
+            text: t.into(),
+            prefix: false,
+            fuzzy: None,
+        };
         assert_eq!(q, Node::Or(vec![title("Kyiv"), title("Kiev")]));
     }
 
@@ -480,7 +631,9 @@ mod tests {
         assert!(err(&many).1.starts_with("too many words (10000;"));
         assert!(parse(&vec!["w"; MAX_TERMS].join(" ")).is_ok());
         let quotes = "\"".repeat(10_001);
-        assert!(err(&quotes).1.contains("unclosed"));
+        assert!(err(&quotes).1.contains("empty quotes"));
+        let phrases = "\"a".repeat(10_001);
+        assert!(err(&phrases).1.contains("unclosed"));
     }
 
     #[test]
@@ -498,5 +651,84 @@ mod tests {
         assert_eq!(err("AND a").0, 1);
         assert_eq!(parse("a -").unwrap(), Node::And(vec![word("a"), word("-")]), "a lone dash is a word");
         assert!(err("\"a b\"~x").1.contains("needs a number"));
+    }
+
+    fn fuzzy(t: &str, edits: Edits) -> Node {
+        Node::Word { field: None, text: t.into(), prefix: false, fuzzy: Some(edits) }
+    }
+
+    fn boosted(node: Node, boost: f32) -> Node {
+        Node::Boost { node: Box::new(node), boost }
+    }
+
+    #[test]
+    fn a_tilde_after_a_word_tolerates_typos() {
+        assert_eq!(parse("oil~2").unwrap(), fuzzy("oil", Edits::Exactly(2)));
+        assert_eq!(parse("oil~0").unwrap(), fuzzy("oil", Edits::Exactly(0)));
+        assert_eq!(parse("Zelenski~").unwrap(), fuzzy("Zelenski", Edits::Auto));
+        assert_eq!(
+            parse("title:kelog~1").unwrap(),
+            Node::Word {
+                field: Some(FieldName::Title),
+                text: "kelog".into(),
+                prefix: false,
+                fuzzy: Some(Edits::Exactly(1))
+            }
+        );
+        assert_eq!(err("oil~3"), (5, "`~3`: a word may be at most 2 typos off".into()));
+        assert_eq!(err("oil~99999999999").0, 5);
+        assert_eq!(err("a oil~x").0, 6);
+        assert!(err("oil~x").1.starts_with("`~` after a word takes the number of typos"));
+        assert_eq!(err("~oil").0, 1);
+        assert_eq!(err("oil*~1").1, "a prefix (`*`) can't also tolerate typos (`~`)");
+    }
+
+    #[test]
+    fn a_caret_weighs_words_phrases_and_groups() {
+        assert_eq!(parse("oil^2").unwrap(), boosted(word("oil"), 2.0));
+        assert_eq!(parse("oil^0.5 gas").unwrap(), Node::And(vec![boosted(word("oil"), 0.5), word("gas")]));
+        assert_eq!(
+            parse("\"peace talks\"~1^3").unwrap(),
+            boosted(Node::Phrase { field: None, text: "peace talks".into(), slop: 1 }, 3.0)
+        );
+        assert_eq!(parse("(a OR b)^2").unwrap(), boosted(Node::Or(vec![word("a"), word("b")]), 2.0));
+        assert_eq!(parse("oil~1^2").unwrap(), boosted(fuzzy("oil", Edits::Exactly(1)), 2.0));
+        assert_eq!(parse("-oil^2").unwrap(), Node::Not(Box::new(boosted(word("oil"), 2.0))));
+        let title = parse("title:(oil gas^2)").unwrap();
+        let Node::And(parts) = title else { panic!("{title:?}") };
+        assert!(
+            matches!(&parts[1], Node::Boost { node, .. } if matches!(**node, Node::Word { field: Some(FieldName::Title), .. }))
+        );
+        for (bad, column) in [
+            ("oil^", 4),
+            ("oil^x", 4),
+            ("oil^-1", 4),
+            ("oil^1e3", 4),
+            ("oil^1001", 4),
+            ("^2", 1),
+            ("a ^2", 3),
+            ("oil^2^3", 4),
+            ("\"a b\"^", 6),
+            ("(a)^z", 4),
+        ] {
+            assert_eq!(err(bad).0, column, "{bad}");
+        }
+        assert_eq!(err("oil^").1, "`^` takes a weight from 0 to 1000, like oil^2 or \"peace talks\"^0.5");
+    }
+
+    #[test]
+    fn stars_quotes_and_fields_that_would_search_for_something_else_are_errors() {
+        assert_eq!(parse("*").unwrap(), Node::All);
+        assert_eq!(err("*oil").0, 1);
+        assert_eq!(
+            err("o*l").1,
+            "`*` only ends a word, as a prefix like Zel*: it stands for no letters inside one"
+        );
+        assert_eq!(err("oil**").0, 4);
+        assert_eq!(err("tag:*").0, 5);
+        assert_eq!(err("*~1").0, 1);
+        assert_eq!(err("a \"\"").1, "empty quotes: put the words of a phrase between them");
+        assert_eq!(err("title:\"  \"").0, 7);
+        assert_eq!(err("oil section:").0, 5);
     }
 }

@@ -13,10 +13,10 @@ use crate::analyzer::{MAX_WORD_CHARS, is_stop_word, terms};
 use crate::article::Tag;
 use crate::error::{Error, Result};
 use crate::index::schema::{Fields, names};
-use crate::query::syntax::{self, FieldName, Node};
+use crate::query::syntax::{self, Edits, FieldName, MAX_BOOST, Node};
 use crate::query::{MatchMode, Query};
 use crate::search::explain::Leaf;
-use crate::search::snippet::Matcher;
+use crate::search::snippet::Matchers;
 
 /// Turns the parsed text into an engine query and records what snippets should mark.
 pub(crate) struct Builder<'a> {
@@ -26,8 +26,11 @@ pub(crate) struct Builder<'a> {
     /// Words of an implicit AND only need one of them to match.
     any: bool,
     title_boost: f32,
-    matcher: &'a mut Matcher,
+    /// What snippets and titles should mark, recorded only when the query asks for snippets.
+    matchers: Option<&'a mut Matchers>,
     searcher: &'a Searcher,
+    /// The weight `^` gives the part being built (weights multiply inwards).
+    weight: f32,
     /// The first problem met while building (reported once building is done).
     failure: Option<Error>,
     /// The scoring parts, kept when hits are to be explained.
@@ -55,42 +58,23 @@ impl Unsearchable {
     }
 }
 
-/// "nothing searchable in the query …: …" with each left-out word and why.
+/// [`Error::NothingSearchable`], with the words left out and why.
 fn nothing_searchable(text: &str, words: &[(String, Unsearchable)]) -> Error {
+    // Each word once, in the order typed.
     let list = |kind: Unsearchable| -> Vec<String> {
-        words.iter().filter(|(_, k)| *k == kind).map(|(w, _)| crate::error::shown(w)).collect()
+        let mut out: Vec<String> = Vec::new();
+        for (word, _) in words.iter().filter(|(_, k)| *k == kind) {
+            if !out.contains(word) {
+                out.push(word.clone());
+            }
+        }
+        out
     };
-    let mut why = Vec::new();
-    let function_words = list(Unsearchable::FunctionWord);
-    if !function_words.is_empty() {
-        let (are, them) = if function_words.len() == 1 {
-            ("is a function word", "it")
-        } else {
-            ("are function words", "them")
-        };
-        why.push(format!(
-            "{} {are} left out of any-word searches as too common (put {them} in quotes, or use --mode all, to require {them})",
-            function_words.join(", "),
-        ));
+    Error::NothingSearchable {
+        query: text.to_owned(),
+        function_words: list(Unsearchable::FunctionWord),
+        too_long: list(Unsearchable::TooLong),
     }
-    let long = list(Unsearchable::TooLong);
-    if !long.is_empty() {
-        why.push(format!(
-            "{} {} longer than {MAX_WORD_CHARS} letters, which the index does not keep",
-            long.join(", "),
-            if long.len() == 1 { "is" } else { "are" }
-        ));
-    }
-    if why.is_empty() {
-        why.push("it has no words, only punctuation or symbols".into());
-    } else if !list(Unsearchable::NoLetters).is_empty() {
-        why.push("the rest is punctuation or symbols".into());
-    }
-    Error::InvalidArgument(format!(
-        "nothing searchable in the query {}: {}",
-        crate::error::shown(text),
-        why.join("; ")
-    ))
 }
 
 /// Words a prefix may stand for in one field: beyond this a search would touch most of the
@@ -99,7 +83,7 @@ pub(crate) const MAX_PREFIX_EXPANSIONS: usize = 50_000;
 
 impl<'a> Builder<'a> {
     /// A builder for `query`'s words combined as `mode` says ([`MatchMode::All`] unless
-    /// `Any`), with `title_boost`, recording into `matcher`.
+    /// `Any`), with `title_boost`, recording what matches into `matchers`.
     pub(crate) fn new(
         fields: &'a Fields,
         analyzer: &'a mut TextAnalyzer,
@@ -107,7 +91,7 @@ impl<'a> Builder<'a> {
         query: &Query,
         mode: MatchMode,
         title_boost: f32,
-        matcher: &'a mut Matcher,
+        matchers: &'a mut Matchers,
     ) -> Builder<'a> {
         Builder {
             fields,
@@ -115,8 +99,9 @@ impl<'a> Builder<'a> {
             fuzzy: query.fuzzy,
             any: mode == MatchMode::Any,
             title_boost,
-            matcher,
+            matchers: query.snippets.then_some(matchers),
             searcher,
+            weight: 1.0,
             failure: None,
             leaves: query.explain.then(Vec::new),
             unsearchable: Vec::new(),
@@ -140,8 +125,20 @@ impl<'a> Builder<'a> {
     fn node(&mut self, node: &Node, negated: bool) -> Option<Box<dyn EngineQuery>> {
         match node {
             Node::All => Some(Box::new(AllQuery)),
-            Node::Word { field, text, prefix } => self.words(*field, text, *prefix, 0, negated),
-            Node::Phrase { field, text, slop } => self.words(*field, text, false, *slop, negated),
+            Node::Word { field, text, prefix, fuzzy } => {
+                self.words(*field, text, Look { prefix: *prefix, fuzzy: *fuzzy, slop: 0 }, negated)
+            }
+            Node::Phrase { field, text, slop } => {
+                self.words(*field, text, Look { prefix: false, fuzzy: None, slop: *slop }, negated)
+            }
+            Node::Boost { node, boost } => {
+                // Applied to each part's own clauses, so explanations show the weight.
+                let outer = self.weight;
+                self.weight = (outer * boost).min(MAX_BOOST);
+                let built = self.node(node, negated);
+                self.weight = outer;
+                built
+            }
             Node::Not(inner) => {
                 let inner = self.node(inner, !negated)?;
                 Some(Box::new(BooleanQuery::new(vec![
@@ -188,20 +185,20 @@ impl<'a> Builder<'a> {
         &mut self,
         field: Option<FieldName>,
         text: &str,
-        prefix: bool,
-        slop: u32,
+        look: Look,
         negated: bool,
     ) -> Option<Box<dyn EngineQuery>> {
         let f = self.fields;
+        let Look { prefix, fuzzy, slop } = look;
         // In an any-word query, function words only add noise: "the" matches everything.
-        if self.any && !prefix && slop == 0 && field.is_none() && is_stop_word(text) {
+        if self.any && !prefix && fuzzy.is_none() && slop == 0 && field.is_none() && is_stop_word(text) {
             self.unsearchable.push((text.to_owned(), Unsearchable::FunctionWord));
             return None;
         }
         let targets: &[(Field, &'static str, f32)] = match field {
-            Some(FieldName::Tag) => return Some(self.keyword(f.tag, names::TAG, text, prefix, negated)),
+            Some(FieldName::Tag) => return Some(self.keyword(f.tag, names::TAG, text, look, negated)),
             Some(FieldName::Section) => {
-                return Some(self.keyword(f.section, names::SECTION, text, prefix, negated));
+                return Some(self.keyword(f.section, names::SECTION, text, look, negated));
             }
             None if self.title_boost > 0.0 => {
                 &[(f.title, names::TITLE, self.title_boost), (f.body, names::BODY, 1.0)]
@@ -216,19 +213,20 @@ impl<'a> Builder<'a> {
             self.unsearchable.push((text.to_owned(), Unsearchable::of(text)));
             return None;
         }
-        let shape = self.shape(&words, prefix, slop);
+        let shape = self.shape(&words, look);
         if let Shape::Prefix = shape {
             for &(field, _, _) in targets {
                 self.check_prefix(field, &words[0], text);
             }
         }
         if !negated {
-            self.mark(&words, shape);
+            self.mark(&words, shape, field);
         }
         let shown = shape.shown(&words);
         let per_field: Vec<(Occur, Box<dyn EngineQuery>)> = targets
             .iter()
             .map(|&(field, name, boost)| {
+                let boost = boost * self.weight;
                 let q = shape.query(field, &words);
                 let q =
                     if (boost - 1.0).abs() > f32::EPSILON { Box::new(BoostQuery::new(q, boost)) } else { q };
@@ -253,24 +251,41 @@ impl<'a> Builder<'a> {
     }
 
     /// How analyzed `words` are looked for.
-    fn shape(&self, words: &[String], prefix: bool, slop: u32) -> Shape {
+    fn shape(&self, words: &[String], look: Look) -> Shape {
         match words {
-            [_] if prefix => Shape::Prefix,
-            [word] if self.fuzzy => match typo_budget(word) {
+            [_] if look.prefix => Shape::Prefix,
+            [word] => match self.edits(word, look.fuzzy) {
                 0 => Shape::Term,
                 edits => Shape::Fuzzy(edits),
             },
-            [_] => Shape::Term,
-            _ => Shape::Phrase(slop),
+            // A word the analyzer splits (`Kremlin-aligned~1`) is a phrase: typos apply to words.
+            _ => Shape::Phrase(look.slop),
         }
     }
 
-    /// Records what snippets should mark for these words.
-    fn mark(&mut self, words: &[String], shape: Shape) {
-        match shape {
-            Shape::Prefix => self.matcher.prefixes.push(words[0].clone()),
-            Shape::Fuzzy(edits) => self.matcher.fuzzy.push((words[0].clone(), edits)),
-            Shape::Term | Shape::Phrase(_) => self.matcher.exact.extend(words.iter().cloned()),
+    /// The typos an analyzed word may be off by: as its `~` says, else as the query's fuzzy
+    /// setting allows for its length.
+    fn edits(&self, word: &str, fuzzy: Option<Edits>) -> u8 {
+        match fuzzy {
+            Some(Edits::Exactly(n)) => n,
+            Some(Edits::Auto) => typo_budget(word).max(1),
+            None if self.fuzzy => typo_budget(word),
+            None => 0,
+        }
+    }
+
+    /// Records what snippets (and, for words that may match there, titles) should mark.
+    fn mark(&mut self, words: &[String], shape: Shape, field: Option<FieldName>) {
+        let Some(matchers) = self.matchers.as_deref_mut() else { return };
+        let in_title = matches!(field, None | Some(FieldName::Title));
+        for matcher in
+            [Some(&mut matchers.body), in_title.then_some(&mut matchers.title)].into_iter().flatten()
+        {
+            match shape {
+                Shape::Prefix => matcher.prefixes.push(words[0].clone()),
+                Shape::Fuzzy(edits) => matcher.fuzzy.push((words[0].clone(), edits)),
+                Shape::Term | Shape::Phrase(_) => matcher.exact.extend(words.iter().cloned()),
+            }
         }
     }
 
@@ -281,38 +296,66 @@ impl<'a> Builder<'a> {
         }
         match count_prefix(self.searcher, field, prefix, MAX_PREFIX_EXPANSIONS) {
             Ok(n) if n > MAX_PREFIX_EXPANSIONS => {
-                self.failure = Some(Error::InvalidArgument(format!(
-                    "`{typed}*` matches more than {MAX_PREFIX_EXPANSIONS} different words; make the prefix longer"
-                )));
+                self.failure =
+                    Some(Error::PrefixTooBroad { prefix: typed.to_owned(), max: MAX_PREFIX_EXPANSIONS });
             }
             Ok(_) => {}
             Err(e) => self.failure = Some(Error::engine(None, e)),
         }
     }
 
-    /// `tag:Ukraine`, `section:"World News"`: the whole value, case-insensitive.
+    /// `tag:Ukraine`, `section:"World News"`: the whole value, case-insensitive (with typos
+    /// when `~` allows them).
     fn keyword(
         &mut self,
         field: Field,
         name: &'static str,
         text: &str,
-        prefix: bool,
+        look: Look,
         negated: bool,
     ) -> Box<dyn EngineQuery> {
         let term = self.fields.keyword_term(field, text);
         let value = Tag::normalize(text);
-        let q: Box<dyn EngineQuery> = if prefix {
+        let edits = match look.fuzzy {
+            Some(Edits::Exactly(n)) => n,
+            Some(Edits::Auto) => typo_budget(&value).max(1),
+            None => 0,
+        };
+        let q: Box<dyn EngineQuery> = if look.prefix {
             self.check_prefix(field, &value, text);
             Box::new(FuzzyTermQuery::new_prefix(term, 0, true))
+        } else if edits > 0 {
+            Box::new(FuzzyTermQuery::new(term, edits, true))
         } else {
             Box::new(TermQuery::new(term, IndexRecordOption::Basic))
         };
+        let q: Box<dyn EngineQuery> = if (self.weight - 1.0).abs() > f32::EPSILON {
+            Box::new(BoostQuery::new(q, self.weight))
+        } else {
+            q
+        };
         if let (Some(leaves), false) = (self.leaves.as_mut(), negated) {
-            let text = if prefix { format!("{value}*") } else { value };
-            leaves.push(Leaf { field: name, text, boost: 1.0, query: q.box_clone(), single_term: !prefix });
+            let text = match (look.prefix, edits) {
+                (true, _) => format!("{value}*"),
+                (false, 0) => value,
+                (false, _) => format!("{value}~"),
+            };
+            let single_term = !look.prefix && edits == 0;
+            leaves.push(Leaf { field: name, text, boost: self.weight, query: q.box_clone(), single_term });
         }
         q
     }
+}
+
+/// What the syntax says about how a word or phrase is looked for.
+#[derive(Debug, Clone, Copy)]
+struct Look {
+    /// `word*`.
+    prefix: bool,
+    /// `word~`, `word~N`.
+    fuzzy: Option<Edits>,
+    /// `"a phrase"~N`.
+    slop: u32,
 }
 
 /// How the analyzed words of one query word or phrase are looked for.
@@ -424,11 +467,11 @@ mod tests {
         }
         writer.commit().unwrap();
         let searcher = index.reader.searcher();
-        let mut matcher = Matcher::default();
+        let mut matchers = Matchers::default();
         crate::analyzer::with_analyzer(index.stemming, |analyzer| {
             let (mode, boost) = (query.mode, query.effective_title_boost());
             let mut builder =
-                Builder::new(&index.fields, analyzer, &searcher, &query, mode, boost, &mut matcher);
+                Builder::new(&index.fields, analyzer, &searcher, &query, mode, boost, &mut matchers);
             let q = builder.text_query(text).unwrap();
             searcher.search(&*q, &Count).unwrap()
         })

@@ -14,7 +14,7 @@ mod filters;
 pub(crate) mod related;
 pub(crate) mod snippet;
 
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, Range};
 
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Searcher};
@@ -24,19 +24,20 @@ use crate::article::{Article, ArticleId};
 use crate::error::Result;
 use crate::index::Index;
 use crate::near_dup::near_identical;
-use crate::query::{DESCRIPTIVE_WORDS, MatchMode, Query, content_words};
+use crate::query::{Cursor, DESCRIPTIVE_WORDS, MatchMode, Query, content_words};
 use crate::search::boost::Reweight;
 use crate::search::build::Builder;
 use crate::search::collect::{Ranked, Ranked1};
 use crate::search::explain::{Explanation, Leaf, explain};
 use crate::search::facets::{FacetCollector, Facets};
 use crate::search::filters::with_filters;
-use crate::search::snippet::{Matcher, Snippet, snippet};
+use crate::search::snippet::{Matchers, Snippet, highlights, ranges_as_pairs, snippet};
 
 /// One result.
 ///
 /// Serializes as one flat object: `score`, the article's keys (as [`Article`] serializes),
-/// `snippet` and `highlights` (see [`Snippet`]), then `explanation` and `similar` when present.
+/// `snippet` and `highlights` (see [`Snippet`]), `title_highlights`, then `explanation` and
+/// `similar` when present.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Hit {
     /// Relevance (BM25), when results are ordered by relevance; `None` for date or views order.
@@ -47,6 +48,11 @@ pub struct Hit {
     /// The part of the body that shows why it matched (empty if snippets were turned off).
     #[serde(flatten)]
     pub snippet: Snippet,
+    /// Byte ranges of the words of `article.title` that match the query, in order, not
+    /// overlapping (empty if snippets were turned off). Words the query limits to another field
+    /// (`body:oil`) are not marked. Serialized as `[[start, end], …]`.
+    #[serde(serialize_with = "ranges_as_pairs")]
+    pub title_highlights: Vec<Range<usize>>,
     /// Why it scored what it did, when the query asked ([`Query::explain`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation: Option<Explanation>,
@@ -69,13 +75,17 @@ pub struct SearchResults {
     /// In [`MatchMode::Auto`], a short query that no article matched whole: `hits` and
     /// `total` are then the articles with some of its words, best first.
     pub relaxed: bool,
+    /// Where the next page starts, when there are more hits after this page: give it to
+    /// [`Query::after`] (with the same query) to continue. `None` on the last page, and when
+    /// the page is empty. Serialized as the cursor's text, or `null`.
+    pub next: Option<Cursor>,
 }
 
 /// What running the engine query gave.
 struct Run {
     total: usize,
     hits: Ranked,
-    matcher: Matcher,
+    matchers: Matchers,
     leaves: Vec<Leaf>,
     facets: Option<Facets>,
     /// See [`SearchResults::relaxed`].
@@ -126,30 +136,38 @@ impl Fingerprints {
 impl Index {
     /// Runs `query` against the latest commit.
     ///
-    /// Fails with [`Error::InvalidArgument`](crate::Error::InvalidArgument) when a filter range
-    /// is empty (more views asked for than at most allowed, a start date after the end date):
-    /// no article could match.
+    /// Fails when [`Query::check`] does (a page past [`Query::MAX_WINDOW`], a cursor from
+    /// another order, a filter range no article can pass, query text that does not parse), and
+    /// when the text has nothing to search for ([`Error::NothingSearchable`]) or a prefix
+    /// stands for too many words ([`Error::PrefixTooBroad`]).
+    ///
+    /// [`Error::NothingSearchable`]: crate::Error::NothingSearchable
+    /// [`Error::PrefixTooBroad`]: crate::Error::PrefixTooBroad
     pub fn search(&self, query: &Query) -> Result<SearchResults> {
-        query.check()?;
+        query.check_request()?;
         self.refresh()?;
         let searcher = self.reader.searcher();
         with_analyzer(self.stemming, |analyzer| {
             let reweight = Reweight::resolve(&searcher, query);
-            let (run, groups) = if query.collapse {
-                self.run_collapsed(&searcher, analyzer, query, reweight)?
+            // One hit more than the page: whether it exists says whether the page is the last.
+            let probe = &query.clone().limit(query.limit + usize::from(query.limit > 0));
+            let (mut run, mut groups) = if query.collapse {
+                self.run_collapsed(&searcher, analyzer, probe, reweight)?
             } else {
-                let run = self.run(&searcher, analyzer, query, reweight)?;
+                let run = self.run(&searcher, analyzer, probe, reweight)?;
                 let groups = vec![Vec::new(); run.hits.len()];
                 (run, groups)
             };
-            let mut hits = self.hits(&searcher, analyzer, &run.matcher, query, &run.hits)?;
-            for ((hit, (_, address)), members) in hits.iter_mut().zip(&run.hits).zip(groups) {
+            let next = self.next_cursor(query, &mut run.hits)?;
+            groups.truncate(run.hits.len());
+            let mut hits = self.hits(&searcher, analyzer, &run.matchers, query, &run.hits)?;
+            for ((hit, ranked), members) in hits.iter_mut().zip(&run.hits).zip(groups) {
                 if query.explain {
                     let date = hit.article.date.map(|d| d.timestamp());
                     let recency = reweight.and_then(|r| r.recency(date));
                     let popularity = reweight.and_then(|r| r.popularity(hit.article.views));
                     hit.explanation = Some(
-                        explain(&searcher, &run.leaves, *address, recency, popularity)
+                        explain(&searcher, &run.leaves, ranked.address, recency, popularity)
                             .map_err(|e| self.error(e))?,
                     );
                 }
@@ -157,28 +175,49 @@ impl Index {
                     hit.similar.push(self.article_at(&searcher, member)?.id);
                 }
             }
-            Ok(SearchResults { total: run.total, hits, facets: run.facets, relaxed: run.relaxed })
+            Ok(SearchResults { total: run.total, hits, facets: run.facets, relaxed: run.relaxed, next })
         })
     }
 
-    /// The page's articles, each with its snippet (when the query asks for snippets).
+    /// Cuts `hits`, read one past `query`'s page, to the page; the cursor after its last hit
+    /// when the extra one was there.
+    pub(crate) fn next_cursor(&self, query: &Query, hits: &mut Ranked) -> Result<Option<Cursor>> {
+        let more = hits.len() > query.limit;
+        hits.truncate(query.limit);
+        let Some(last) = hits.last().filter(|_| more) else { return Ok(None) };
+        let position = last.position().map_err(|e| self.error(e))?;
+        Ok(Some(Cursor::new(query.effective_sort(), position)))
+    }
+
+    /// The page's articles, each with its snippet and title highlights (when the query asks
+    /// for snippets).
     pub(crate) fn hits(
         &self,
         searcher: &Searcher,
         analyzer: &mut TextAnalyzer,
-        matcher: &Matcher,
+        matchers: &Matchers,
         query: &Query,
         ranked: &[Ranked1],
     ) -> Result<Vec<Hit>> {
         let mut hits = Vec::with_capacity(ranked.len());
-        for &(score, address) in ranked {
-            let article = self.article_at(searcher, address)?;
-            let snippet = if query.snippets {
-                snippet(&article.body, analyzer, matcher, query.snippet_chars)
+        for r in ranked {
+            let article = self.article_at(searcher, r.address)?;
+            let (snippet, title_highlights) = if query.snippets {
+                (
+                    snippet(&article.body, analyzer, &matchers.body, query.snippet_length()),
+                    highlights(&article.title, analyzer, &matchers.title),
+                )
             } else {
-                Snippet::default()
+                (Snippet::default(), Vec::new())
             };
-            hits.push(Hit { score, article, snippet, explanation: None, similar: Vec::new() });
+            hits.push(Hit {
+                score: r.score,
+                article,
+                snippet,
+                title_highlights,
+                explanation: None,
+                similar: Vec::new(),
+            });
         }
         Ok(hits)
     }
@@ -186,6 +225,10 @@ impl Index {
     /// Near-identical matches grouped under the best of them: matches are read in order, in
     /// growing windows, until the page is full of groups or the matches run out. Returns the
     /// page's leaders and, for each, the other members found.
+    ///
+    /// Groups always form from the first match on, so that after a cursor a copy of an article
+    /// shown on an earlier page stays with it: the groups led at or before the cursor are
+    /// formed, then passed over.
     fn run_collapsed(
         &self,
         searcher: &Searcher,
@@ -194,33 +237,43 @@ impl Index {
         reweight: Option<Reweight>,
     ) -> Result<(Run, Vec<Vec<DocAddress>>)> {
         let want = query.offset.saturating_add(query.limit);
+        let after = query.after.map(|c| c.position());
         let mut fingerprints = Fingerprints::default();
         // Facets do not depend on the window: counted on the first pass only.
         let mut facets = None;
         let mut first = true;
         grow_window(want.saturating_mul(4).max(40), |window| {
-            let wide = query.clone().offset(0).limit(window).facets(query.facets && first);
+            let mut wide = query.clone().offset(0).limit(window).facets(query.facets && first);
+            wide.after = None;
             let mut run = self.run(searcher, analyzer, &wide, reweight)?;
             if first {
                 facets = run.facets.take();
                 first = false;
             }
             let done = exhausted(run.hits.len(), window);
-            // (leader, its fingerprint, members)
+            // (leader, its fingerprint, members), and how many lead at or before the cursor
             let mut groups: Vec<(Ranked1, u64, Vec<DocAddress>)> = Vec::new();
-            for (score, address) in run.hits.drain(..) {
-                let print = fingerprints.get(searcher, address).map_err(|e| self.error(e))?;
+            let mut passed = 0;
+            for hit in run.hits.drain(..) {
+                let print = fingerprints.get(searcher, hit.address).map_err(|e| self.error(e))?;
                 match groups.iter().position(|(_, p, _)| near_identical(*p, print)) {
-                    Some(i) => groups[i].2.push(address),
-                    None if groups.len() < want => groups.push(((score, address), print, Vec::new())),
+                    Some(i) => groups[i].2.push(hit.address),
+                    None if groups.len() - passed < want => {
+                        if let Some(after) = after
+                            && hit.position().map_err(|e| self.error(e))? >= after
+                        {
+                            passed += 1;
+                        }
+                        groups.push((hit, print, Vec::new()));
+                    }
                     None => {}
                 }
             }
-            if groups.len() < want && !done {
+            if groups.len() - passed < want && !done {
                 return Ok(ControlFlow::Continue(()));
             }
-            let page: Vec<_> = groups.into_iter().skip(query.offset).take(query.limit).collect();
-            run.hits = page.iter().map(|(leader, _, _)| *leader).collect();
+            let page: Vec<_> = groups.into_iter().skip(passed).skip(query.offset).take(query.limit).collect();
+            run.hits = page.iter().map(|(leader, _, _)| leader.clone()).collect();
             run.facets = facets.take();
             let members = page.into_iter().map(|(_, _, m)| m).collect();
             Ok(ControlFlow::Break((run, members)))
@@ -253,9 +306,9 @@ impl Index {
         title_boost: f32,
         reweight: Option<Reweight>,
     ) -> Result<Run> {
-        let mut matcher = Matcher::default();
+        let mut matchers = Matchers::default();
         let mut builder =
-            Builder::new(&self.fields, analyzer, searcher, query, mode, title_boost, &mut matcher);
+            Builder::new(&self.fields, analyzer, searcher, query, mode, title_boost, &mut matchers);
         let text = builder.text_query(&query.text)?;
         let leaves: Vec<Leaf> = builder.leaves.take().unwrap_or_default();
         let engine_query = with_filters(&self.fields, query, text);
@@ -265,7 +318,7 @@ impl Index {
             FacetCollector { size: query.facet_size, cache: self.facet_values.clone() }
         });
         let (total, hits, facets) = self.collect(searcher, &*engine_query, query, reweight, facets)?;
-        Ok(Run { total, hits, matcher, leaves, facets, relaxed: false })
+        Ok(Run { total, hits, matchers, leaves, facets, relaxed: false })
     }
 
     /// [`MatchMode::Auto`]: a descriptive query (at least [`DESCRIPTIVE_WORDS`] content words)

@@ -19,7 +19,7 @@ use crate::index::Index;
 use crate::near_dup::near_identical;
 use crate::query::{Query, Sort};
 use crate::search::filters::with_filters;
-use crate::search::snippet::Matcher;
+use crate::search::snippet::{Matcher, Matchers};
 use crate::search::{Fingerprints, SearchResults, exhausted, grow_window};
 
 /// Words of the article that make up the related-articles query.
@@ -59,8 +59,11 @@ impl Index {
     pub fn related(&self, id: &ArticleId, query: &Query) -> Result<SearchResults> {
         // Most similar first unless another order is asked for (a query without text would
         // otherwise list newest first).
-        let query = &query.clone().sort(query.sort.unwrap_or(Sort::Relevance));
-        query.check()?;
+        let mut query = query.clone().sort(query.sort.unwrap_or(Sort::Relevance));
+        // The text is not used, so it is not checked either.
+        query.text.clear();
+        let query = &query;
+        query.check_request()?;
         self.refresh()?;
         let searcher = self.reader.searcher();
         let unknown = || Error::UnknownArticle { id: id.as_str().to_owned() };
@@ -82,6 +85,7 @@ impl Index {
             let chosen = self.heaviest_terms(&searcher, tf)?;
             let matcher =
                 Matcher { exact: chosen.iter().map(|(t, _)| t.clone()).collect(), ..Matcher::default() };
+            let matchers = Matchers { body: matcher.clone(), title: matcher };
             let Some(top_weight) = chosen.first().map(|(_, w)| *w) else {
                 return Ok(SearchResults::default());
             };
@@ -100,17 +104,18 @@ impl Index {
             let engine_query = with_filters(&self.fields, query, Box::new(BooleanQuery::new(clauses)));
 
             // Near-identical copies are dropped after ranking: read a little further than the
-            // page, and further again if copies ate into it.
-            let want = query.offset.saturating_add(query.limit);
+            // page (one hit further, to know whether the page is the last), and further again
+            // if copies ate into it.
+            let want = query.offset.saturating_add(query.limit).saturating_add(1);
             let (total, kept) = grow_window(want.saturating_add(20), |window| {
                 let wide = query.clone().offset(0).limit(window);
                 let (total, ranked, _) = self.collect(&searcher, &*engine_query, &wide, None, None)?;
                 let done = exhausted(ranked.len(), window);
                 let mut kept = Vec::new();
-                for (score, address) in ranked {
-                    let print = fingerprints.get(&searcher, address).map_err(|e| self.error(e))?;
+                for hit in ranked {
+                    let print = fingerprints.get(&searcher, hit.address).map_err(|e| self.error(e))?;
                     if !near_identical(print, source_print) {
-                        kept.push((score, address));
+                        kept.push(hit);
                     }
                 }
                 Ok(if kept.len() >= want || done {
@@ -119,9 +124,11 @@ impl Index {
                     ControlFlow::Continue(())
                 })
             })?;
-            let page: Vec<_> = kept.into_iter().skip(query.offset).take(query.limit).collect();
-            let hits = self.hits(&searcher, analyzer, &matcher, query, &page)?;
-            Ok(SearchResults { total, hits, facets: None, relaxed: false })
+            let mut page: Vec<_> =
+                kept.into_iter().skip(query.offset).take(query.limit.saturating_add(1)).collect();
+            let next = self.next_cursor(query, &mut page)?;
+            let hits = self.hits(&searcher, analyzer, &matchers, query, &page)?;
+            Ok(SearchResults { total, hits, facets: None, relaxed: false, next })
         })
     }
 

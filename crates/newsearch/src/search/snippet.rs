@@ -28,7 +28,10 @@ pub struct Snippet {
 }
 
 /// `[[start, end], …]`.
-fn ranges_as_pairs<S: serde::Serializer>(ranges: &[Range<usize>], s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn ranges_as_pairs<S: serde::Serializer>(
+    ranges: &[Range<usize>],
+    s: S,
+) -> Result<S::Ok, S::Error> {
     s.collect_seq(ranges.iter().map(|r| [r.start, r.end]))
 }
 
@@ -48,6 +51,14 @@ impl Snippet {
         out.push_str(&self.text[last..]);
         out
     }
+}
+
+/// What a query's words match in an article's body (every word the query looks for) and in its
+/// title (those that may match there: not `body:` or `source:` words).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Matchers {
+    pub(crate) body: Matcher,
+    pub(crate) title: Matcher,
 }
 
 /// Which analyzed words count as matches.
@@ -97,34 +108,47 @@ pub(crate) fn snippet(
     if text.is_empty() {
         return Snippet::default();
     }
-    let mut matches: Vec<(Range<usize>, String)> = Vec::new();
-    if !matcher.is_empty() {
-        // Segmenting is cheap, folding and stemming are not: a word whose first letter no
-        // query term starts with can't match (stemming keeps the first letter), so only the
-        // few candidates go through the whole analyzer.
-        let firsts = matcher.first_bytes();
-        let mut words = WordTokenizer::default();
-        let mut stream = words.token_stream(text);
-        while stream.advance() {
-            let t = stream.token();
-            let first = t.text.as_bytes()[0];
-            if first.is_ascii() && firsts.as_ref().is_some_and(|f| !f[usize::from(first)]) {
-                continue;
-            }
-            let span = t.offset_from..t.offset_to;
-            for term in terms(analyzer, &text[span.clone()]) {
-                if matcher.matches(&term) {
-                    matches.push((span.clone(), term));
-                    break;
-                }
-            }
-        }
-    }
+    let matches = matches(text, analyzer, matcher);
     let (start, end) = match best_window(text, &matches, max_chars) {
         Some(window) => expand(text, window, max_chars),
         None => (0, cut_at_word(text, 0, max_chars)),
     };
     render(text, start, end, &matches)
+}
+
+/// Byte ranges of the words of `text` that `matcher` matches, in order: the highlights of a
+/// text shown whole (a title).
+pub(crate) fn highlights(text: &str, analyzer: &mut TextAnalyzer, matcher: &Matcher) -> Vec<Range<usize>> {
+    matches(text, analyzer, matcher).into_iter().map(|(span, _)| span).collect()
+}
+
+/// The words of `text` that `matcher` matches: where each is, and the term it matched as.
+fn matches(text: &str, analyzer: &mut TextAnalyzer, matcher: &Matcher) -> Vec<(Range<usize>, String)> {
+    let mut matches = Vec::new();
+    if matcher.is_empty() {
+        return matches;
+    }
+    // Segmenting is cheap, folding and stemming are not: a word whose first letter no query
+    // term starts with can't match (stemming keeps the first letter), so only the few
+    // candidates go through the whole analyzer.
+    let firsts = matcher.first_bytes();
+    let mut words = WordTokenizer::default();
+    let mut stream = words.token_stream(text);
+    while stream.advance() {
+        let t = stream.token();
+        let first = t.text.as_bytes()[0];
+        if first.is_ascii() && firsts.as_ref().is_some_and(|f| !f[usize::from(first)]) {
+            continue;
+        }
+        let span = t.offset_from..t.offset_to;
+        for term in terms(analyzer, &text[span.clone()]) {
+            if matcher.matches(&term) {
+                matches.push((span.clone(), term));
+                break;
+            }
+        }
+    }
+    matches
 }
 
 /// The span from one match to another holding the most distinct terms within the budget.
@@ -316,6 +340,15 @@ mod tests {
             }
             proptest::prop_assert!(s.text.chars().count() <= max + 2 + 8, "{} > {}", s.text.chars().count(), max);
         }
+    }
+
+    #[test]
+    fn titles_are_highlighted_whole() {
+        let title = "Zelensky meets Kellogg; Kellogg’s plan";
+        let spans = highlights(title, &mut text_analyzer(Stemming::English), &exact(&["kellogg"]));
+        let marked: Vec<&str> = spans.iter().map(|r| &title[r.clone()]).collect();
+        assert_eq!(marked, ["Kellogg", "Kellogg’s"]);
+        assert!(highlights(title, &mut text_analyzer(Stemming::English), &Matcher::default()).is_empty());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use chrono::{TimeZone, Utc};
 use newsearch::{Article, Query, Sort, Stemming, Tag};
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 
 use crate::index_of;
 
@@ -46,6 +47,8 @@ struct Filters {
     min_views: Option<u64>,
     max_views: Option<u64>,
     sort: Sort,
+    /// Page size when paging by cursor.
+    page: usize,
 }
 
 fn arb_filters() -> impl Strategy<Value = Filters> {
@@ -57,9 +60,10 @@ fn arb_filters() -> impl Strategy<Value = Filters> {
         prop::option::of(0i64..400),
         prop::option::of(0u64..1000),
         prop::option::of(0u64..1000),
-        prop::sample::select(vec![Sort::Date, Sort::Views, Sort::Relevance]),
+        prop::sample::select(Sort::ALL.to_vec()),
+        1usize..8,
     )
-        .prop_map(|(tags, any, section, since, until, min_views, max_views, sort)| Filters {
+        .prop_map(|(tags, any, section, since, until, min_views, max_views, sort, page)| Filters {
             tags,
             any,
             section,
@@ -68,6 +72,7 @@ fn arb_filters() -> impl Strategy<Value = Filters> {
             min_views,
             max_views,
             sort,
+            page,
         })
 }
 
@@ -105,7 +110,8 @@ proptest! {
             || matches!((f.since, f.until), (Some(a), Some(b)) if a > b);
         if empty {
             let err = index.search(&q).unwrap_err();
-            prop_assert!(err.to_string().contains("range is empty"), "{}", err);
+            let typed = matches!(err, newsearch::Error::EmptyViewsRange { .. } | newsearch::Error::EmptyDateRange { .. });
+            prop_assert!(typed && err.to_string().contains("range is empty"), "{}", err);
             return Ok(());
         }
         let results = index.search(&q).unwrap();
@@ -116,19 +122,37 @@ proptest! {
         // Same set...
         let ids = |v: &[&Article]| { let mut i: Vec<String> = v.iter().map(|a| a.id.to_string()).collect(); i.sort(); i };
         prop_assert_eq!(ids(&got), ids(&want));
-        // ...in an order consistent with the sort key (ties may come in any order).
+        // ...in an order consistent with the sort key (ties may come in any order), values
+        // present before values missing in both directions...
+        fn ordered<K: PartialOrd + std::fmt::Debug>(keys: &[Option<K>], ascending: bool) -> Result<(), TestCaseError> {
+            let present = keys.iter().take_while(|k| k.is_some()).count();
+            prop_assert!(keys[present..].iter().all(Option::is_none), "{:?}", keys);
+            let ok = keys[..present].windows(2).all(|w| if ascending { w[0] <= w[1] } else { w[0] >= w[1] });
+            prop_assert!(ok, "{:?}", keys);
+            Ok(())
+        }
+        let dates: Vec<_> = got.iter().map(|a| a.date).collect();
+        let views: Vec<_> = got.iter().map(|a| a.views).collect();
         match f.sort {
-            Sort::Date => {
-                let keys: Vec<_> = got.iter().map(|a| a.date).collect();
-                prop_assert!(keys.windows(2).all(|w| w[0] >= w[1] || w[1].is_none()), "{:?}", keys);
-                prop_assert!(keys.iter().skip_while(|k| k.is_some()).all(|k| k.is_none()));
-            }
-            Sort::Views => {
-                let keys: Vec<_> = got.iter().map(|a| a.views).collect();
-                prop_assert!(keys.windows(2).all(|w| w[0] >= w[1] || w[1].is_none()), "{:?}", keys);
-                prop_assert!(keys.iter().skip_while(|k| k.is_some()).all(|k| k.is_none()));
-            }
+            Sort::Date | Sort::DateAsc => ordered(&dates, f.sort.is_ascending())?,
+            Sort::Views | Sort::ViewsAsc => ordered(&views, f.sort.is_ascending())?,
             _ => {}
+        }
+        // ...and the same list again page by page through cursors, and by offsets.
+        let whole: Vec<String> = got.iter().map(|a| a.id.to_string()).collect();
+        let mut paged = Vec::new();
+        let mut page = index.search(&q.clone().limit(f.page)).unwrap();
+        loop {
+            prop_assert_eq!(page.total, whole.len());
+            paged.extend(page.hits.iter().map(|h| h.article.id.to_string()));
+            let Some(next) = page.next else { break };
+            page = index.search(&q.clone().limit(f.page).after(next)).unwrap();
+        }
+        prop_assert_eq!(&paged, &whole);
+        for offset in (0..whole.len()).step_by(f.page) {
+            let page = index.search(&q.clone().offset(offset).limit(f.page)).unwrap();
+            let ids: Vec<String> = page.hits.iter().map(|h| h.article.id.to_string()).collect();
+            prop_assert_eq!(&ids[..], &whole[offset..(offset + f.page).min(whole.len())]);
         }
         want.clear();
         got.clear();

@@ -144,7 +144,7 @@ proptest! {
             Err(newsearch::Error::QuerySyntax { column, .. }) => {
                 prop_assert!(column >= 1 && column <= text.chars().count() + 1)
             }
-            Err(newsearch::Error::InvalidArgument(msg)) => prop_assert!(!msg.is_empty()),
+            Err(newsearch::Error::NothingSearchable { query, .. }) => prop_assert_eq!(query, text),
             Err(other) => prop_assert!(false, "unexpected error for {:?}: {}", text, other),
         }
     }

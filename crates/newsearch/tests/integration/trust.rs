@@ -337,8 +337,18 @@ fn a_query_with_nothing_searchable_says_why_and_never_echoes_a_huge_query() {
         |text: &str| index.search(&Query::new(text).mode(newsearch::MatchMode::Any)).unwrap_err().to_string();
     assert_eq!(
         any("to be or not to be"),
-        "nothing searchable in the query \"to be or not to be\": \"to\", \"be\", \"or\", \"not\", \"to\", \"be\" are function words left out of any-word searches as too common (put them in quotes, or use --mode all, to require them)"
+        "nothing searchable in the query \"to be or not to be\": \"to\", \"be\", \"or\", \"not\" are function words, left out of any-word searches as too common"
     );
+    match index
+        .search(&Query::new("the ".repeat(3) + "x".repeat(41).as_str()).mode(newsearch::MatchMode::Any))
+    {
+        Err(newsearch::Error::NothingSearchable { query, function_words, too_long }) => {
+            assert!(query.starts_with("the the"));
+            assert_eq!(function_words, ["the"]);
+            assert_eq!(too_long, ["x".repeat(41)]);
+        }
+        other => panic!("{other:?}"),
+    }
     let long = "a".repeat(46);
     assert_eq!(
         any(&long),
