@@ -189,22 +189,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Deep paging: the client sends back each page's cursor, at the cost of a first page.
     let mut request =
         serde_json::json!({ "text": "works", "sort": "views", "limit": 100, "snippets": false });
-    let (mut pages, mut total) = (0, 0);
+    let mut pages = 0;
     let mut ids = std::collections::HashSet::new();
-    loop {
+    let total = loop {
         let (status, body) = service.search(request.to_string()).await;
         let page: serde_json::Value = serde_json::from_str(&body)?;
         assert_eq!(status, 200, "{body}");
         pages += 1;
-        total = page["total"].as_u64().unwrap_or(0);
         for hit in page["hits"].as_array().into_iter().flatten() {
             assert!(ids.insert(hit["id"].to_string()), "a hit came twice: {}", hit["id"]);
         }
         match page.get("next") {
             Some(cursor) if !cursor.is_null() => request["after"] = cursor.clone(),
-            _ => break,
+            _ => break page["total"].as_u64().unwrap_or(0),
         }
-    }
+    };
     println!("paged through {} hits of {total} in {pages} pages by cursor", ids.len());
     assert_eq!(ids.len() as u64, total, "every match once");
 
