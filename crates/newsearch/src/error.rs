@@ -144,6 +144,14 @@ pub enum Error {
         /// What is wrong with it, e.g. "must be lowercase".
         problem: String,
     },
+    /// A folder can't be followed for changes (see [`IndexWriter::watch`](crate::IndexWriter::watch)).
+    #[error("can't follow {}: {reason}", path.as_ref().map_or_else(|| "the folders".to_owned(), |p| p.display().to_string()))]
+    Watch {
+        /// The folder, when the problem is about one.
+        path: Option<PathBuf>,
+        /// What the system said, or what to do.
+        reason: String,
+    },
     /// An update was cancelled through its [`CancelToken`](crate::CancelToken); the index is
     /// as of its last commit (see [`UpdateOptions::cancel`](crate::UpdateOptions::cancel)).
     #[error("update cancelled; the index is as of its last commit")]
@@ -382,7 +390,7 @@ impl Error {
             Error::DiskFull { path } | Error::IndexNotWritable { path, .. } | Error::IndexExists { path } => {
                 Some(path)
             }
-            Error::Locked { path, .. } => path.as_deref(),
+            Error::Locked { path, .. } | Error::Watch { path, .. } => path.as_deref(),
             Error::UnstorableDate { path, .. } => (!path.as_os_str().is_empty()).then_some(path.as_path()),
             Error::NothingToIndex | Error::Cancelled | Error::InvalidIndexName { .. } => None,
             Error::Damaged { path, .. } => Some(path),

@@ -64,6 +64,7 @@ pub use search::snippet::Snippet;
 pub use search::{Hit, SearchResults};
 pub use stats::{IndexStats, ValueCount};
 pub use update::last_run::LastRun;
+pub use update::watch::{WatchEvent, WatchOptions};
 pub use update::writer::{CommitStats, IndexWriter, WriterOptions};
 pub use update::{CancelToken, Collision, MergeAfter, UpdateEvent, UpdateOptions, UpdateReport};
 

@@ -9,6 +9,7 @@
 mod claims;
 mod file_run;
 pub(crate) mod last_run;
+pub(crate) mod watch;
 pub(crate) mod writer;
 
 use rustc_hash::{FxHashMap, FxHashSet};

@@ -16,6 +16,7 @@ mod seed;
 mod stats;
 mod trust;
 mod txt_variants;
+mod watch;
 
 use std::path::{Path, PathBuf};
 
