@@ -246,9 +246,19 @@ pub(crate) struct IndexArgs {
     pub(crate) quiet: bool,
 
     /// Print JSON Lines on stdout: one object per skipped path ({"skipped": PATH, "reason": …}),
-    /// then a summary ({"summary": {…}}).
+    /// then a summary ({"summary": {…}}); with --watch, then one {"batch": {…}} per batch applied.
     #[arg(long)]
     pub(crate) json: bool,
+
+    /// After indexing, follow the folders: every file created, edited, renamed or deleted is
+    /// indexed within about a second, until Ctrl-C (or SIGTERM) commits what is pending.
+    #[arg(long, conflicts_with = "rebuild")]
+    pub(crate) watch: bool,
+
+    /// With --watch, also rescan every folder this often (seconds), for file systems that send
+    /// no change events (network mounts).
+    #[arg(long, value_name = "SECONDS", requires = "watch", value_parser = parse_at_least_one)]
+    pub(crate) poll: Option<usize>,
 
     #[command(flatten)]
     pub(crate) input: InputArgs,
@@ -266,12 +276,16 @@ impl IndexArgs {
         IndexOptions::new().stemming(self.stemming().or(current).unwrap_or_default())
     }
 
-    pub(crate) fn update_options(&self) -> UpdateOptions {
-        let mut writer =
-            WriterOptions::new().memory_budget(usize::try_from(self.memory).unwrap_or(usize::MAX));
-        if let Some(n) = self.threads {
-            writer = writer.threads(n);
+    pub(crate) fn writer_options(&self) -> WriterOptions {
+        let writer = WriterOptions::new().memory_budget(usize::try_from(self.memory).unwrap_or(usize::MAX));
+        match self.threads {
+            Some(n) => writer.threads(n),
+            None => writer,
         }
+    }
+
+    pub(crate) fn update_options(&self) -> UpdateOptions {
+        let writer = self.writer_options();
         UpdateOptions::new()
             .walk(self.input.walk_options())
             .parse(self.input.parse_options())

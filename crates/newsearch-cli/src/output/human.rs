@@ -615,6 +615,38 @@ pub(crate) fn update_summary(r: &UpdateReport, index: &str) -> String {
     line
 }
 
+/// The one status line of `index --watch` (hidden when quiet or not on a terminal).
+pub(crate) fn watch_status(quiet: bool) -> ProgressBar {
+    if quiet || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let status = ProgressBar::new_spinner();
+    status.set_style(
+        ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    status
+}
+
+/// The status line once the first run is done.
+pub(crate) fn watching(status: &ProgressBar, roots: usize, articles: u64) {
+    let folders = if roots == 1 { "1 folder".to_owned() } else { format!("{roots} folders") };
+    status.set_message(format!("watching {folders}, {articles} articles; Ctrl-C to stop"));
+    status.enable_steady_tick(Duration::from_millis(250));
+}
+
+/// The status line after a batch.
+pub(crate) fn applied(status: &ProgressBar, report: &newsearch::UpdateReport, changed: usize) {
+    let at = chrono::Local::now().format("%H:%M:%S");
+    status.set_message(format!(
+        "watching, {} articles; {at}: {changed} changed (+{} ~{} -{}{}); Ctrl-C to stop",
+        report.articles_total,
+        report.added,
+        report.updated,
+        report.removed,
+        if report.failed > 0 { format!(", {} failed", report.failed) } else { String::new() },
+    ));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -95,3 +95,27 @@ pub(crate) fn update_report(out: &mut impl Write, report: &UpdateReport, index: 
     }
     line(out, &SummaryLine { summary: InIndex { index, value: report } })
 }
+
+/// One batch applied by `index --watch`: `{"batch": {"changed", "rescan", "added", "updated",
+/// "removed", "unchanged", "failed", "articles_total", "elapsed_s"}}`.
+pub(crate) fn watch_batch(
+    out: &mut impl Write,
+    report: &UpdateReport,
+    changed: usize,
+    rescan: bool,
+) -> io::Result<()> {
+    let batch = serde_json::json!({
+        "batch": {
+            "changed": changed,
+            "rescan": rescan,
+            "added": report.added,
+            "updated": report.updated,
+            "removed": report.removed,
+            "unchanged": report.unchanged,
+            "failed": report.failed,
+            "articles_total": report.articles_total,
+            "elapsed_s": report.elapsed.as_secs_f64(),
+        }
+    });
+    line(out, &batch)
+}

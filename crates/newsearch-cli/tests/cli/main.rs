@@ -14,6 +14,7 @@ mod reliability;
 mod shell;
 mod show_stats;
 mod trust;
+mod watch;
 
 use std::path::{Path, PathBuf};
 
