@@ -60,11 +60,8 @@ const SORTS: [(Sort, &str); 5] = [
     (Sort::ViewsAsc, "Least viewed"),
 ];
 
-const MODES: [(MatchMode, &str); 3] = [
-    (MatchMode::Auto, "Auto: all of a short query, any of a long one"),
-    (MatchMode::All, "All words"),
-    (MatchMode::Any, "Any word"),
-];
+const MODES: [(MatchMode, &str); 3] =
+    [(MatchMode::Auto, "Auto"), (MatchMode::All, "All words"), (MatchMode::Any, "Any word")];
 
 /// The search form: text, order, match mode, dates and grouping; the filters it does not show
 /// (tags, section, views) ride along hidden, so a new search keeps them.
@@ -85,7 +82,7 @@ fn search_form(base: &str, params: &Params) -> Markup {
                 div.control {
                     label for="sort" { "Order" }
                     select #sort name="sort" {
-                        option value="" selected[params.sort.is_none()] { "Default (best match; newest when listing)" }
+                        option value="" selected[params.sort.is_none()] { "Default" }
                         @for (sort, label) in SORTS {
                             option value=(sort) selected[params.sort == Some(sort)] { (label) }
                         }
@@ -127,7 +124,7 @@ fn search_form(base: &str, params: &Params) -> Markup {
 
 /// The query syntax, one click away.
 fn syntax_help() -> Markup {
-    const SYNTAX: [(&str, &str); 11] = [
+    const SYNTAX: [(&str, &str); 13] = [
         ("ceasefire talks", "articles with every word (up to three words; four or more rank by any of them)"),
         ("\"security guarantees\"", "the exact phrase"),
         ("oil OR gas", "either word"),
@@ -139,6 +136,8 @@ fn syntax_help() -> Markup {
         ("(oil OR gas) prices", "parentheses group"),
         ("From / To", "YYYY, YYYY-MM, YYYY-MM-DD, or back from now: 12h, 7d, 2w, 3m, 1y; both ends included"),
         ("Empty search", "every article, newest first, narrowed by the filters"),
+        ("Order: Default", "best match first; newest first when listing without words"),
+        ("Words: Auto", "every word of a query of up to three words, any word of a longer one"),
     ];
     html! {
         details #syntax-help {
@@ -196,7 +195,7 @@ pub(super) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -237,9 +236,12 @@ mod tests {
 
     #[test]
     fn bad_ranges_end_the_marking_without_a_panic() {
-        assert_eq!(marked("Zürich", &[0..2]).into_string(), "Zürich");
+        // Byte 2 is inside the ü.
+        let inside_a_character = [Range { start: 0, end: 2 }];
+        assert_eq!(marked("Zürich", &inside_a_character).into_string(), "Zürich");
         assert_eq!(marked("abc def", &[4..7, 0..3]).into_string(), "abc <mark>def</mark>");
-        assert_eq!(marked("abc", &[2..9]).into_string(), "abc");
+        let past_the_end = [Range { start: 2, end: 9 }];
+        assert_eq!(marked("abc", &past_the_end).into_string(), "abc");
     }
 
     #[test]
