@@ -676,7 +676,7 @@ impl Browser {
                 Ok(done.then_some(page))
             })
             .await;
-        outcome.with_context(|| format!("the page was {:#?}", last.borrow()))
+        outcome.map_err(|e| anyhow!("{e:#}; the page was {:#?}", last.borrow()))
     }
 
     /// Polls `probe` until it gives a value, at most `STEP_WAIT`; a probe error counts as not

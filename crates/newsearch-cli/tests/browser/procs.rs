@@ -175,18 +175,30 @@ fn free_port() -> Result<u16> {
     Ok(listener.local_addr()?.port())
 }
 
-/// Whether the WebDriver server on `port` answers `GET /status` with `"ready":true`.
+/// Whether the WebDriver server on `port` answers `GET /status` with `"ready":true`. (The
+/// answer is read until it says so: chromedriver keeps the connection open after it.)
 fn status_ready(port: u16) -> bool {
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(200)) else {
         return false;
     };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let request = format!("GET /status HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n");
-    let mut answer = String::new();
-    stream.write_all(request.as_bytes()).is_ok()
-        && stream.read_to_string(&mut answer).is_ok()
-        && answer.replace(' ', "").contains("\"ready\":true")
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+    let request = format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut answer = Vec::new();
+    let mut chunk = [0; 1024];
+    while answer.len() < 64 * 1024 {
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => answer.extend_from_slice(&chunk[..n]),
+        }
+        if String::from_utf8_lossy(&answer).replace(' ', "").contains("\"ready\":true") {
+            return true;
+        }
+    }
+    false
 }
 
 /// A log file's text, for error messages (empty when it can't be read).
