@@ -19,7 +19,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail, ensure};
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::actions::{
+    InputSource, KeyAction, KeyActions, MOUSE_BUTTON_LEFT, MouseActions, PointerAction,
+};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::wd::WebDriverCompatibleCommand;
@@ -295,8 +297,11 @@ impl Browser {
         self.slash_focuses_search_box().await?;
         let results = self.type_query().await?;
         self.tag_facet(&results).await?;
+        self.sort_control(&results).await?;
+        self.timeline_drag(&results).await?;
         let narrowed = self.timeline_bar(&results).await?;
         let article = self.article_and_back(&narrowed).await?;
+        self.article_details().await?;
         self.hostile_article().await?;
         self.phone_width(&results.href, &article).await?;
         self.console_is_clean().await
@@ -325,6 +330,18 @@ impl Browser {
         );
         self.no_injected_markup("the home page").await?;
         self.shot("home").await?;
+
+        // The syntax help is one click away.
+        let help = self.find("details#syntax-help").await?;
+        ensure!(help.prop("open").await?.as_deref() != Some("true"), "the syntax help starts open");
+        help.find(Locator::Css("summary")).await?.click().await?;
+        ensure!(
+            help.prop("open").await?.as_deref() == Some("true"),
+            "clicking the syntax help did not open it"
+        );
+        ensure!(!help.text().await?.trim().is_empty(), "the syntax help is empty");
+        self.shot("syntax-help").await?;
+        help.find(Locator::Css("summary")).await?.click().await?;
         Ok(home)
     }
 
@@ -431,26 +448,12 @@ impl Browser {
     /// A bar of the timeline narrows the dates to its period: the URL gets since/until, the
     /// count becomes the bar's own, and every hit is dated inside the period.
     async fn timeline_bar(&self, results: &SearchPage) -> Result<SearchPage> {
-        let bars = self.c.find_all(Locator::Css("#timeline a.bar")).await?;
-        ensure!(!bars.is_empty(), "no bars in #timeline");
-        let mut chosen = None;
-        let mut seen = Vec::new();
-        for bar in bars {
-            let title = bar.attr("title").await?.unwrap_or_default();
-            let n = last_number(&title)
-                .with_context(|| format!("a timeline bar's title has no count: {title:?}"))?;
-            seen.push(title);
-            if chosen.is_none() && n > 0 && n < QUERY_HITS {
-                let since = bar.attr("data-since").await?.context("a bar without data-since")?;
-                let until = bar.attr("data-until").await?.context("a bar without data-until")?;
-                chosen = Some((bar, n, since, until));
-            }
-        }
-        let total: u64 = seen.iter().filter_map(|t| last_number(t)).sum();
-        ensure!(total == QUERY_HITS, "the timeline's bars add up to {total}, not {QUERY_HITS}: {seen:?}");
-        let (bar, n, since, until) =
-            chosen.with_context(|| format!("no bar holds some but not all of the hits: {seen:?}"))?;
-        ensure!(since <= until, "a bar from {since} to {until}");
+        self.c.goto(&results.href).await?;
+        let bars = self.bars().await?;
+        let (bar, n, since, until) = bars
+            .into_iter()
+            .find(|(_, n, _, _)| *n > 0 && *n < QUERY_HITS)
+            .context("no timeline bar holds some but not all of the hits")?;
         bar.click().await?;
         let narrowed = self
             .until_page("the timeline's period to apply", |p| {
@@ -458,20 +461,108 @@ impl Browser {
             })
             .await?;
         ensure!(narrowed.total() <= results.total(), "the period widened the results");
-        let dates: Vec<String> = self
-            .js("return Array.from(document.querySelectorAll('#results li.hit time[datetime]'))
-                     .map(t => t.getAttribute('datetime'));")
+        self.dated_within(n, &since, &until).await?;
+        self.shot("timeline").await?;
+        Ok(narrowed)
+    }
+
+    /// Dragging the mouse across several bars narrows the dates to all of them: from the first
+    /// bar's start to the last one's end, with the count of the bars together.
+    async fn timeline_drag(&self, results: &SearchPage) -> Result<()> {
+        self.c.goto(&results.href).await?;
+        let bars = self.bars().await?;
+        // From the first bar to the last one that keeps the sum below the total.
+        let mut sum = 0;
+        let mut last = None;
+        for (i, (_, n, _, _)) in bars.iter().enumerate() {
+            sum += n;
+            if sum >= QUERY_HITS {
+                break;
+            }
+            last = Some((i, sum));
+        }
+        let (hi, expected) = last.filter(|(hi, _)| *hi >= 1).with_context(|| {
+            format!("no run of bars from the first holds some but not all of the hits: {:?}", counts(&bars))
+        })?;
+        let (first, _, since, _) = &bars[0];
+        let (end, _, _, until) = &bars[hi];
+        let drag = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveToElement { element: first.clone(), duration: None, x: 0.0, y: 0.0 })
+            .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+            .then(PointerAction::MoveToElement {
+                element: end.clone(),
+                duration: Some(Duration::from_millis(200)),
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+        self.c.perform_actions(drag).await?;
+        let dragged = self
+            .until_page("the dragged-over period to apply", |p| {
+                p.shows(QUERY, expected)
+                    && p.param1("since").as_deref() == Some(since)
+                    && p.param1("until").as_deref() == Some(until)
+            })
             .await?;
+        ensure!(dragged.total() < results.total(), "the drag did not narrow the results");
+        self.dated_within(expected, since, until).await?;
+        self.shot("timeline-drag").await
+    }
+
+    /// The timeline's bars, each with its count (from its title) and period; they must add up
+    /// to the results' total.
+    async fn bars(&self) -> Result<Vec<(Element, u64, String, String)>> {
+        let mut bars = Vec::new();
+        for bar in self.c.find_all(Locator::Css("#timeline a.bar")).await? {
+            let title = bar.attr("title").await?.unwrap_or_default();
+            let n = last_number(&title)
+                .with_context(|| format!("a timeline bar's title has no count: {title:?}"))?;
+            let since = bar.attr("data-since").await?.context("a bar without data-since")?;
+            let until = bar.attr("data-until").await?.context("a bar without data-until")?;
+            ensure!(since <= until, "a bar from {since} to {until}");
+            bars.push((bar, n, since, until));
+        }
+        ensure!(!bars.is_empty(), "no bars in #timeline");
+        let total: u64 = bars.iter().map(|b| b.1).sum();
+        ensure!(
+            total == QUERY_HITS,
+            "the timeline's bars add up to {total}, not {QUERY_HITS}: {:?}",
+            counts(&bars)
+        );
+        Ok(bars)
+    }
+
+    /// The page lists `n` hits, each dated within `since..=until` (days, `YYYY-MM-DD`).
+    async fn dated_within(&self, n: u64, since: &str, until: &str) -> Result<()> {
+        let dates = self.hit_dates().await?;
         ensure!(dates.len() as u64 == n, "{} dated hits, expected {n}", dates.len());
         for date in &dates {
             let day = date.get(..10).unwrap_or(date);
-            ensure!(
-                since.as_str() <= day && day <= until.as_str(),
-                "a hit dated {date} outside the bar's period {since}..{until}"
-            );
+            ensure!(since <= day && day <= until, "a hit dated {date} outside the period {since}..{until}");
         }
-        self.shot("timeline").await?;
-        Ok(narrowed)
+        Ok(())
+    }
+
+    async fn hit_dates(&self) -> Result<Vec<String>> {
+        self.js("return Array.from(document.querySelectorAll('#results li.hit time[datetime]'))
+                 .map(t => t.getAttribute('datetime'));")
+            .await
+    }
+
+    /// The order control applies at once (no button to press): oldest first.
+    async fn sort_control(&self, results: &SearchPage) -> Result<()> {
+        self.c.goto(&results.href).await?;
+        self.find("select#sort").await?.select_by_value("date-asc").await?;
+        self.until_page("the order to apply", |p| {
+            p.shows(QUERY, QUERY_HITS) && p.param1("sort").as_deref() == Some("date-asc")
+        })
+        .await?;
+        let dates = self.hit_dates().await?;
+        ensure!(dates.len() as u64 == QUERY_HITS, "{} dated hits, expected {QUERY_HITS}", dates.len());
+        ensure!(dates.is_sorted(), "sort=date-asc lists dates out of order: {dates:?}");
+        let mode = self.find("select#mode").await?.prop("value").await?;
+        ensure!(mode.is_some(), "no #mode control");
+        self.shot("sort-oldest-first").await
     }
 
     /// Follows the first result to its article page, then goes back with the browser: the
@@ -499,7 +590,14 @@ impl Browser {
         let paragraphs = self.c.find_all(Locator::Css("#article .body p")).await?;
         ensure!(!paragraphs.is_empty(), "the article page has no body paragraphs");
         self.find("#related").await.context("the article page has no #related section")?;
-        self.find("a#back").await.context("the article page has no #back link")?;
+        let back_link = self.find("a#back").await.context("the article page has no #back link")?;
+        let back_href = back_link.prop("href").await?.unwrap_or_default();
+        let search = results.url();
+        ensure!(
+            Url::parse(&back_href).is_ok_and(|u| u.path() == search.path() && u.query() == search.query()),
+            "#back leads to {back_href:?}, not to the search the article was opened from ({})",
+            results.href
+        );
         self.no_injected_markup("the article page").await?;
         self.shot("article").await?;
 
@@ -519,6 +617,38 @@ impl Browser {
             "the results URL opened afresh shows another page: {fresh:?}, before {results:?}"
         );
         Ok(article_url)
+    }
+
+    /// An article page opened by its URL (the id `news.jsonl#3` percent-encoded) shows its
+    /// sources and original link, and a related article's link opens that article.
+    async fn article_details(&self) -> Result<()> {
+        self.goto("/article/news.jsonl%233").await?;
+        let h1 = self.find("#article h1").await?.text().await?;
+        ensure!(
+            h1 == "New Ferry Terminal Opens in the North Harbour",
+            "/article/news.jsonl%233 shows {h1:?}"
+        );
+        let sources = self.find("ul#sources").await?.text().await?;
+        ensure!(sources.contains("Harbour Authority"), "#sources reads {sources:?}");
+        let original = self.find("a#original").await?.attr("href").await?;
+        ensure!(
+            original.as_deref() == Some("https://example.org/terminal"),
+            "#original links to {original:?}"
+        );
+        let related = self.c.find_all(Locator::Css("#related a.related")).await?;
+        let first =
+            related.first().context("no a.related in #related for a ferry story among four others")?;
+        let text = first.text().await?;
+        self.shot("article-details").await?;
+        first.click().await?;
+        let h1 = self
+            .until("the related article's page", move || async move {
+                let h1 = self.c.find(Locator::Css("#article h1")).await?.text().await?;
+                Ok((h1 != "New Ferry Terminal Opens in the North Harbour").then_some(h1))
+            })
+            .await?;
+        ensure!(squash(&h1) == squash(&text), "the related link {text:?} opened {h1:?}");
+        Ok(())
     }
 
     /// An article with markup in its title and a tag: shown as text everywhere, no script runs.
@@ -724,6 +854,11 @@ impl WebDriverCompatibleCommand for BrowserLog {
     fn method_and_body(&self, _: &Url) -> (http::Method, Option<String>) {
         (http::Method::POST, Some(json!({ "type": "browser" }).to_string()))
     }
+}
+
+/// The bars' counts, for messages.
+fn counts(bars: &[(Element, u64, String, String)]) -> Vec<u64> {
+    bars.iter().map(|b| b.1).collect()
 }
 
 /// The last number in `text` (`"2025-03: 2"` → 2).
