@@ -155,12 +155,18 @@ fn is_api(path: &str) -> bool {
 /// finish. Connections are set to send small answers at once (no Nagle delay).
 ///
 /// ```no_run
-/// # async fn run(index: newsearch::Index) -> std::io::Result<()> {
+/// use newsearch::Index;
 /// use newsearch_server::{ServerOptions, router, serve};
 ///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let index = Index::open(".newsearch")?;
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:7700").await?;
-/// let stop = async { let _ = tokio::signal::ctrl_c().await; };
-/// serve(listener, router(index, ServerOptions::new()), stop).await
+/// let stop = async {
+///     let _ = tokio::signal::ctrl_c().await;
+/// };
+/// serve(listener, router(index, ServerOptions::new()), stop).await?;
+/// # Ok(())
 /// # }
 /// ```
 pub async fn serve(

@@ -5,7 +5,8 @@
 //!
 //! Keys are those of the API: `q`, `tag` and `any_tag` (repeatable), `section`,
 //! `since`, `until`, `min_views`, `max_views`, `sort`, `mode`, `recent`, `popular`, `fuzzy`,
-//! `collapse`; the API adds `limit`, `offset`, `after` and `facets`, the web page `page`. A key
+//! `collapse`; the API adds `limit`, `offset`, `after`, `facets` and `snippets`, the web page
+//! `page`. A key
 //! an endpoint does not know is refused, so a misspelt filter is never silently ignored. An
 //! empty value is no value, as forms send empty fields.
 
@@ -38,7 +39,7 @@ impl Surface {
         const FILTERS: [&str; 8] =
             ["tag", "any_tag", "section", "since", "until", "min_views", "max_views", "sort"];
         const TEXT: [&str; 6] = ["q", "mode", "recent", "popular", "fuzzy", "collapse"];
-        const PAGING: [&str; 4] = ["limit", "offset", "after", "facets"];
+        const PAGING: [&str; 5] = ["limit", "offset", "after", "facets", "snippets"];
         let (text, paging, page) = match self {
             Surface::Api => (true, true, false),
             Surface::Related => (false, true, false),
@@ -52,7 +53,7 @@ impl Surface {
 
     /// The keys it takes, for the message that refuses another.
     fn keys(self) -> Vec<&'static str> {
-        const ALL: [&str; 19] = [
+        const ALL: [&str; 20] = [
             "q",
             "tag",
             "any_tag",
@@ -71,6 +72,7 @@ impl Surface {
             "offset",
             "after",
             "facets",
+            "snippets",
             "page",
         ];
         ALL.into_iter().filter(|k| self.takes(k)).collect()
@@ -115,6 +117,8 @@ pub(crate) struct Params {
     pub(crate) fuzzy: bool,
     pub(crate) collapse: bool,
     facets: bool,
+    /// `false` leaves snippets and highlights out (the API's hits are then cheaper).
+    snippets: Option<bool>,
     limit: Option<usize>,
     offset: Option<usize>,
     after: Option<Cursor>,
@@ -200,6 +204,7 @@ impl Params {
             "fuzzy" => self.fuzzy = flag(key, value)?,
             "collapse" => self.collapse = flag(key, value)?,
             "facets" => self.facets = flag(key, value)?,
+            "snippets" => self.snippets = Some(flag(key, value)?),
             "limit" => self.limit = Some(number(key, value)?),
             "offset" => self.offset = Some(number(key, value)?),
             "after" => self.after = Some(value.parse()?),
@@ -266,7 +271,11 @@ impl Params {
                         options.get_max_limit()
                     )));
                 }
-                let mut query = query.limit(limit).offset(self.offset.unwrap_or(0)).facets(self.facets);
+                let mut query = query
+                    .limit(limit)
+                    .offset(self.offset.unwrap_or(0))
+                    .facets(self.facets)
+                    .snippets(self.snippets.unwrap_or(true));
                 if let Some(cursor) = self.after {
                     query = query.after(cursor);
                 }

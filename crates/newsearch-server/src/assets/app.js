@@ -40,6 +40,15 @@
     var submit = function () {
       if (typeof form.requestSubmit === 'function') { form.requestSubmit(); } else { form.submit(); }
     };
+    // Fields left empty ask for nothing: keep them out of the URL.
+    form.addEventListener('formdata', function (event) {
+      var data = event.formData;
+      var keys = [];
+      data.forEach(function (value, key) { if (keys.indexOf(key) < 0) { keys.push(key); } });
+      keys.forEach(function (key) {
+        if (data.getAll(key).every(function (value) { return value === ''; })) { data.delete(key); }
+      });
+    });
     ['sort', 'mode', 'collapse'].forEach(function (id) {
       var control = document.getElementById(id);
       if (control) { control.addEventListener('change', submit); }

@@ -36,6 +36,8 @@ pub(super) fn document(options: &ServerOptions, title: &str, params: &Params, ma
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
+                // No icon to fetch: a browser would otherwise ask for /favicon.ico.
+                link rel="icon" href="data:,";
                 link rel="stylesheet" href={ (base) "/static/app.css" };
                 script src={ (base) "/static/app.js" } defer {}
             }

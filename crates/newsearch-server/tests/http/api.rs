@@ -73,6 +73,17 @@ async fn facets_and_collapse_when_asked() {
 }
 
 #[tokio::test]
+async fn snippets_can_be_left_out() {
+    let app = app(&fixture());
+    let page = get(&app, "/api/search?q=kellogg&snippets=false").await.json();
+    let hit = &page["hits"][0];
+    assert_eq!(hit["title"], "Kellogg wraps up Kyiv visit");
+    assert_eq!((hit["snippet"].as_str(), hit["highlights"].as_array().map(Vec::len)), (Some(""), Some(0)));
+    let page = get(&app, "/api/search?q=kellogg").await.json();
+    assert!(page["hits"][0]["snippet"].as_str().unwrap().contains("Kellogg"));
+}
+
+#[tokio::test]
 async fn pages_continue_by_offset_and_by_cursor() {
     let app = app(&fixture());
     let first = get(&app, "/api/search?q=ceasefire&sort=date&limit=10").await.json();
@@ -268,4 +279,42 @@ async fn arbitrary_query_strings_never_make_a_500() {
             answer.status
         );
     }
+}
+
+/// The query parameters docs/openapi.yaml gives an operation, resolving `$ref`s.
+fn documented_parameters(path: &str) -> Vec<String> {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.yaml")).unwrap();
+    let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).unwrap();
+    let parameters = doc["paths"][path]["get"]["parameters"].as_sequence().expect("parameters");
+    let mut names = Vec::new();
+    for parameter in parameters {
+        let reference = parameter["$ref"].as_str().expect("a $ref");
+        let name = reference.rsplit('/').next().unwrap();
+        let resolved = &doc["components"]["parameters"][name];
+        if resolved["in"].as_str() == Some("query") {
+            names.push(resolved["name"].as_str().unwrap().to_owned());
+        }
+    }
+    names.sort();
+    names
+}
+
+/// The parameters an endpoint takes, as its message refusing another lists them.
+async fn accepted_parameters(app: &axum::Router, path: &str) -> Vec<String> {
+    let error = get(app, &format!("{path}?no_such_parameter=1")).await.error(400);
+    let (_, list) = error.split_once("this endpoint takes ").expect("the keys are listed");
+    let mut names: Vec<String> = list.trim_end_matches(')').split(", ").map(str::to_owned).collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn the_openapi_description_lists_every_parameter_the_api_takes() {
+    let app = app(&fixture());
+    assert_eq!(documented_parameters("/api/search"), accepted_parameters(&app, "/api/search").await);
+    assert_eq!(
+        documented_parameters("/api/related/{id}"),
+        accepted_parameters(&app, "/api/related/copy-a").await
+    );
 }
