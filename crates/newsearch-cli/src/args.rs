@@ -133,6 +133,24 @@ replaces a damaged index with what its folders hold.
     )
 }
 
+fn serve_help() -> String {
+    let status = status_help(&[
+        (Exit::Success, "when stopped by SIGINT (Ctrl-C) or SIGTERM"),
+        (Exit::Error, "when the index can't be opened or the address can't be listened on"),
+    ]);
+    format!(
+        "Prints `listening on http://HOST:PORT/` on stdout once it accepts connections (with \
+--addr 127.0.0.1:0, the port the system chose). The page is at /, the API under /api/ (search, \
+articles/ID, related/ID, stats; docs/server.md describes them). Each request reads the latest \
+commit, so articles that `newsearch index` adds meanwhile appear without a restart.
+
+There is no authentication: anyone who can reach the address can read every indexed article. \
+The default address is reachable from this machine only; any other prints a warning.
+
+{status}"
+    )
+}
+
 /// Full-text search for folders of news articles.
 #[derive(Debug, Parser)]
 #[command(name = "newsearch", version, max_term_width = 100)]
@@ -168,6 +186,9 @@ pub(crate) enum Command {
     /// Verify the index: every file's checksum, and every stored article read back.
     #[command(after_help = check_help())]
     Check(CheckArgs),
+    /// Serve a search page and a JSON API over the index, read-only, until stopped.
+    #[command(after_help = serve_help())]
+    Serve(ServeArgs),
     /// Print a completion script for a shell.
     Completions(CompletionsArgs),
     /// Print the newsearch(1) man page, or write every page into a folder with -o.
@@ -525,6 +546,16 @@ pub(crate) struct StatsArgs {
 pub(crate) struct CheckArgs {
     #[command(flatten)]
     pub(crate) location: IndexLocation,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    #[command(flatten)]
+    pub(crate) location: IndexLocation,
+
+    /// Address to listen on: IP:PORT or HOST:PORT (port 0 picks a free one).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7700")]
+    pub(crate) addr: String,
 }
 
 /// How input files are found and read; shared by every command that reads articles.

@@ -59,6 +59,7 @@ pub use parse::{Format, ParseOptions, Parsed, SourceFile, parse_bytes, parse_dat
 pub use query::{ANY_TITLE_BOOST, Cursor, MatchMode, Period, Query, Sort, TITLE_BOOST, parse_span};
 pub use search::explain::{Explanation, ScorePart};
 pub use search::facets::{Bucket, FacetCount, Facets, Granularity, Timeline};
+pub use search::ranked::RankedHit;
 pub use search::related::RELATED_TERMS;
 pub use search::snippet::Snippet;
 pub use search::{Hit, SearchResults};

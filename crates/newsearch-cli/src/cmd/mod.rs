@@ -9,6 +9,7 @@ mod index;
 mod parse;
 mod query;
 mod related;
+mod serve;
 mod shell;
 mod show;
 mod stats;
@@ -29,6 +30,7 @@ pub(crate) fn run(command: Command) -> Result<Exit> {
         Command::Stats(args) => stats::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Completions(args) => shell::completions(&args),
         Command::Man(args) => shell::man(&args),
     }

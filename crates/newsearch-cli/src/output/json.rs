@@ -1,14 +1,16 @@
 //! JSON Lines for scripts: one object per line. Every value is the library type itself,
-//! serialized as the library defines it ([`Article`], [`Hit`], [`Facets`], [`IndexStats`],
-//! [`UpdateReport`], [`Collision`]), so this output and any other front end on the library
-//! agree on shapes. The few keys added here say where a value sits in this output: a hit's
-//! `rank` in the page, the `index` folder a summary is about, and the key naming what each line
-//! of `index --json` is (`skipped`, `collision`, `summary`); and on the last hit of a page
-//! with more after it, `next`, the cursor of the next page.
+//! serialized as the library defines it ([`Article`], [`RankedHit`], [`Facets`],
+//! [`IndexStats`], [`UpdateReport`], [`Collision`]), so this output and any other front end on
+//! the library (the HTTP API of `newsearch serve`) agree on shapes: a hit's `rank`, and `next`
+//! on the last hit of a page with more after it, are [`RankedHit`]'s. The few keys added here
+//! say where a value sits in this output: the `index` folder a summary is about, and the key
+//! naming what each line of `index --json` is (`skipped`, `collision`, `summary`).
+//!
+//! [`RankedHit`]: newsearch::RankedHit
 
 use std::io::{self, Write};
 
-use newsearch::{Article, Collision, Cursor, Facets, Hit, IndexStats, SearchResults, UpdateReport};
+use newsearch::{Article, Collision, Facets, IndexStats, SearchResults, UpdateReport};
 use serde::Serialize;
 
 use super::Page;
@@ -24,25 +26,12 @@ pub(crate) fn article(out: &mut impl Write, article: &Article) -> io::Result<()>
     line(out, article)
 }
 
-/// A hit with its rank over all matches (or from the cursor); the page's last hit also carries
-/// `next`, the cursor of the next page, when more hits follow.
-#[derive(Serialize)]
-struct Ranked<'a> {
-    rank: usize,
-    #[serde(flatten)]
-    hit: &'a Hit,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    next: Option<&'a Cursor>,
-}
-
 /// `query --json` and `related --json`: a line per hit, then `{"facets": …}` if they were asked
 /// for. The last hit's line has `next` when more hits follow the page: a field of the hits'
 /// shape, so that scripts reading every line as a hit keep working.
 pub(crate) fn search_results(out: &mut impl Write, results: &SearchResults, page: Page) -> io::Result<()> {
-    let last = results.hits.len().saturating_sub(1);
-    for (i, hit) in results.hits.iter().enumerate() {
-        let next = results.next.as_ref().filter(|_| i == last);
-        line(out, &Ranked { rank: page.rank(i), hit, next })?;
+    for hit in results.ranked(page.offset) {
+        line(out, &hit)?;
     }
     if let Some(facets) = &results.facets {
         #[derive(Serialize)]

@@ -11,6 +11,7 @@ mod output;
 mod paging;
 mod parse;
 mod reliability;
+mod serve;
 mod shell;
 mod show_stats;
 mod trust;

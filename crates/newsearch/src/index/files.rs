@@ -96,10 +96,12 @@ impl Index {
 pub(crate) fn outermost(mut paths: Vec<PathBuf>) -> Vec<PathBuf> {
     paths.sort();
     paths.dedup();
-    // Sorted component by component, a path's ancestors come before it.
+    // Sorted component by component, a path's ancestors come before it and its descendants
+    // right after it: only the last path kept can hold the next one (linear, not quadratic:
+    // a watch batch can name a hundred thousand files).
     let mut out: Vec<PathBuf> = Vec::with_capacity(paths.len());
     for p in paths {
-        if !out.iter().any(|o| p.starts_with(o)) {
+        if out.last().is_none_or(|o| !p.starts_with(o)) {
             out.push(p);
         }
     }

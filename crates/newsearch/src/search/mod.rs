@@ -11,6 +11,7 @@ mod collect;
 pub(crate) mod explain;
 pub(crate) mod facets;
 mod filters;
+pub(crate) mod ranked;
 pub(crate) mod related;
 pub(crate) mod snippet;
 

@@ -26,12 +26,18 @@ use crate::update::{CancelToken, UpdateEvent, UpdateOptions, UpdateReport};
 pub struct WatchOptions {
     update: UpdateOptions,
     quiet: Duration,
+    every: Duration,
     poll: Option<Duration>,
 }
 
 impl Default for WatchOptions {
     fn default() -> Self {
-        WatchOptions { update: UpdateOptions::new(), quiet: Self::DEFAULT_QUIET, poll: None }
+        WatchOptions {
+            update: UpdateOptions::new(),
+            quiet: Self::DEFAULT_QUIET,
+            every: Self::DEFAULT_EVERY,
+            poll: None,
+        }
     }
 }
 
@@ -40,7 +46,12 @@ impl WatchOptions {
     /// chunks is read once it stops changing.
     pub const DEFAULT_QUIET: Duration = Duration::from_millis(300);
 
-    /// Defaults: follow file events, apply a change once its file has been quiet 300 ms.
+    /// The shortest time between two batches: a steady trickle of files is committed twice a
+    /// second rather than once per file (each commit writes a segment for merges to fold).
+    pub const DEFAULT_EVERY: Duration = Duration::from_millis(500);
+
+    /// Defaults: follow file events, apply a change once its file has been quiet 300 ms, at
+    /// most one batch every 500 ms.
     pub fn new() -> Self {
         WatchOptions::default()
     }
@@ -54,6 +65,12 @@ impl WatchOptions {
     /// How long a file must be quiet (no event, unchanged modification time) before it is read.
     pub fn quiet(mut self, quiet: Duration) -> Self {
         self.quiet = quiet;
+        self
+    }
+
+    /// The shortest time between two batches (see [`WatchOptions::DEFAULT_EVERY`]).
+    pub fn every(mut self, every: Duration) -> Self {
+        self.every = every;
         self
     }
 
@@ -160,43 +177,22 @@ impl IndexWriter {
         let mut stopping_at: Option<Instant> = None;
         // Each file as a batch read it: (modified, length).
         let mut applied: HashMap<PathBuf, (SystemTime, u64)> = HashMap::new();
+        let mut last_batch: Option<Instant> = None;
         loop {
             if stop.is_cancelled() && stopping_at.is_none() {
                 stopping_at = Some(Instant::now() + options.quiet * 2 + Duration::from_millis(100));
             }
             let stopping = stopping_at.is_some_and(|at| Instant::now() >= at);
             match received.recv_timeout(Duration::from_millis(50)) {
-                Ok(Ok(batch)) => {
-                    for event in batch {
-                        rescan |= event.need_rescan();
-                        if changes_content(&event.kind) {
-                            pending.extend(event.paths.iter().filter(|p| !is_transient(p)).cloned());
-                        }
-                    }
-                }
-                Ok(Err(errors)) => {
-                    // Events may have been lost: reconcile.
-                    rescan = true;
-                    for e in errors {
-                        on_event(WatchEvent::Problem(&watch_error(None, e)));
-                    }
-                }
+                Ok(result) => take(result, &mut pending, &mut rescan, on_event),
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => {
                     return Err(Error::Watch { path: None, reason: "the file watcher stopped".into() });
                 }
             }
             // Events queue up while a batch runs: take what is there before applying.
-            while let Ok(more) = received.try_recv() {
-                match more {
-                    Ok(batch) => {
-                        for event in batch {
-                            rescan |= event.need_rescan();
-                            pending.extend(event.paths.iter().filter(|p| !is_transient(p)).cloned());
-                        }
-                    }
-                    Err(_) => rescan = true,
-                }
+            while let Ok(result) = received.try_recv() {
+                take(result, &mut pending, &mut rescan, on_event);
             }
             for root in &roots {
                 let there = root.is_dir();
@@ -224,6 +220,11 @@ impl IndexWriter {
                         SystemTime::now().duration_since(t).map_or(true, |age| age >= options.quiet)
                     })
             };
+            // Not before `every` since the last batch (unless stopping): what settles meanwhile
+            // joins the next one.
+            if !stopping && last_batch.is_some_and(|at| at.elapsed() < options.every) {
+                continue;
+            }
             let (mut ready, waiting): (BTreeSet<PathBuf>, BTreeSet<PathBuf>) =
                 std::mem::take(&mut pending).into_iter().partition(settled);
             pending = waiting;
@@ -243,6 +244,7 @@ impl IndexWriter {
                     applied.extend(ready.iter().filter_map(|p| Some((p.clone(), stamp_of(p)?))));
                     let report =
                         self.update(&targets, &options.update, &mut |e| on_event(WatchEvent::Update(e)))?;
+                    last_batch = Some(Instant::now());
                     on_event(WatchEvent::Applied { report: &report, changed: ready.len(), rescan });
                 }
                 rescan = false;
@@ -258,6 +260,33 @@ impl IndexWriter {
 fn stamp_of(path: &Path) -> Option<(SystemTime, u64)> {
     let m = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
     Some((m.modified().ok()?, m.len()))
+}
+
+/// Paths whose content an event may have changed go to `pending`; a rescan is asked for when
+/// events were lost or could not be read.
+fn take(
+    result: DebounceEventResult,
+    pending: &mut BTreeSet<PathBuf>,
+    rescan: &mut bool,
+    on_event: &mut dyn FnMut(WatchEvent<'_>),
+) {
+    match result {
+        Ok(events) => {
+            for event in events {
+                *rescan |= event.need_rescan();
+                if changes_content(&event.kind) {
+                    pending.extend(event.paths.iter().filter(|p| !is_transient(p)).cloned());
+                }
+            }
+        }
+        Err(errors) => {
+            // Events may have been lost: reconcile.
+            *rescan = true;
+            for e in errors {
+                on_event(WatchEvent::Problem(&watch_error(None, e)));
+            }
+        }
+    }
 }
 
 /// What a batch's run names for the changed `paths`: article files that exist, folders that

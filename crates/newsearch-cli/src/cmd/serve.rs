@@ -1,0 +1,87 @@
+//! `newsearch serve`: the search page and the JSON API of `newsearch-server` over an index,
+//! until SIGINT or SIGTERM. This command only opens the index, binds and waits.
+
+use std::io::{self, Write};
+use std::net::SocketAddr;
+
+use anyhow::{Context, Result};
+use newsearch::Index;
+use newsearch_server::{ServerOptions, router, serve};
+use tokio::net::TcpListener;
+
+use crate::args::ServeArgs;
+use crate::exit::Exit;
+use crate::output::say;
+
+pub(crate) fn run(args: &ServeArgs) -> Result<Exit> {
+    // Opened before binding, so that a missing index fails at once, with its hint.
+    let index = Index::open(&args.location.dir)?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the server")?;
+    runtime.block_on(async {
+        let listener =
+            TcpListener::bind(&args.addr).await.with_context(|| format!("can't listen on {}", args.addr))?;
+        let addr = listener.local_addr().context("the address listened on")?;
+        if let Some(warning) = exposure_warning(addr) {
+            say(&warning);
+        }
+        let stop = stop_signal().context("listening for SIGINT and SIGTERM")?;
+        {
+            // Scripts and tests wait for this line: the socket accepts connections from now on.
+            let mut out = io::stdout().lock();
+            writeln!(out, "listening on http://{addr}/")?;
+            out.flush()?;
+        }
+        serve(listener, router(index, ServerOptions::new()), stop).await.context("serving")?;
+        Ok(Exit::Success)
+    })
+}
+
+/// The warning for an address other machines may reach: the server has no authentication.
+fn exposure_warning(addr: SocketAddr) -> Option<String> {
+    (!addr.ip().is_loopback()).then(|| {
+        format!(
+            "warning: listening on {addr}, which other machines may reach; there is no authentication, so \
+             anyone who can reach it can read every indexed article"
+        )
+    })
+}
+
+/// A future that completes on SIGINT (Ctrl-C) or SIGTERM. The handlers are installed before it
+/// is returned, so a signal that arrives once the server has said it listens is never missed.
+fn stop_signal() -> io::Result<impl Future<Output = ()> + Send + 'static> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_addresses_go_without_a_warning() {
+        for quiet in ["127.0.0.1:7700", "127.1.2.3:80", "[::1]:7700"] {
+            assert_eq!(exposure_warning(quiet.parse().unwrap()), None, "{quiet}");
+        }
+        for exposed in ["0.0.0.0:7700", "192.0.2.10:7700", "[::]:7700"] {
+            let warning = exposure_warning(exposed.parse().unwrap()).expect(exposed);
+            assert!(warning.contains("no authentication"), "{warning}");
+        }
+    }
+}
