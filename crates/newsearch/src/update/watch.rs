@@ -351,6 +351,44 @@ mod tests {
     }
 
     #[test]
+    fn lost_events_ask_for_a_rescan_and_reads_are_no_changes() {
+        use notify::event::{AccessKind, AccessMode, CreateKind, Flag};
+        use notify::{Event, EventKind};
+        use notify_debouncer_full::DebouncedEvent;
+        let at = std::time::Instant::now();
+        let event = |kind, path: &str| DebouncedEvent::new(Event::new(kind).add_path(path.into()), at);
+        let (mut pending, mut rescan, mut problems) = (BTreeSet::new(), false, 0);
+        let mut count = |e: WatchEvent<'_>| {
+            if let WatchEvent::Problem(_) = e {
+                problems += 1;
+            }
+        };
+        // This watch's own reads (opens, closes without writing) change nothing.
+        let reads = vec![
+            event(EventKind::Access(AccessKind::Open(AccessMode::Any)), "/r/a.md"),
+            event(EventKind::Access(AccessKind::Close(AccessMode::Read)), "/r/a.md"),
+        ];
+        take(Ok(reads), &mut pending, &mut rescan, &mut count);
+        assert!(pending.is_empty() && !rescan);
+        // A write, and a temporary that is never an article.
+        let writes = vec![
+            event(EventKind::Create(CreateKind::File), "/r/b.md"),
+            event(EventKind::Access(AccessKind::Close(AccessMode::Write)), "/r/.b.md.swp"),
+        ];
+        take(Ok(writes), &mut pending, &mut rescan, &mut count);
+        assert_eq!(pending.iter().collect::<Vec<_>>(), [Path::new("/r/b.md")]);
+        // The system's queue overflowed: the whole roots are reconciled.
+        let overflow = DebouncedEvent::new(Event::new(EventKind::Other).set_flag(Flag::Rescan), at);
+        take(Ok(vec![overflow]), &mut pending, &mut rescan, &mut count);
+        assert!(rescan);
+        // An error from the watcher: events may be lost, so a rescan too, and a problem told.
+        rescan = false;
+        take(Err(vec![notify::Error::generic("queue broken")]), &mut pending, &mut rescan, &mut count);
+        assert!(rescan);
+        assert_eq!(problems, 1);
+    }
+
+    #[test]
     fn a_gone_path_is_looked_for_from_its_nearest_folder_still_there() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().canonicalize().unwrap();
