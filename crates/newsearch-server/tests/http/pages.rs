@@ -172,11 +172,14 @@ async fn collapsed_copies_show_as_n_similar() {
 #[tokio::test]
 async fn a_refused_search_says_why_and_keeps_the_text() {
     let app = app(&fixture());
-    let answer = get(&app, "/search?q=kyiv+(talks").await;
+    let answer = get(&app, "/search?q=kyiv+(talks&tag=Ukraine").await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     let doc = answer.html();
     assert!(doc.select("#error").text().contains("column 6"), "{}", answer.body);
     assert_eq!(attr(&doc, "input#q", "value"), "kyiv (talks");
+    // The filters stay in force, in the form and as removable chips.
+    assert_eq!(attr(&doc, "form#search input[name=tag]", "value"), "Ukraine");
+    assert_eq!(href(&doc, "#filters a.chip"), "/search?q=kyiv+%28talks");
     let answer = get(&app, "/search?q=kyiv&since=someday").await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     assert!(answer.html().select("#error").text().contains("can't read date"));
