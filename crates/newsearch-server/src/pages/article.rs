@@ -52,11 +52,13 @@ pub(super) fn page(
 ) -> Markup {
     let base = options.get_base_path();
     let title = if article.title.trim().is_empty() { article.id.as_str() } else { article.title.as_str() };
+    // Everything about the article, the way back and its related articles included, sits in
+    // #article, so a script finds each part there.
     let main = html! {
-        p.back {
-            a #back href=(back.href) data-fallback=[(!back.known).then_some("1")] { "← Back to the search" }
-        }
         article #article {
+            p.back {
+                a #back href=(back.href) data-fallback=[(!back.known).then_some("1")] { "← Back to the search" }
+            }
             h1 { (title) }
             p.meta {
                 @if let Some(date) = &article.date { (time(date)) }
@@ -100,21 +102,21 @@ pub(super) fn page(
                 }
             }
             p.id { "Id: " code { (article.id.as_str()) } }
-        }
-        section #related {
-            h2 { "Related articles" }
-            @match related.filter(|r| !r.hits.is_empty()) {
-                None => p.none { "No related articles." },
-                Some(related) => ol {
-                    @for hit in &related.hits {
-                        li {
-                            a.related href=(article_href(base, &hit.article.id)) {
-                                @if hit.article.title.trim().is_empty() { (hit.article.id.as_str()) } @else { (hit.article.title) }
+            section #related {
+                h2 { "Related articles" }
+                @match related.filter(|r| !r.hits.is_empty()) {
+                    None => p.none { "No related articles." },
+                    Some(related) => ol {
+                        @for hit in &related.hits {
+                            li {
+                                a.related href=(article_href(base, &hit.article.id)) {
+                                    @if hit.article.title.trim().is_empty() { (hit.article.id.as_str()) } @else { (hit.article.title) }
+                                }
+                                @if let Some(date) = &hit.article.date { " " (time(date)) }
                             }
-                            @if let Some(date) = &hit.article.date { " " (time(date)) }
                         }
-                    }
-                },
+                    },
+                }
             }
         }
     };

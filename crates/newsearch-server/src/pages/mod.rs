@@ -30,15 +30,18 @@ fn html(status: StatusCode, page: maud::Markup) -> Response {
 /// `GET /` and `GET /search`.
 pub(crate) async fn search(State(app): State<App>, RawQuery(raw): RawQuery) -> Response {
     let options = app.options.clone();
-    let read = Params::parse(raw.as_deref(), Surface::Page, &options)
-        .and_then(|params| params.query(Surface::Page, &options).map(|query| (params, query)));
-    let (params, query) = match read {
-        Ok(read) => read,
+    let params = match Params::parse(raw.as_deref(), Surface::Page, &options) {
+        Ok(params) => params,
         Err(problem) => {
             // The search box keeps what was typed, so it can be corrected.
             let params = Params::text_only(raw.as_deref(), &options);
             return html(problem.status, search::page(&options, &params, Err(&problem)));
         }
+    };
+    let query = match params.query(Surface::Page, &options) {
+        Ok(query) => query,
+        // The whole search stays in the form and the filters, only its answer is missing.
+        Err(problem) => return html(problem.status, search::page(&options, &params, Err(&problem))),
     };
     let shown = params.clone();
     let answer = app

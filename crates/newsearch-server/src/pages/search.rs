@@ -26,6 +26,7 @@ pub(super) fn page(
         Err(problem) => html! {
             div.layout {
                 div.results {
+                    (active_filters(base, params))
                     p #error role="alert" { (problem.message) }
                     p #count { "0 articles" }
                     ol #results {}

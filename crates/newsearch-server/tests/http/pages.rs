@@ -172,11 +172,14 @@ async fn collapsed_copies_show_as_n_similar() {
 #[tokio::test]
 async fn a_refused_search_says_why_and_keeps_the_text() {
     let app = app(&fixture());
-    let answer = get(&app, "/search?q=kyiv+(talks").await;
+    let answer = get(&app, "/search?q=kyiv+(talks&tag=Ukraine").await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     let doc = answer.html();
     assert!(doc.select("#error").text().contains("column 6"), "{}", answer.body);
     assert_eq!(attr(&doc, "input#q", "value"), "kyiv (talks");
+    // The filters stay in force, in the form and as removable chips.
+    assert_eq!(attr(&doc, "form#search input[name=tag]", "value"), "Ukraine");
+    assert_eq!(href(&doc, "#filters a.chip"), "/search?q=kyiv+%28talks");
     let answer = get(&app, "/search?q=kyiv&since=someday").await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     assert!(answer.html().select("#error").text().contains("can't read date"));
@@ -204,12 +207,15 @@ async fn the_article_page_has_the_full_text_sources_link_and_related_articles() 
     assert_eq!(texts(&doc, "ul#sources li"), ["Newsroom staff", "https://wire.example/kyiv"]);
     assert_eq!(href(&doc, "ul#sources a"), "https://wire.example/kyiv");
     assert_eq!(href(&doc, "a#original"), "https://news.example/2025/02/kyiv-visit");
-    let related: Vec<String> =
-        doc.select("section#related a.related").iter().map(|a| a.attr("href").unwrap().to_string()).collect();
+    let related: Vec<String> = doc
+        .select("article#article section#related a.related")
+        .iter()
+        .map(|a| a.attr("href").unwrap().to_string())
+        .collect();
     assert!(!related.is_empty());
     assert!(related.iter().all(|href| href.starts_with("/article/") && !href.ends_with("kyiv-visit.txt")));
     // Back: to the home page unless the search is named; the script may know better.
-    assert_eq!(href(&doc, "a#back"), "/");
+    assert_eq!(href(&doc, "article#article a#back"), "/");
     assert_eq!(attr(&doc, "a#back", "data-fallback"), "1");
     let from = encoded("/search?q=kyiv&tag=Ukraine");
     let doc = get(&app, &format!("/article/{}?from={from}", encoded(id))).await.html();
