@@ -556,6 +556,12 @@ pub(crate) struct ServeArgs {
     /// Address to listen on: IP:PORT or HOST:PORT (port 0 picks a free one).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7700")]
     pub(crate) addr: String,
+
+    /// Also index these files or folders and follow them, as `index PATH… --watch` does, in
+    /// this process: new articles are served within about a second (the index is created if
+    /// there is none).
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub(crate) watch: Vec<std::path::PathBuf>,
 }
 
 /// How input files are found and read; shared by every command that reads articles.

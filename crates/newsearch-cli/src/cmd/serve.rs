@@ -15,10 +15,17 @@ use crate::output::say;
 
 pub(crate) fn run(args: &ServeArgs) -> Result<Exit> {
     // Opened before binding, so that a missing index fails at once, with its hint.
-    let index = Index::open(&args.location.dir)?;
+    let index = if args.watch.is_empty() {
+        Index::open(&args.location.dir)?
+    } else {
+        Index::open_for_update(&args.location.dir, &newsearch::IndexOptions::new(), &args.watch, false)?
+    };
+    // With --watch, a thread of this process indexes and follows the folders; the server sees
+    // each of its commits as it would another process's.
+    let follower = (!args.watch.is_empty()).then(|| follow(&index, args.watch.clone())).transpose()?;
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the server")?;
-    runtime.block_on(async {
+    let served = runtime.block_on(async {
         let listener =
             TcpListener::bind(&args.addr).await.with_context(|| format!("can't listen on {}", args.addr))?;
         let addr = listener.local_addr().context("the address listened on")?;
@@ -32,9 +39,69 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Exit> {
             writeln!(out, "listening on http://{addr}/")?;
             out.flush()?;
         }
+        let failed = follower.as_ref().map(|f| f.failed.clone());
+        let stop = async move {
+            match failed {
+                Some(failed) => {
+                    tokio::select! {
+                        _ = stop => {}
+                        _ = failed.notified() => {}
+                    }
+                }
+                None => stop.await,
+            }
+        };
         serve(listener, router(index, ServerOptions::new()), stop).await.context("serving")?;
         Ok(Exit::Success)
-    })
+    });
+    // The follower commits what is pending, then the process ends.
+    match follower.map(Follower::stop) {
+        Some(Err(e)) => {
+            say(&crate::output::described(&e));
+            Ok(Exit::Error)
+        }
+        _ => served,
+    }
+}
+
+/// The thread that indexes and follows `serve --watch`'s folders.
+struct Follower {
+    stop: newsearch::CancelToken,
+    /// Told when the watch ends on its own (an error), so the server stops too.
+    failed: std::sync::Arc<tokio::sync::Notify>,
+    thread: std::thread::JoinHandle<newsearch::Result<()>>,
+}
+
+impl Follower {
+    fn stop(self) -> newsearch::Result<()> {
+        self.stop.cancel();
+        self.thread.join().unwrap_or_else(|_| {
+            Err(newsearch::Error::Watch { path: None, reason: "the watch failed".into() })
+        })
+    }
+}
+
+fn follow(index: &Index, roots: Vec<std::path::PathBuf>) -> Result<Follower> {
+    use newsearch::{UpdateEvent, WatchEvent, WatchOptions};
+    let mut writer = index.writer()?;
+    let stop = newsearch::CancelToken::new();
+    let failed = std::sync::Arc::new(tokio::sync::Notify::new());
+    let (token, told) = (stop.clone(), failed.clone());
+    let thread = std::thread::spawn(move || {
+        let watched = writer.watch(&roots, &WatchOptions::new(), &token, &mut |event| match event {
+            WatchEvent::Update(UpdateEvent::Error(e)) | WatchEvent::Problem(e) => {
+                say(&crate::output::described(e));
+            }
+            WatchEvent::Update(UpdateEvent::Warning(w)) => say(&format!("warning: {w}")),
+            _ => {}
+        });
+        let finished = watched.and_then(|()| writer.finish());
+        if finished.is_err() {
+            told.notify_one();
+        }
+        finished
+    });
+    Ok(Follower { stop, failed, thread })
 }
 
 /// The warning for an address other machines may reach: the server has no authentication.

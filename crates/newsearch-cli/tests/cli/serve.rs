@@ -33,8 +33,14 @@ impl Drop for Server {
 impl Server {
     /// Starts `newsearch serve --addr 127.0.0.1:0` in `env`'s folder and waits for its line.
     fn start(env: &Examples) -> Server {
+        Server::start_with(env, &[])
+    }
+
+    /// The same, with more arguments.
+    fn start_with(env: &Examples, more: &[&str]) -> Server {
         let child = Command::new(assert_cmd::cargo::cargo_bin("newsearch"))
             .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(more)
             .current_dir(env.dir.path())
             .env_remove("NEWSEARCH_INDEX")
             .stdin(Stdio::null())
@@ -133,6 +139,46 @@ fn serve_answers_over_http_sees_new_articles_and_stops_cleanly_on_sigterm() {
     let (code, stderr) = server.stop();
     assert_eq!(code, Some(0), "stderr: {stderr}");
     assert_eq!(stderr, "", "a loopback server warns of nothing");
+}
+
+#[test]
+fn serve_watch_indexes_follows_and_serves_in_one_process() {
+    let env = Examples::new();
+    // No index yet: `serve --watch` creates it, indexes the folder and follows it.
+    let server = Server::start_with(&env, &["--watch", "articles"]);
+    let total =
+        |server: &Server, q: &str| server.get_json(&format!("/api/search?q={q}"))["total"].as_u64().unwrap();
+    let deadline = Instant::now() + PATIENCE;
+    while total(&server, "kyiv") == 0 {
+        assert!(Instant::now() < deadline, "the first run was never served");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::fs::write(
+        env.path("articles/harbour-cranes.md"),
+        "# Harbour cranes idle
+
+No ship was unloaded.
+",
+    )
+    .unwrap();
+    let written = Instant::now();
+    while total(&server, "cranes") == 0 {
+        assert!(written.elapsed() < Duration::from_secs(10), "the new file was never served");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Written just before the stop: committed on the way out.
+    std::fs::write(
+        env.path("articles/late-tide.md"),
+        "# Late tide
+
+The tide came late.
+",
+    )
+    .unwrap();
+    let (code, stderr) = server.stop();
+    assert_eq!(code, Some(0), "stderr: {stderr}");
+    let out = env.cmd().args(["query", "--json", "tide"]).assert().success();
+    assert_eq!(json_lines(&out.get_output().stdout).len(), 1, "the pending file was committed");
 }
 
 #[test]
