@@ -174,3 +174,47 @@ fn a_stop_commits_what_is_pending() {
     let index = w.stop();
     assert_eq!(index.search(&Query::new("midnight")).unwrap().total, 1);
 }
+
+#[test]
+fn a_followed_folder_that_disappears_is_reported_and_followed_again_when_it_returns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("live");
+    let inner = root.join("desk");
+    std::fs::create_dir_all(&inner).unwrap();
+    std::fs::write(inner.join("a.md"), md("Desk note", "Quarry blasting schedule.")).unwrap();
+    let index = Index::create(tmp.path().join("idx"), &IndexOptions::new()).unwrap();
+    let mut writer = index.writer_with(&WriterOptions::new().memory_budget(32 << 20).threads(1)).unwrap();
+    let stop = CancelToken::new();
+    let problems = Arc::new(Mutex::new(Vec::new()));
+    let (token, seen, folder) = (stop.clone(), Arc::clone(&problems), root.clone());
+    let thread = std::thread::spawn(move || {
+        let options = WatchOptions::new().quiet(Duration::from_millis(150));
+        writer.watch(&[folder], &options, &token, &mut |event| {
+            if let WatchEvent::Problem(e) = event {
+                seen.lock().unwrap().push(e.to_string());
+            }
+        })
+    });
+    let wait = |what: &str, done: &dyn Fn() -> bool| {
+        let started = Instant::now();
+        while !done() {
+            assert!(started.elapsed() < Duration::from_secs(10), "{what}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let total = |text: &str| index.search(&Query::new(text)).unwrap().total;
+    wait("the first run", &|| total("quarry") == 1);
+    // The root goes away (an unmounted share, a moved folder): reported, and the watch goes on.
+    let aside = tmp.path().join("aside");
+    std::fs::rename(&root, &aside).unwrap();
+    wait("the loss reported", &|| problems.lock().unwrap().iter().any(|p| p.contains("the folder is gone")));
+    assert!(!thread.is_finished(), "the watch goes on");
+    // It comes back with a change made meanwhile: reconciled, and followed again.
+    std::fs::write(aside.join("desk/b.md"), md("Desk note 2", "Quarry closed on Friday.")).unwrap();
+    std::fs::rename(&aside, &root).unwrap();
+    wait("the return reconciled", &|| total("quarry") == 2);
+    std::fs::write(root.join("desk/c.md"), md("Desk note 3", "Quarry reopens Monday.")).unwrap();
+    wait("followed again", &|| total("quarry") == 3);
+    stop.cancel();
+    thread.join().unwrap().unwrap();
+}
