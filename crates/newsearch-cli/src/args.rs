@@ -562,6 +562,11 @@ pub(crate) struct ServeArgs {
     /// there is none).
     #[arg(long, value_name = "PATH", num_args = 1..)]
     pub(crate) watch: Vec<std::path::PathBuf>,
+
+    /// With --watch, also rescan every folder this often (seconds), for file systems that send
+    /// no change events (network mounts).
+    #[arg(long, value_name = "SECONDS", requires = "watch", value_parser = parse_at_least_one)]
+    pub(crate) poll: Option<usize>,
 }
 
 /// How input files are found and read; shared by every command that reads articles.

@@ -22,7 +22,8 @@ pub(crate) fn run(args: &ServeArgs) -> Result<Exit> {
     };
     // With --watch, a thread of this process indexes and follows the folders; the server sees
     // each of its commits as it would another process's.
-    let follower = (!args.watch.is_empty()).then(|| follow(&index, args.watch.clone())).transpose()?;
+    let poll = args.poll.map(|s| std::time::Duration::from_secs(s as u64));
+    let follower = (!args.watch.is_empty()).then(|| follow(&index, args.watch.clone(), poll)).transpose()?;
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the server")?;
     let served = runtime.block_on(async {
@@ -81,14 +82,19 @@ impl Follower {
     }
 }
 
-fn follow(index: &Index, roots: Vec<std::path::PathBuf>) -> Result<Follower> {
+fn follow(
+    index: &Index,
+    roots: Vec<std::path::PathBuf>,
+    poll: Option<std::time::Duration>,
+) -> Result<Follower> {
     use newsearch::{UpdateEvent, WatchEvent, WatchOptions};
     let mut writer = index.writer()?;
     let stop = newsearch::CancelToken::new();
     let failed = std::sync::Arc::new(tokio::sync::Notify::new());
     let (token, told) = (stop.clone(), failed.clone());
     let thread = std::thread::spawn(move || {
-        let watched = writer.watch(&roots, &WatchOptions::new(), &token, &mut |event| match event {
+        let options = WatchOptions::new().poll(poll);
+        let watched = writer.watch(&roots, &options, &token, &mut |event| match event {
             WatchEvent::Update(UpdateEvent::Error(e)) | WatchEvent::Problem(e) => {
                 say(&crate::output::described(e));
             }

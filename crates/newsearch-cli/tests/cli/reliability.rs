@@ -251,6 +251,58 @@ fn a_full_or_read_only_disk_is_reported_and_the_last_commit_survives() {
     assert_eq!(indexed_ids(&Index::open(&dir).unwrap()).len(), 10, "the committed index is intact");
 }
 
+#[test]
+#[ignore = "mounts a 2 MB tmpfs, which needs root: .ci/run runs it with --ignored where mounting works"]
+fn a_full_disk_while_watching_is_reported_with_exit_2_and_the_last_commit_survives() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(disk) = Tmpfs::mount(&tmp.path().join("disk"), "2m") else {
+        panic!("can't mount a tmpfs here (needs root): run this test only where mounting works");
+    };
+    let live = tmp.path().join("live");
+    articles(&live, 10, 0);
+    let dir = disk.0.join("idx");
+    let mut watcher = Command::new(bin())
+        .args(["index", "--watch", "-q", "--index"])
+        .arg(&dir)
+        .arg(&live)
+        .env_remove("NEWSEARCH_INDEX")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Killed if an assertion below fails.
+    struct Guard<'a>(&'a mut std::process::Child);
+    impl Drop for Guard<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let guard = Guard(&mut watcher);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while Index::open(&dir).map(|i| indexed_ids(&i).len()).unwrap_or(0) < 10 {
+        assert!(std::time::Instant::now() < deadline, "the first run never committed");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // About 6 MB of distinct words arrive: the index's disk fills up.
+    articles(&live.join("big"), 400, 1500);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = guard.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "the watcher did not stop on a full disk");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(guard.0.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    drop(guard);
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("disk full while writing; the index is as of its last commit"), "{stderr}");
+    let index = Index::open(&dir).expect("the committed index opens");
+    assert!(indexed_ids(&index).len() >= 10, "the first run's articles survive");
+}
+
 #[cfg(unix)]
 #[test]
 fn nothing_is_dropped_silently_from_a_hostile_folder() {
