@@ -389,6 +389,19 @@ mod tests {
     }
 
     #[test]
+    fn the_system_watch_limit_is_reported_with_how_to_raise_it() {
+        let limit = notify::Error::new(notify::ErrorKind::MaxFilesWatch);
+        let e = watch_error(Some(Path::new("/archive")), limit);
+        assert!(matches!(&e, Error::Watch { path: Some(p), .. } if p == Path::new("/archive")));
+        assert_eq!(
+            e.to_string(),
+            "can't follow /archive: the system's limit of watched folders is reached (raise it: sysctl fs.inotify.max_user_watches=524288)"
+        );
+        let other = watch_error(None, notify::Error::path_not_found().add_path("/gone".into()));
+        assert!(matches!(&other, Error::Watch { path: Some(p), .. } if p == Path::new("/gone")), "{other}");
+    }
+
+    #[test]
     fn a_gone_path_is_looked_for_from_its_nearest_folder_still_there() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().canonicalize().unwrap();
