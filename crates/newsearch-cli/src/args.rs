@@ -108,12 +108,19 @@ the last run are \"unknown\" (null in JSON) for an index never updated with `new
 fn export_help() -> String {
     let status = status_help(&[
         (Exit::Success, "on success"),
-        (Exit::Error, "on error (with -o, FILE is then left as it was)"),
+        (
+            Exit::Error,
+            "on error (with -o, FILE is then left as it was; with --to, also when any document was refused)",
+        ),
     ]);
     format!(
         "Documents have the keys id, title, body, tags, section, date (RFC 3339, UTC), \
 views, sources, url and path; section, date, views and url are left out when unknown. The README \
 gives an Elasticsearch/OpenSearch mapping and a Quickwit index config that fit them.
+
+With --to, the push is recorded beside the index (in its push/ folder, per target): the next push to \
+the same URL sends only articles added or changed since and deletes those removed. Busy (429) and \
+failing (5xx) answers are retried with backoff; each refused document is named on stderr by id.
 
 {status}"
     )
@@ -610,8 +617,43 @@ pub(crate) struct ExportArgs {
 
     /// Write to FILE instead of stdout: through a temporary file in the same folder, renamed
     /// when complete, so FILE is never half written.
-    #[arg(short, long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    #[arg(short, long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, conflicts_with = "to")]
     pub(crate) output: Option<PathBuf>,
+
+    /// Push to an Elasticsearch/OpenSearch index instead, such as http://127.0.0.1:9200/news:
+    /// created with the documented mapping if missing; later pushes send only what changed.
+    /// Credentials come from NEWSEARCH_ES_USER and NEWSEARCH_ES_PASSWORD, or NEWSEARCH_ES_API_KEY.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["format", "es_index"], value_hint = clap::ValueHint::Url)]
+    pub(crate) to: Option<String>,
+
+    /// With --to: primary shards of an index the push creates.
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "to", value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) shards: u32,
+
+    /// With --to: replicas of each shard of an index the push creates.
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "to")]
+    pub(crate) replicas: u32,
+
+    /// With --to: bulk requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 2, requires = "to", value_parser = parse_at_least_one)]
+    pub(crate) parallel: usize,
+
+    /// With --to: largest bulk request, in MiB (a larger single article is sent alone).
+    #[arg(long, value_name = "MIB", default_value_t = 8, requires = "to", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub(crate) batch_mib: u32,
+
+    /// With --to: send every article, whatever the last push recorded, and delete the ids
+    /// the target holds that the archive does not.
+    #[arg(long, requires = "to")]
+    pub(crate) full: bool,
+
+    /// With --to: print the summary as one JSON object on stdout.
+    #[arg(long, requires = "to")]
+    pub(crate) json: bool,
+
+    /// With --to: no progress bar.
+    #[arg(short, long, requires = "to")]
+    pub(crate) quiet: bool,
 }
 
 impl ExportArgs {

@@ -19,6 +19,7 @@ use tantivy::{DocAddress, DocId, Searcher, TantivyDocument};
 use crate::article::Article;
 use crate::error::{Error, Result};
 use crate::index::Index;
+use crate::index::schema::names;
 
 impl Index {
     /// Every article in the index, as of the latest commit.
@@ -56,7 +57,7 @@ impl Index {
         self.refresh()?;
         let searcher = self.reader.searcher();
         let remaining = searcher.num_docs();
-        Ok(Articles { index: self.clone(), searcher, segment: 0, doc: 0, remaining })
+        Ok(Articles { index: self.clone(), searcher, segment: 0, doc: 0, remaining, only: None })
     }
 }
 
@@ -72,6 +73,9 @@ pub struct Articles {
     doc: DocId,
     /// Live documents not yet yielded.
     remaining: u64,
+    /// When restricted by [`Articles::only`]: the documents to visit, in storage order, and
+    /// the position of the next one.
+    only: Option<(Vec<(DocAddress, u64)>, usize)>,
 }
 
 impl fmt::Debug for Articles {
@@ -84,6 +88,9 @@ impl Iterator for Articles {
     type Item = Result<Article>;
 
     fn next(&mut self) -> Option<Result<Article>> {
+        if self.only.is_some() {
+            return self.next_listed().map(|(_, article)| article);
+        }
         loop {
             let reader = self.searcher.segment_readers().get(self.segment as usize)?;
             if self.doc >= reader.max_doc() {
@@ -97,13 +104,7 @@ impl Iterator for Articles {
                 continue;
             }
             self.remaining = self.remaining.saturating_sub(1);
-            // Documents are read in storage order, so each compressed block of the store is
-            // decompressed once (the store keeps the last blocks it read).
-            let stored = self.searcher.doc::<TantivyDocument>(DocAddress::new(self.segment, doc));
-            return Some(match stored {
-                Ok(stored) => Ok(self.index.fields.article(&stored)),
-                Err(e) => Err(self.index.error(e)),
-            });
+            return Some(self.read(DocAddress::new(self.segment, doc)));
         }
     }
 
@@ -114,6 +115,123 @@ impl Iterator for Articles {
 }
 
 impl ExactSizeIterator for Articles {}
+
+impl Articles {
+    /// Reads one stored article. Documents are read in storage order, so each compressed block
+    /// of the store is decompressed once (the store keeps the last blocks it read).
+    fn read(&self, address: DocAddress) -> Result<Article> {
+        match self.searcher.doc::<TantivyDocument>(address) {
+            Ok(stored) => Ok(self.index.fields.article(&stored)),
+            Err(e) => Err(self.index.error(e)),
+        }
+    }
+
+    /// Visits the live documents of the snapshot in storage order with their fingerprints,
+    /// read from a column: no stored article is decompressed.
+    fn each_fingerprint(&self, mut visit: impl FnMut(u64, DocAddress)) -> Result<()> {
+        for (ord, segment) in self.searcher.segment_readers().iter().enumerate() {
+            let column = segment.fast_fields().u64(names::CONTENT_HASH).map_err(|e| self.index.error(e))?;
+            for doc in 0..segment.max_doc() {
+                if segment.is_deleted(doc) {
+                    continue;
+                }
+                if let Some(hash) = column.first(doc) {
+                    visit(hash, DocAddress::new(ord as u32, doc));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The fingerprints of every article in this iterator's snapshot (all of them, however
+    /// far the iteration has gone), in storage order.
+    ///
+    /// An article's fingerprint is a 64-bit hash of everything it holds, id and path
+    /// included, recorded in the index when the article was added: two articles with the same
+    /// fingerprint are the same article (but for a 2^-64 chance), and an edit to any field
+    /// changes it. The fingerprints come from a column of the index, not from the stored
+    /// articles, so this is fast even for a large archive: with a record of the fingerprints a
+    /// copy elsewhere holds, it tells what changed since, without reading a single article.
+    pub fn fingerprints(&self) -> Result<Vec<u64>> {
+        let mut out = Vec::with_capacity(usize::try_from(self.searcher.num_docs()).unwrap_or(0));
+        self.each_fingerprint(|hash, _| out.push(hash))?;
+        Ok(out)
+    }
+
+    /// Restricts the iteration to the articles whose [fingerprint](Articles::fingerprints)
+    /// `keep` accepts, from the same snapshot and in the same order, starting again from the
+    /// first article. Only the kept articles are read from the store, so sending what changed
+    /// since a known state costs in proportion to the change, not to the archive.
+    ///
+    /// ```
+    /// use newsearch::{Article, Index, IndexOptions};
+    ///
+    /// # fn main() -> Result<(), newsearch::Error> {
+    /// let index = Index::in_memory(&IndexOptions::new())?;
+    /// let mut writer = index.writer()?;
+    /// writer.add(&Article::new("kyiv.txt", "kyiv.txt", "Kellogg meets Zelensky in Kyiv"))?;
+    /// writer.commit()?;
+    /// // A copy elsewhere receives every article, and keeps their fingerprints.
+    /// let sent: Vec<u64> = index.articles()?.fingerprinted()?.map(|a| a.map(|(f, _)| f)).collect::<Result<_, _>>()?;
+    ///
+    /// writer.add(&Article::new("sofia.txt", "sofia.txt", "Planned power cuts in Sofia"))?;
+    /// writer.commit()?;
+    /// let changed = index.articles()?.only(|f| !sent.contains(&f))?;
+    /// assert_eq!(changed.len(), 1);
+    /// let ids = changed.map(|a| a.map(|a| a.id.to_string())).collect::<Result<Vec<_>, _>>()?;
+    /// assert_eq!(ids, ["sofia.txt"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn only(mut self, mut keep: impl FnMut(u64) -> bool) -> Result<Articles> {
+        let mut listed = Vec::new();
+        self.each_fingerprint(|hash, address| {
+            if keep(hash) {
+                listed.push((address, hash));
+            }
+        })?;
+        self.remaining = listed.len() as u64;
+        self.only = Some((listed, 0));
+        Ok(self)
+    }
+
+    /// The same articles (all of them from the first, or those [`only`](Articles::only)
+    /// kept), each with its [fingerprint](Articles::fingerprints) as the index recorded it.
+    pub fn fingerprinted(self) -> Result<Fingerprinted> {
+        let articles = if self.only.is_some() { self } else { self.only(|_| true)? };
+        Ok(Fingerprinted(articles))
+    }
+
+    /// The next listed article with its fingerprint (after [`only`](Articles::only)).
+    fn next_listed(&mut self) -> Option<(u64, Result<Article>)> {
+        let (listed, next) = self.only.as_mut()?;
+        let (address, hash) = *listed.get(*next)?;
+        *next += 1;
+        self.remaining = self.remaining.saturating_sub(1);
+        Some((hash, self.read(address)))
+    }
+}
+
+/// Iterator over stored articles with their fingerprints; see [`Articles::fingerprinted`].
+#[derive(Debug)]
+pub struct Fingerprinted(Articles);
+
+impl Iterator for Fingerprinted {
+    type Item = Result<(u64, Article)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (hash, article) = self.0.next_listed()?;
+        Some(article.map(|a| (hash, a)))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Fingerprinted {}
+
+impl FusedIterator for Fingerprinted {}
 
 impl FusedIterator for Articles {}
 

@@ -50,7 +50,7 @@ mod update;
 pub use analyzer::Stemming;
 pub use article::{Article, ArticleBuilder, ArticleId, Tag, storable_dates};
 pub use error::{Error, Result, Warning, WarningKind};
-pub use export::{Articles, ExportFormat, Exporter};
+pub use export::{Articles, ExportFormat, Exporter, Fingerprinted};
 pub use index::damage::{CheckReport, Damage};
 pub use index::files::{INDEX_MARKER_FILE, LAST_RUN_FILE};
 pub use index::{Index, IndexOptions};

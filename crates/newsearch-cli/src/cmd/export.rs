@@ -7,13 +7,17 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use newsearch::{Articles, Exporter, Index};
+use newsearch::{Articles, CancelToken, Exporter, Index};
+use newsearch_push::{Credentials, PushError, PushEvent, PushOptions, Target};
 
 use crate::args::ExportArgs;
 use crate::exit::Exit;
-use crate::output::{self, count, say, thousands};
+use crate::output::{self, count, human, say, thousands};
 
 pub(crate) fn run(args: &ExportArgs) -> Result<Exit> {
+    if let Some(url) = &args.to {
+        return push(args, url);
+    }
     let exporter = args.exporter()?;
     let index = Index::open(&args.location.dir)?;
     let articles = index.articles()?;
@@ -36,6 +40,65 @@ pub(crate) fn run(args: &ExportArgs) -> Result<Exit> {
     say(&summary);
     Ok(Exit::Success)
 }
+
+/// `export --to URL`: pushes the index to an Elasticsearch/OpenSearch index.
+fn push(args: &ExportArgs, url: &str) -> Result<Exit> {
+    let target: Target = url.parse()?;
+    let index = Index::open(&args.location.dir)?;
+    let cancel = CancelToken::new();
+    let token = cancel.clone();
+    ctrlc::set_handler(move || token.cancel()).context("can't handle Ctrl-C and SIGTERM")?;
+    let options = PushOptions::new()
+        .shards(args.shards)
+        .replicas(args.replicas)
+        .parallel(args.parallel)
+        .batch_bytes(args.batch_mib as usize * (1 << 20))
+        .full(args.full)
+        .credentials(Credentials::from_env()?)
+        .cancel(&cancel);
+    let bar = human::push_bar(args.quiet || args.json);
+    let result = newsearch_push::push(&index, &target, &options, |event| match event {
+        PushEvent::Planned(plan) => {
+            bar.set_length(plan.to_send + plan.to_delete);
+            bar.println(format!("newsearch: {}", human::push_plan(&target, plan)));
+        }
+        PushEvent::Progress { sent, deleted, failed } => bar.set_position(sent + deleted + failed),
+        PushEvent::Retrying(retry) => bar.println(format!(
+            "newsearch: retrying in {:.1} s after try {}: {}",
+            retry.wait.as_secs_f64(),
+            retry.attempt,
+            retry.reason
+        )),
+        _ => {}
+    });
+    bar.finish_and_clear();
+    let report = result.map_err(|e| match e {
+        PushError::Cancelled => anyhow::anyhow!(
+            "push to {target} cancelled: what the cluster acknowledged is recorded, and the next push sends the rest"
+        ),
+        e => anyhow::Error::new(e),
+    })?;
+    for failure in report.failed.iter().take(FAILURES_SHOWN) {
+        say(&format!("refused {} {}: {} {}", failure.action, failure.id, failure.status, failure.reason));
+    }
+    if report.failed.len() > FAILURES_SHOWN {
+        say(&format!(
+            "… and {} more refused (--json lists them all)",
+            thousands((report.failed.len() - FAILURES_SHOWN) as u64)
+        ));
+    }
+    if args.json {
+        let mut out = output::stdout();
+        serde_json::to_writer(&mut out, &report).context("stdout")?;
+        writeln!(out).context("stdout")?;
+        out.flush().context("stdout")?;
+    }
+    say(&human::push_summary(&report));
+    Ok(if report.failed.is_empty() { Exit::Success } else { Exit::Error })
+}
+
+/// Refused documents named on stderr before "… and N more".
+const FAILURES_SHOWN: usize = 20;
 
 #[derive(Debug, Default)]
 struct Counts {

@@ -558,6 +558,66 @@ pub(crate) fn progress_bar(quiet: bool) -> ProgressBar {
     bar
 }
 
+/// `export --to`: a bar of documents sent and deleted, on a terminal only.
+pub(crate) fn push_bar(quiet: bool) -> ProgressBar {
+    if quiet || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    let style = ProgressStyle::with_template(
+        "{spinner} pushing {human_pos}/{human_len} documents [{bar:30}] {docs_per_sec} {eta}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .with_key("docs_per_sec", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+        let _ = write!(w, "{}/s", per_second(state.per_sec()));
+    })
+    .progress_chars("=> ");
+    bar.set_style(style);
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// What a push is about to do, in a line.
+pub(crate) fn push_plan(target: &newsearch_push::Target, plan: &newsearch_push::Plan) -> String {
+    let mut line = format!("pushing to {target} ({}", plan.cluster);
+    if plan.created_index {
+        line.push_str(", index created");
+    }
+    line.push_str(&format!(
+        "): {} to send, {} to delete, {} unchanged",
+        thousands(plan.to_send),
+        thousands(plan.to_delete),
+        thousands(plan.unchanged)
+    ));
+    if let Some(why) = &plan.full {
+        line.push_str(&format!("; sending everything: {why}"));
+    }
+    line
+}
+
+/// The last line of a push: what the cluster acknowledged, in how long.
+pub(crate) fn push_summary(r: &newsearch_push::PushReport) -> String {
+    let secs = r.elapsed.as_secs_f64();
+    let mut line = format!(
+        "pushed to {}: {} sent ({} new, {} replaced), {} deleted",
+        r.target,
+        thousands(r.sent()),
+        thousands(r.created),
+        thousands(r.updated),
+        thousands(r.deleted)
+    );
+    if r.already_gone > 0 {
+        line.push_str(&format!(" ({} already gone)", thousands(r.already_gone)));
+    }
+    line.push_str(&format!(
+        ", {} failed, {} unchanged in {secs:.2} s ({} docs/s)",
+        thousands(r.failed.len() as u64),
+        thousands(r.plan.unchanged),
+        per_second(r.docs_per_second())
+    ));
+    line
+}
+
 /// A rate as people read it: whole numbers with separators (`10,473`), one decimal below 10
 /// (`2.5`), where a fraction still says something.
 fn per_second(rate: f64) -> String {
