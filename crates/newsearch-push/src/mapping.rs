@@ -55,3 +55,30 @@ pub fn mapping() -> Value {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The mapping a push creates is the one the export page documents, byte for byte in JSON.
+    #[test]
+    fn the_documented_mapping_is_the_one_a_push_creates() {
+        let page =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/export.md")).unwrap();
+        let block = page
+            .split("```json\n")
+            .skip(1)
+            .filter_map(|rest| rest.split("```").next())
+            .find(|block| block.contains("\"mappings\""))
+            .expect("a json block with the mapping in docs/export.md");
+        let documented: Value = serde_json::from_str(block).unwrap();
+        assert_eq!(documented, mapping());
+        let body = index_body(3, 2);
+        assert_eq!(
+            (body["settings"]["number_of_shards"].as_u64(), body["settings"]["number_of_replicas"].as_u64()),
+            (Some(3), Some(2))
+        );
+        assert_eq!(body["mappings"], documented["mappings"]);
+        assert_eq!(body["settings"]["analysis"], documented["settings"]["analysis"]);
+    }
+}
