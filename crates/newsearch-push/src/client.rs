@@ -172,9 +172,10 @@ pub struct Retry {
 /// What one try of a request came to.
 enum Outcome {
     Answer(Answer),
-    /// Worth trying again: the connection failed, or the cluster was busy (429) or failing
-    /// (5xx).
+    /// Worth trying again: the cluster was busy (429) or failing (5xx).
     Transient(String),
+    /// Worth trying again: no answer (the connection failed or timed out).
+    NoAnswer(String),
 }
 
 /// An HTTP client for one cluster.
@@ -183,6 +184,8 @@ pub(crate) struct Client {
     agent: ureq::Agent,
     auth: Option<String>,
     backoff: Backoff,
+    /// Tries before giving up on a connection that fails (normally as many as `backoff` allows).
+    connect_attempts: u32,
 }
 
 impl Client {
@@ -196,7 +199,21 @@ impl Client {
             .user_agent(concat!("newsearch/", env!("CARGO_PKG_VERSION")))
             .build()
             .new_agent();
-        Client { agent, auth: credentials.map(Credentials::header), backoff }
+        Client {
+            agent,
+            auth: credentials.map(Credentials::header),
+            backoff,
+            connect_attempts: backoff.attempts,
+        }
+    }
+
+    /// The same client giving up on a connection that fails after `attempts` tries (the first
+    /// contact: a wrong address should fail in a second, not after a minute of backoff; a
+    /// cluster that answers 503 while it starts is still waited for).
+    pub(crate) fn connect_attempts(&self, attempts: u32) -> Client {
+        let mut client = self.clone();
+        client.connect_attempts = attempts;
+        client
     }
 
     fn try_once(&self, method: &str, url: &str, body: Option<&[u8]>) -> Outcome {
@@ -217,7 +234,7 @@ impl Client {
                 let status = response.status().as_u16();
                 let body = match response.body_mut().with_config().limit(256 << 20).read_to_vec() {
                     Ok(body) => body,
-                    Err(e) => return Outcome::Transient(format!("reading the answer: {e}")),
+                    Err(e) => return Outcome::NoAnswer(format!("reading the answer: {e}")),
                 };
                 let answer = Answer { status, body };
                 if status == 429 || (500..600).contains(&status) {
@@ -226,7 +243,7 @@ impl Client {
                     Outcome::Answer(answer)
                 }
             }
-            Err(e) => Outcome::Transient(connection_error(&e)),
+            Err(e) => Outcome::NoAnswer(connection_error(&e)),
         }
     }
 
@@ -243,28 +260,23 @@ impl Client {
     ) -> Result<Answer> {
         let mut attempt = 1;
         loop {
-            match self.try_once(method, url, body) {
+            let (reason, limit) = match self.try_once(method, url, body) {
                 Outcome::Answer(answer) if matches!(answer.status, 401 | 403) => {
-                    return Err(PushError::Refused {
-                        url: url.to_owned(),
-                        status: answer.status,
-                        reason: answer.reason(),
-                    });
+                    let (status, reason) = (answer.status, answer.reason());
+                    return Err(PushError::Refused { url: url.to_owned(), status, reason });
                 }
                 Outcome::Answer(answer) => return Ok(answer),
-                Outcome::Transient(reason) => {
-                    if attempt >= self.backoff.attempts {
-                        return Err(PushError::Unreachable {
-                            url: url.to_owned(),
-                            reason: format!("{reason} (gave up after {attempt} tries)"),
-                        });
-                    }
-                    let wait = self.backoff.wait(attempt);
-                    on_retry(&Retry { attempt, wait, reason });
-                    sleep_unless_cancelled(wait, cancel)?;
-                    attempt += 1;
-                }
+                Outcome::Transient(reason) => (reason, self.backoff.attempts),
+                Outcome::NoAnswer(reason) => (reason, self.connect_attempts),
+            };
+            if attempt >= limit {
+                let reason = format!("{reason} (gave up after {attempt} tries)");
+                return Err(PushError::Unreachable { url: url.to_owned(), reason });
             }
+            let wait = self.backoff.wait(attempt);
+            on_retry(&Retry { attempt, wait, reason });
+            sleep_unless_cancelled(wait, cancel)?;
+            attempt += 1;
         }
     }
 

@@ -240,7 +240,8 @@ pub fn push(
     let cancel = &stop;
     let mut retried = |r: &Retry| on_event(&PushEvent::Retrying(r));
 
-    let cluster = cluster_name(&client, target, cancel, &mut retried)?;
+    // A wrong address fails fast; once the cluster answered, failures are retried in full.
+    let cluster = cluster_name(&client.connect_attempts(3), target, cancel, &mut retried)?;
     let (uuid, created_index) = ensure_index(&client, target, options, cancel, &mut retried)?;
 
     let (mut state, fresh) = PushState::load(index.dir(), target);

@@ -216,3 +216,43 @@ fn entries(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// `--to`: what is refused before anything is sent, each as one line naming the problem.
+#[test]
+fn push_targets_and_credentials_are_checked_before_anything_is_sent() {
+    let env = Env::new();
+    let refused = |args: &[&str], envs: &[(&str, &str)], needle: &str| {
+        let mut cmd = env.cmd();
+        cmd.arg("export").args(args);
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        stderr.into_owned()
+    };
+    let stderr = refused(&["--to", "http://ana:hunter2@127.0.0.1:9/news"], &[], "NEWSEARCH_ES_USER");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    refused(&["--to", "http://127.0.0.1:9"], &[], "names no index");
+    refused(&["--to", "http://127.0.0.1:9/News"], &[], "lowercase");
+    refused(&["--to", "http://127.0.0.1:9/news", "-o", "x.ndjson"], &[], "cannot be used with");
+    refused(&["--to", "http://127.0.0.1:9/news", "--format", "bulk"], &[], "cannot be used with");
+    refused(&["--shards", "2"], &[], "--to");
+    refused(&["--to", "http://127.0.0.1:9/news", "--parallel", "0"], &[], "at least 1");
+    let stderr = refused(
+        &["--to", "http://127.0.0.1:9/news"],
+        &[("NEWSEARCH_ES_USER", "ana")],
+        "NEWSEARCH_ES_USER is set but NEWSEARCH_ES_PASSWORD is not",
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    // Nothing listens on port 9 (discard) here: the first contact fails fast, naming the URL.
+    let started = std::time::Instant::now();
+    let stderr = refused(&["--to", "http://127.0.0.1:9/news", "-q"], &[], "connection refused");
+    assert!(stderr.contains("http://127.0.0.1:9/"), "{stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+    assert!(!env.path("idx/push").exists(), "nothing is recorded for a push that never started");
+}
