@@ -265,12 +265,14 @@ pub fn push(
     let articles = index.articles()?;
     let live: FxHashSet<u64> = articles.fingerprints()?.into_iter().collect();
     let recorded: FxHashSet<u64> = state.articles.values().copied().collect();
-    let stale: Vec<(String, u64)> = state
-        .articles
-        .iter()
-        .filter(|(_, hash)| !live.contains(hash))
-        .map(|(id, hash)| (id.clone(), *hash))
-        .collect();
+    // Recorded versions no longer in the archive: of a changed article (its id is still here:
+    // the new version replaces it) or of a removed one (to delete).
+    let mut removed: Vec<(String, u64)> = Vec::new();
+    for (id, hash) in &state.articles {
+        if !live.contains(hash) && !articles.contains(id)? {
+            removed.push((id.clone(), *hash));
+        }
+    }
     let to_send = articles.only(|hash| !recorded.contains(&hash))?.fingerprinted()?;
     let plan = Plan {
         cluster,
@@ -279,7 +281,7 @@ pub fn push(
         articles: live.len() as u64,
         unchanged: live.len() as u64 - to_send.len() as u64,
         to_send: to_send.len() as u64,
-        to_delete: stale.len() as u64,
+        to_delete: removed.len() as u64,
     };
     on_event(&PushEvent::Planned(&plan));
     // Only a full push into an index that already held documents has to look for ids the
@@ -309,10 +311,16 @@ pub fn push(
             scope.spawn(move || {
                 let mut batcher =
                     Batcher::new(exporter, target.index(), options.batch_bytes, options.batch_docs);
-                let result =
-                    produce(to_send, stale, reconcile, &mut batcher, &batches_tx, &results_tx, stop, || {
-                        cluster_ids(client, target, stop)
-                    });
+                let result = produce(
+                    to_send,
+                    removed,
+                    reconcile,
+                    &mut batcher,
+                    &batches_tx,
+                    &results_tx,
+                    stop,
+                    || cluster_ids(client, target, stop),
+                );
                 if result.is_ok()
                     && let Some(last) = batcher.finish()
                 {
@@ -376,7 +384,7 @@ enum Message {
 #[allow(clippy::too_many_arguments)]
 fn produce(
     to_send: newsearch::Fingerprinted,
-    stale: Vec<(String, u64)>,
+    removed: Vec<(String, u64)>,
     reconcile: bool,
     batcher: &mut Batcher,
     batches: &Sender<Batch>,
@@ -395,7 +403,9 @@ fn produce(
     for item in to_send {
         match item {
             Ok((hash, article)) => {
-                sent_ids.insert(article.id.to_string());
+                if reconcile {
+                    sent_ids.insert(article.id.to_string());
+                }
                 if let Some(batch) = batcher.index(&article, hash) {
                     send(batch)?;
                 }
@@ -416,15 +426,12 @@ fn produce(
             }
         }
     }
-    // Deletes go after every index action is queued: an id that was re-sent under a new
-    // fingerprint is replaced, not deleted.
-    for (id, hash) in stale {
-        if !sent_ids.contains(&id)
-            && let Some(batch) = batcher.delete(&id, Some(hash))
-        {
+    for (id, hash) in removed {
+        if let Some(batch) = batcher.delete(&id, Some(hash)) {
             send(batch)?;
         }
     }
+    // A full push into an index that held documents: the ids there that the archive lacks.
     if reconcile {
         for id in cluster_ids()? {
             if !sent_ids.contains(&id)

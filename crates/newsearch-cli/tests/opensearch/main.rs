@@ -237,6 +237,11 @@ fn an_archive_pushed_to_a_two_node_cluster_is_searchable_follows_changes_and_sur
     let report = push(&idx, &cluster);
     assert_eq!(report["plan"]["full"], Value::Null, "{report}");
     assert_eq!(
+        (&report["plan"]["to_send"], &report["plan"]["to_delete"]),
+        (&json!(2), &json!(1)),
+        "{report}"
+    );
+    assert_eq!(
         [&report["created"], &report["updated"], &report["deleted"], &report["plan"]["unchanged"]],
         [&json!(1), &json!(1), &json!(1), &json!(total - 2)],
         "{report}"

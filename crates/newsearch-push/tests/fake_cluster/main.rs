@@ -91,6 +91,11 @@ fn a_first_push_creates_the_index_and_later_ones_send_only_the_changes() {
     writer.delete(&ArticleId::new("a010.txt")).unwrap();
     writer.commit().unwrap();
     let report = run(&index, &fake, &fast()).0.unwrap();
+    assert_eq!(
+        (report.plan.to_send, report.plan.to_delete),
+        (2, 1),
+        "a changed article is sent, not deleted"
+    );
     assert_eq!((report.created, report.updated, report.deleted, report.plan.unchanged), (1, 1, 1, 28));
     assert_eq!(fake.actions() - before, 3);
     assert_eq!(fake.ids(), ids(&index));

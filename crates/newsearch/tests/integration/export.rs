@@ -194,3 +194,55 @@ fn the_readme_mapping_and_quickwit_config_fit_the_exported_documents() {
     assert_eq!(timestamp_field["type"].as_str(), Some("datetime"));
     assert_eq!(timestamp_field["fast"].as_bool(), Some(true));
 }
+
+/// What a sink that holds an earlier copy needs: fingerprints that change exactly when an
+/// article does, the changed articles alone, and whether an id is still in the archive.
+#[test]
+fn fingerprints_tell_what_changed_since_a_known_state() {
+    let index = Index::in_memory(&IndexOptions::new()).unwrap();
+    let mut writer = index.writer().unwrap();
+    for id in ["a", "b", "c", "d"] {
+        writer.add(&article(id, &format!("First {id}"), "text", &[])).unwrap();
+    }
+    writer.commit().unwrap();
+    let known: BTreeMap<String, u64> = index
+        .articles()
+        .unwrap()
+        .fingerprinted()
+        .unwrap()
+        .map(|a| a.map(|(f, a)| (a.id.to_string(), f)))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(known.len(), 4);
+    let mut distinct: Vec<u64> = known.values().copied().collect();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 4);
+
+    // b edited, c removed, e added; a re-added exactly as it was; d untouched.
+    writer.add(&article("b", "Second b", "text", &[])).unwrap();
+    writer.delete(&ArticleId::new("c")).unwrap();
+    writer.add(&article("e", "First e", "text", &[])).unwrap();
+    writer.add(&article("a", "First a", "text", &[])).unwrap();
+    writer.commit().unwrap();
+
+    let articles = index.articles().unwrap();
+    let mut live = articles.fingerprints().unwrap();
+    live.sort_unstable();
+    assert_eq!(live.len(), 4);
+    assert!(live.binary_search(&known["a"]).is_ok(), "an identical article keeps its fingerprint");
+    assert!(live.binary_search(&known["d"]).is_ok());
+    assert!(live.binary_search(&known["b"]).is_err(), "an edit changes it");
+    assert!(
+        articles.contains("b").unwrap()
+            && !articles.contains("c").unwrap()
+            && articles.contains("e").unwrap()
+    );
+    assert!(!articles.contains("zz").unwrap());
+
+    let recorded: Vec<u64> = known.values().copied().collect();
+    let changed = articles.only(|f| !recorded.contains(&f)).unwrap();
+    assert_eq!(changed.len(), 2);
+    let mut ids: Vec<String> = changed.map(|a| a.unwrap().id.to_string()).collect();
+    ids.sort();
+    assert_eq!(ids, ["b", "e"]);
+}
