@@ -540,38 +540,29 @@ pub(crate) fn update_report(report: &UpdateReport, index: &str) {
 
 /// `index`: a bar on a terminal, nothing otherwise (or when asked to be quiet).
 pub(crate) fn progress_bar(quiet: bool) -> ProgressBar {
+    bar(quiet, "indexing", "files")
+}
+
+/// `export --to`: a bar of documents sent and deleted, on a terminal only.
+pub(crate) fn push_bar(quiet: bool) -> ProgressBar {
+    bar(quiet, "pushing", "documents")
+}
+
+/// A bar `⠋ VERB done/total THINGS [===> ] rate/s eta`, on a terminal only.
+fn bar(quiet: bool, verb: &str, things: &str) -> ProgressBar {
     if quiet || !io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(0);
     // indicatif's own `{per_sec}` prints four decimals (`10,473.4339/s`).
-    let style = ProgressStyle::with_template(
-        "{spinner} indexing {human_pos}/{human_len} files [{bar:30}] {files_per_sec} {eta}",
-    )
-    .unwrap_or_else(|_| ProgressStyle::default_bar())
-    .with_key("files_per_sec", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
-        let _ = write!(w, "{}/s", per_second(state.per_sec()));
-    })
-    .progress_chars("=> ");
-    bar.set_style(style);
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
-}
-
-/// `export --to`: a bar of documents sent and deleted, on a terminal only.
-pub(crate) fn push_bar(quiet: bool) -> ProgressBar {
-    if quiet || !io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(0);
-    let style = ProgressStyle::with_template(
-        "{spinner} pushing {human_pos}/{human_len} documents [{bar:30}] {docs_per_sec} {eta}",
-    )
-    .unwrap_or_else(|_| ProgressStyle::default_bar())
-    .with_key("docs_per_sec", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
-        let _ = write!(w, "{}/s", per_second(state.per_sec()));
-    })
-    .progress_chars("=> ");
+    let template =
+        format!("{{spinner}} {verb} {{human_pos}}/{{human_len}} {things} [{{bar:30}}] {{rate}} {{eta}}");
+    let style = ProgressStyle::with_template(&template)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = write!(w, "{}/s", per_second(state.per_sec()));
+        })
+        .progress_chars("=> ");
     bar.set_style(style);
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
