@@ -251,6 +251,31 @@ fn a_full_or_read_only_disk_is_reported_and_the_last_commit_survives() {
     assert_eq!(indexed_ids(&Index::open(&dir).unwrap()).len(), 10, "the committed index is intact");
 }
 
+/// A disk that fills up under the indexing threads stops them; the writer's next add then
+/// fails, and must say why (the disk is full), not only that the engine's threads are gone.
+#[test]
+#[ignore = "mounts a 2 MB tmpfs, which needs root: .ci/run runs it with --ignored where mounting works"]
+fn adds_after_the_disk_filled_up_under_the_indexing_threads_say_the_disk_is_full() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(disk) = Tmpfs::mount(&tmp.path().join("disk"), "2m") else {
+        panic!("can't mount a tmpfs here (needs root): run this test only where mounting works");
+    };
+    let index = Index::create(disk.0.join("idx"), &newsearch::IndexOptions::new()).unwrap();
+    let mut writer = index.writer().unwrap();
+    let mut failure = None;
+    for i in 0..20_000 {
+        let mut article = newsearch::Article::new(format!("a{i}"), "", format!("Story {i}"));
+        // Distinct words compress badly: the article store grows on disk as articles come.
+        article.body = (0..300).map(|j| format!("w{i}x{j} ")).collect();
+        if let Err(e) = writer.add(&article) {
+            failure = Some(e);
+            break;
+        }
+    }
+    let failure = failure.or_else(|| writer.commit().err()).expect("2 MB can't hold 20,000 articles");
+    assert!(matches!(failure, Error::DiskFull { .. }), "{failure}");
+}
+
 #[test]
 #[ignore = "mounts a 2 MB tmpfs, which needs root: .ci/run runs it with --ignored where mounting works"]
 fn a_full_disk_while_watching_is_reported_with_exit_2_and_the_last_commit_survives() {

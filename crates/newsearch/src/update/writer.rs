@@ -227,9 +227,28 @@ impl IndexWriter {
         if replace {
             self.inner.delete_term(fields.id_term(article.id.as_str()));
         }
-        self.inner.add_document(fields.document(article, stamp)).map_err(|e| self.index.error(e))?;
+        if let Err(e) = self.inner.add_document(fields.document(article, stamp)) {
+            return Err(self.worker_error(e));
+        }
         self.added += 1;
         Ok(())
+    }
+
+    /// The error behind a failed add. When an indexing thread has stopped (its disk filled up,
+    /// say), the engine only says "an index writer was killed"; the thread's own error, the
+    /// one worth reporting, comes out when its threads are joined, as a commit does first. The
+    /// commit is never completed: it fails there, or is abandoned.
+    fn worker_error(&mut self, e: TantivyError) -> Error {
+        if !matches!(e, TantivyError::ErrorInThread(_)) {
+            return self.index.error(e);
+        }
+        match self.inner.prepare_commit() {
+            Err(cause) => self.index.error(cause),
+            Ok(prepared) => {
+                let _ = prepared.abort();
+                self.index.error(e)
+            }
+        }
     }
 
     /// Deletes the article with this id; returns whether there was one (indexed at the last
