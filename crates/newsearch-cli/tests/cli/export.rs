@@ -256,3 +256,96 @@ fn push_targets_and_credentials_are_checked_before_anything_is_sent() {
     assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
     assert!(!env.path("idx/push").exists(), "nothing is recorded for a push that never started");
 }
+
+/// A one-connection-at-a-time stand-in for a cluster that refuses every document it is sent
+/// (a mapping conflict, say): enough to see what the command does with refusals.
+fn refusing_cluster() -> (u16, std::thread::JoinHandle<usize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut refused, mut created) = (0, false);
+        // GET /, GET settings (404), PUT index, GET settings, bulk requests, the refresh.
+        for stream in listener.incoming().take(16) {
+            let mut stream = stream.unwrap();
+            stream.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let mut length = 0;
+            loop {
+                let mut header = String::new();
+                reader.read_line(&mut header).unwrap();
+                if header.trim().is_empty() {
+                    break;
+                }
+                if let Some(v) = header.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let (status, answer) = if line.starts_with("GET / ") {
+                (200, json!({"version": {"distribution": "opensearch", "number": "2.19.6"}}))
+            } else if line.starts_with("GET ") && created {
+                (200, json!({"news": {"settings": {"index": {"uuid": "u-1"}}}}))
+            } else if line.starts_with("GET ") {
+                (404, json!({"error": {"type": "index_not_found_exception", "reason": "no such index"}}))
+            } else if line.starts_with("PUT ") {
+                created = true;
+                (200, json!({"acknowledged": true}))
+            } else if line.contains("_bulk") {
+                let actions = String::from_utf8(body).unwrap().lines().count() / 2;
+                refused += actions;
+                let item = json!({"index": {"status": 400, "error": {"type": "mapper_parsing_exception", "reason": "failed to parse field [date]"}}});
+                (200, json!({"errors": true, "items": vec![item; actions]}))
+            } else {
+                (200, json!({}))
+            };
+            let answer = answer.to_string();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+            if line.contains("_refresh") {
+                break;
+            }
+        }
+        refused
+    });
+    (port, server)
+}
+
+#[test]
+fn refused_documents_are_named_by_id_none_is_counted_as_sent_and_the_exit_status_is_2() {
+    let env = Env::new();
+    let (port, server) = refusing_cluster();
+    let out = env
+        .cmd()
+        .arg("export")
+        .args(["--to", &format!("http://127.0.0.1:{port}/news"), "--json"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let failed = report["failed"].as_array().unwrap();
+    let total = parsed_articles().len();
+    assert_eq!(failed.len(), total, "{report}");
+    assert_eq!((report["created"].as_u64(), report["updated"].as_u64()), (Some(0), Some(0)));
+    assert!(
+        failed
+            .iter()
+            .all(|f| f["status"] == 400 && f["reason"].as_str().unwrap().contains("failed to parse"))
+    );
+    let named = stderr.lines().filter(|l| l.starts_with("newsearch: refused index ")).count();
+    assert_eq!(named, total.min(20), "{stderr}");
+    assert!(stderr.contains("0 sent") && stderr.contains(&format!("{total} failed")), "{stderr}");
+    assert_eq!(server.join().unwrap(), total);
+    // Nothing arrived, so the next push sends everything again.
+    let record = std::fs::read_dir(env.path("idx/push")).unwrap().next().unwrap().unwrap().path();
+    let record: Value = serde_json::from_slice(&std::fs::read(record).unwrap()).unwrap();
+    assert_eq!(record["articles"].as_object().map(|a| a.len()), Some(0));
+}
