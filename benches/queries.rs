@@ -25,6 +25,9 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+#[path = "query_text.rs"]
+mod query_text;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::PathBuf;
@@ -156,25 +159,8 @@ impl Planned {
 
 fn plan(line_no: usize, row: &Value) -> Result<Planned, String> {
     let at = |what: &str| format!("queries line {line_no}: {what}");
-    let q = row.get("q").and_then(Value::as_str).ok_or_else(|| at("no \"q\" string"))?;
     let kind = row.get("kind").and_then(Value::as_str).unwrap_or("").to_owned();
-    let trimmed = q.trim();
-    let phrase =
-        kind == "phrase" || (trimmed.len() >= 2 && trimmed.starts_with('"') && trimmed.ends_with('"'));
-    let words: Vec<String> = q
-        .chars()
-        .map(|c| if c.is_alphanumeric() || c.is_whitespace() { c } else { ' ' })
-        .collect::<String>()
-        .split_whitespace()
-        // Upper-case OR / AND / NOT are operators in newsearch's syntax; the analyzer lowercases
-        // anyway, so lowercasing them keeps them plain words.
-        .map(|w| if matches!(w, "OR" | "AND" | "NOT") { w.to_lowercase() } else { w.to_owned() })
-        .collect();
-    if words.is_empty() {
-        return Err(at(&format!("no words in {q:?}")));
-    }
-    let joined = words.join(" ");
-    let text = if phrase { format!("\"{joined}\"") } else { joined };
+    let text = query_text::query_text(line_no, row)?;
     let string = |key: &str| row.get(key).and_then(Value::as_str).filter(|s| !s.is_empty());
     let day = |key: &str| -> Result<Option<Period>, String> {
         string(key).map(|s| s.parse::<Period>().map_err(|e| at(&format!("{key}: {e}")))).transpose()

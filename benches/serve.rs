@@ -28,6 +28,9 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+#[path = "query_text.rs"]
+mod query_text;
+
 use std::fs;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -107,24 +110,7 @@ fn main() -> ExitCode {
 
 /// The request path for one `queries.jsonl` row, as the `queries` bench plans its query.
 fn request_path(line_no: usize, row: &Value, snippets: bool) -> Result<String, String> {
-    let at = |what: &str| format!("queries line {line_no}: {what}");
-    let q = row.get("q").and_then(Value::as_str).ok_or_else(|| at("no \"q\" string"))?;
-    let kind = row.get("kind").and_then(Value::as_str).unwrap_or("");
-    let trimmed = q.trim();
-    let phrase =
-        kind == "phrase" || (trimmed.len() >= 2 && trimmed.starts_with('"') && trimmed.ends_with('"'));
-    let words: Vec<String> = q
-        .chars()
-        .map(|c| if c.is_alphanumeric() || c.is_whitespace() { c } else { ' ' })
-        .collect::<String>()
-        .split_whitespace()
-        .map(|w| if matches!(w, "OR" | "AND" | "NOT") { w.to_lowercase() } else { w.to_owned() })
-        .collect();
-    if words.is_empty() {
-        return Err(at(&format!("no words in {q:?}")));
-    }
-    let joined = words.join(" ");
-    let text = if phrase { format!("\"{joined}\"") } else { joined };
+    let text = query_text::query_text(line_no, row)?;
     let mut query = form_urlencoded::Serializer::new(String::new());
     query.append_pair("q", &text).append_pair("limit", &TOP.to_string());
     for key in ["tag", "since", "until"] {
