@@ -237,12 +237,11 @@ pub fn push(
     let started = Instant::now();
     let client = Client::new(options.credentials.as_ref(), options.backoff, options.timeout);
     let stop = Stop::new(&options.cancel);
-    let cancel = &stop;
     let mut retried = |r: &Retry| on_event(&PushEvent::Retrying(r));
 
     // A wrong address fails fast; once the cluster answered, failures are retried in full.
-    let cluster = cluster_name(&client.connect_attempts(3), target, cancel, &mut retried)?;
-    let (uuid, created_index) = ensure_index(&client, target, options, cancel, &mut retried)?;
+    let cluster = cluster_name(&client.connect_attempts(3), target, &stop, &mut retried)?;
+    let (uuid, created_index) = ensure_index(&client, target, options, &stop, &mut retried)?;
 
     let (mut state, fresh) = PushState::load(index.dir(), target);
     let full = if options.full {
@@ -362,7 +361,7 @@ pub fn push(
     outcome?;
     if options.refresh {
         let url = target.index_url("_refresh");
-        let answer = client.call("POST", &url, None, cancel, &mut |r| on_event(&PushEvent::Retrying(r)))?;
+        let answer = client.call("POST", &url, None, &stop, &mut |r| on_event(&PushEvent::Retrying(r)))?;
         if !answer.is_success() {
             return Err(PushError::Cluster { url, status: answer.status, reason: answer.reason() });
         }
@@ -383,7 +382,7 @@ enum Message {
 /// Reads the articles to send, then lists the deletes, into batches.
 #[allow(clippy::too_many_arguments)]
 fn produce(
-    to_send: newsearch::Fingerprinted,
+    mut to_send: newsearch::Fingerprinted,
     removed: Vec<(String, u64)>,
     reconcile: bool,
     batcher: &mut Batcher,
@@ -398,29 +397,19 @@ fn produce(
         }
         batches.send(batch).map_err(|_| PushError::Cancelled)
     };
-    let mut sent_ids: FxHashSet<String> = FxHashSet::default();
-    let mut unreadable = 0u64;
-    for item in to_send {
+    for item in to_send.by_ref() {
         match item {
             Ok((hash, article)) => {
-                if reconcile {
-                    sent_ids.insert(article.id.to_string());
-                }
                 if let Some(batch) = batcher.index(&article, hash) {
                     send(batch)?;
                 }
             }
+            // A damaged stored article: reported, and the push goes on.
             Err(e) => {
-                unreadable += 1;
-                let failure = Failure {
-                    id: format!("(unreadable article {unreadable})"),
-                    action: "index",
-                    status: 0,
-                    reason: e.to_string(),
-                };
+                let op = Op::Index { id: "(an article the index can't read)".to_owned(), hash: 0 };
                 let _ = results.send(Message::Done(vec![(
-                    Op::Index { id: failure.id.clone(), hash: 0 },
-                    Outcome::Failed { status: 0, reason: failure.reason },
+                    op,
+                    Outcome::Failed { status: 0, reason: e.to_string() },
                     0,
                 )]));
             }
@@ -434,7 +423,9 @@ fn produce(
     // A full push into an index that held documents: the ids there that the archive lacks.
     if reconcile {
         for id in cluster_ids()? {
-            if !sent_ids.contains(&id)
+            // Looked up in the archive, not among what was read: an article that could not be
+            // read is still the archive's, and stays in the target.
+            if !to_send.contains(&id)?
                 && let Some(batch) = batcher.delete(&id, None)
             {
                 send(batch)?;

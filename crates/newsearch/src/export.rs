@@ -238,6 +238,13 @@ impl Articles {
 #[derive(Debug)]
 pub struct Fingerprinted(Articles);
 
+impl Fingerprinted {
+    /// Whether the snapshot holds a live article with this id; see [`Articles::contains`].
+    pub fn contains(&self, id: &str) -> Result<bool> {
+        self.0.contains(id)
+    }
+}
+
 impl Iterator for Fingerprinted {
     type Item = Result<(u64, Article)>;
 
