@@ -19,11 +19,13 @@ use crate::problem::Problem;
 /// The content type of every API answer.
 pub(crate) const JSON: &str = "application/json";
 
-/// A page of results: `{"total", "relaxed", "hits": [...], "facets"?, "next"?}`.
+/// A page of results: `{"total", "relaxed", "every_word"?, "hits": [...], "facets"?, "next"?}`.
 #[derive(Serialize)]
 struct Page<'a> {
     total: usize,
     relaxed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    every_word: Option<usize>,
     hits: Vec<RankedHit<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     facets: Option<&'a Facets>,
@@ -36,6 +38,7 @@ impl<'a> Page<'a> {
         Page {
             total: results.total,
             relaxed: results.relaxed,
+            every_word: results.every_word,
             hits: results.ranked(offset).collect(),
             facets: results.facets.as_ref(),
             next: results.next.as_ref(),

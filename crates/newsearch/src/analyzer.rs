@@ -550,17 +550,23 @@ fn normalize_into(word: &str, out: &mut String) {
     }
 }
 
-/// Common English function words (Lucene's 33 and 30 more pronouns, auxiliaries and
-/// question words), dropped from any-word queries only.
+/// Common English function words, dropped from any-word queries only: Lucene's 33; pronouns,
+/// auxiliaries and question words; prepositions and adverbs of place, time and degree; and a
+/// lone `s` (what a possessive leaves when retyped without its apostrophe). `us` is not one:
+/// it is also how `U.S.` is indexed.
 pub(crate) fn is_stop_word(word: &str) -> bool {
-    const STOP: [&str; 64] = [
+    const STOP: [&str; 110] = [
         "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no",
         "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this",
         "to", "was", "will", "with", "what", "which", "who", "whom", "how", "about", "from", "has", "have",
         "had", "its", "been", "were", "would", "should", "can", "could", "do", "does", "did", "than", "so",
-        "also", "any", "all", "some", "other", "his", "her", "he", "s",
+        "also", "any", "all", "some", "other", "his", "her", "he", "s", "i", "me", "my", "we", "our", "ours",
+        "you", "your", "him", "she", "them", "am", "being", "having", "doing", "because", "until", "while",
+        "between", "through", "during", "before", "after", "above", "below", "up", "down", "out", "off",
+        "over", "under", "again", "further", "once", "here", "when", "where", "why", "both", "each", "few",
+        "more", "most", "own", "same", "too",
     ];
-    word.len() <= 6 && STOP.iter().any(|s| s.eq_ignore_ascii_case(word))
+    word.len() <= 7 && STOP.iter().any(|s| s.eq_ignore_ascii_case(word))
 }
 
 #[cfg(test)]

@@ -62,7 +62,7 @@ pub use search::facets::{Bucket, FacetCount, Facets, Granularity, Timeline};
 pub use search::ranked::RankedHit;
 pub use search::related::RELATED_TERMS;
 pub use search::snippet::Snippet;
-pub use search::{Hit, SearchResults};
+pub use search::{ENOUGH_EVERY_WORD, Hit, SearchResults};
 pub use stats::{IndexStats, ValueCount};
 pub use update::last_run::LastRun;
 pub use update::watch::{WatchEvent, WatchOptions};

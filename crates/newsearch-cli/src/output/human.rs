@@ -15,7 +15,7 @@ use newsearch::{
 };
 
 use super::wrap::{Cell, hanging, plain, wrap};
-use super::{Page, Style, Terminal, clean, count, count_line, say, shown_path, thousands};
+use super::{Page, Style, Terminal, clean, count, count_line, relaxed, say, shown_path, thousands};
 use std::ops::Range;
 
 /// A count as the CLI prints it: `1,523`.
@@ -53,7 +53,7 @@ pub(crate) fn search_results(
             print_explanation(out, e)?;
         }
     }
-    writeln!(out, "{}", count_line(results.total, results.hits.len(), page, results.relaxed))?;
+    writeln!(out, "{}", count_line(results.total, results.hits.len(), page, relaxed(results)))?;
     if let Some(next) = super::next_line(results) {
         writeln!(out, "{next}")?;
     }

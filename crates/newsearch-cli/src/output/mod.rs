@@ -153,13 +153,18 @@ impl Page {
 }
 
 /// The closing line of `query` and `related`: how many matched and which of them the page
-/// showed, or why it showed none. `relaxed`: no article had every word, and these have some of
-/// them. On stdout after the hits, or on stderr with `--json`.
-pub(crate) fn count_line(total: usize, shown: usize, page: Page, relaxed: bool) -> String {
-    let matches = if relaxed {
-        format!("no article has every word; {} with some of them", count(total, "match"))
-    } else {
-        count(total, "match")
+/// showed, or why it showed none. `relaxed`: `Some(n)` when few articles (`n`) had every word
+/// and those with some of them follow. On stdout after the hits, or on stderr with `--json`.
+pub(crate) fn count_line(total: usize, shown: usize, page: Page, relaxed: Option<usize>) -> String {
+    let matches = match relaxed {
+        Some(0) => format!("no article has every word; {} with some of them", count(total, "match")),
+        Some(every) => format!(
+            "{}: {} with every word, first, then {} with some of them",
+            count(total, "match"),
+            thousands(every as u64),
+            thousands(total.saturating_sub(every) as u64)
+        ),
+        None => count(total, "match"),
     };
     let n = |n: usize| thousands(n as u64);
     let after = if page.after { " after the cursor" } else { "" };
@@ -176,6 +181,11 @@ pub(crate) fn count_line(total: usize, shown: usize, page: Page, relaxed: bool) 
     } else {
         format!("{matches}, showing {}–{}", n(page.offset + 1), n(page.offset + shown))
     }
+}
+
+/// What [`count_line`] says of a relaxed result: how many have every word.
+pub(crate) fn relaxed(results: &SearchResults) -> Option<usize> {
+    results.relaxed.then(|| results.every_word.unwrap_or(0))
 }
 
 /// The line that says how to get the page after this one, when there is one.
@@ -195,7 +205,7 @@ pub(crate) fn search_results(
     if as_json {
         json::search_results(&mut out, results, page)?;
         out.flush()?;
-        say(&count_line(results.total, results.hits.len(), page, results.relaxed));
+        say(&count_line(results.total, results.hits.len(), page, relaxed(results)));
     } else {
         human::search_results(&mut out, &Terminal::stdout(), results, page, extras)?;
         out.flush()?;
@@ -311,6 +321,20 @@ mod tests {
         assert_eq!(count(2u64, "entry"), "2 entries");
         assert_eq!(count(2u64, "day"), "2 days");
         assert_eq!(count(1_000_000u64, "man page"), "1,000,000 man pages");
+    }
+
+    #[test]
+    fn the_count_line_says_how_a_result_was_relaxed() {
+        let page = Page { offset: 0, limit: 10, after: false };
+        assert_eq!(count_line(3, 3, page, None), "3 matches");
+        assert_eq!(
+            count_line(12, 10, page, Some(0)),
+            "no article has every word; 12 matches with some of them, showing 1–10"
+        );
+        assert_eq!(
+            count_line(1_043, 10, page, Some(3)),
+            "1,043 matches: 3 with every word, first, then 1,040 with some of them, showing 1–10"
+        );
     }
 
     #[test]

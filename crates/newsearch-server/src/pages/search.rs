@@ -39,7 +39,14 @@ pub(super) fn page(
                     (active_filters(base, params))
                     p #count aria-live="polite" { (count_text(results.total)) }
                     @if results.relaxed {
-                        p.note { "No article has every word; these have some of them." }
+                        @match results.every_word {
+                            Some(every) if every > 0 => {
+                                p.note { (every_word_note(every)) }
+                            }
+                            _ => {
+                                p.note { "No article has every word; these have some of them." }
+                            }
+                        }
                     }
                     @if let Some(facets) = &results.facets {
                         (timeline(base, params, &facets.timeline))
@@ -67,6 +74,13 @@ pub(super) fn page(
 /// `#count`: the total in plain digits, so a script can read it.
 fn count_text(total: usize) -> String {
     if total == 1 { "1 article".to_owned() } else { format!("{total} articles") }
+}
+
+/// The note over a relaxed page whose first `every` hits have every word.
+fn every_word_note(every: usize) -> String {
+    let have =
+        if every == 1 { "Only 1 article has".to_owned() } else { format!("Only {every} articles have") };
+    format!("{have} every word; they come first, then articles with some of the words.")
 }
 
 /// The rank of the page's first hit.

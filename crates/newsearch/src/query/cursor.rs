@@ -141,6 +141,10 @@ pub(crate) struct Position {
 /// The bit that marks a rank as having a value.
 const PRESENT: u128 = 1 << 64;
 
+/// The bit that puts a match of every word of a short query ahead of the matches of some of
+/// them, whatever the order (see [`MatchMode::Auto`](crate::MatchMode::Auto)).
+pub(crate) const EVERY_WORD: u128 = 1 << 65;
+
 impl Position {
     /// The place of a document scored `score` in relevance order.
     #[cfg(test)]
@@ -201,10 +205,12 @@ impl Position {
 
     /// Whether the position can be one of `sort`'s.
     fn fits(self, sort: Sort) -> bool {
+        // Any order may put matches of every word first.
+        let rank = self.rank & !EVERY_WORD;
         match sort {
             // Scores always have a value, of 32 bits.
-            Sort::Relevance => self.rank >> 32 == PRESENT >> 32,
-            _ => self.rank == 0 || self.rank >> 64 == 1,
+            Sort::Relevance => rank >> 32 == PRESENT >> 32,
+            _ => rank == 0 || rank >> 64 == 1,
         }
     }
 }
@@ -247,6 +253,8 @@ mod tests {
             (Sort::DateAsc, Position::date(None, true, 0)),
             (Sort::Views, Position::views(Some(u64::MAX), false, 1)),
             (Sort::ViewsAsc, Position::views(Some(0), true, 42)),
+            (Sort::Relevance, Position::with_tiebreak(Position::score_rank(0.5) | EVERY_WORD, 7)),
+            (Sort::Date, Position::with_tiebreak(EVERY_WORD, 7)),
         ] {
             let cursor = Cursor::new(sort, position);
             let text = cursor.to_string();
@@ -270,9 +278,11 @@ mod tests {
             "date.1.2.3",
             "date.1.-2",
             "date.100000000000000000000000000000000.2",
-            "date.20000000000000000.2",
+            "date.60000000000000000.2",
             "relevance.0.0",
             "relevance.1ffffffff.0",
+            "relevance.700000000.0",
+            "date.40000000000000000.0",
             "date.1.10000000000000000",
             &good[..good.len() - 1].replace('.', "/"),
         ] {

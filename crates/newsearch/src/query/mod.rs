@@ -21,7 +21,7 @@ use crate::error::Error;
 use syntax::Node;
 
 pub use cursor::Cursor;
-pub(crate) use cursor::Position;
+pub(crate) use cursor::{EVERY_WORD, Position};
 
 /// Result order. Each has a name ([`Display`](fmt::Display), [`FromStr`], and so in JSON):
 /// `relevance`, `date`, `date-asc`, `views`, `views-asc`.
@@ -122,7 +122,7 @@ pub(crate) fn content_words(text: &str) -> usize {
     fn count(node: &Node) -> usize {
         match node {
             Node::Word { field: None, text, prefix: false, .. } => usize::from(!is_stop_word(text)),
-            Node::Word { .. } | Node::Phrase { .. } => 1,
+            Node::Word { .. } | Node::Phrase { .. } | Node::Letters(_) => 1,
             Node::Boost { node, .. } => count(node),
             Node::And(parts) => parts.iter().map(count).sum(),
             // Alternatives: as long as the longest.
@@ -908,7 +908,10 @@ mod tests {
     fn content_words_count_what_a_query_requires() {
         for (text, n) in [
             ("Zelensky Kellogg", 2),
-            ("ceasefire talks between Russia and Ukraine in Saudi Arabia", 7),
+            ("ceasefire talks between Russia and Ukraine in Saudi Arabia", 6),
+            // An acronym typed letter by letter is one word.
+            ("U S policy", 2),
+            ("J P Morgan", 2),
             ("the and of", 0),
             // A retyped possessive leaves a lone `s`.
             ("KENNEDY S policy toward Cuba", 4),

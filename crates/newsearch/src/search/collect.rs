@@ -22,13 +22,13 @@ use std::sync::{Arc, OnceLock};
 use tantivy::collector::{Collector, Count, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::fastfield::FastFieldReaders;
-use tantivy::query::Query as EngineQuery;
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
+use tantivy::query::{Query as EngineQuery, Scorer, Weight};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use crate::error::Result;
 use crate::index::Index;
 use crate::index::schema::names;
-use crate::query::{Position, Query, Sort};
+use crate::query::{EVERY_WORD, Position, Query, Sort};
 use crate::search::boost::Reweight;
 use crate::search::facets::{FacetCollector, Facets};
 
@@ -60,6 +60,19 @@ impl Ranked1 {
     }
 }
 
+/// Which matches rank ahead of the others, whatever the order: those with every word of a short
+/// query, when the page also lists matches of some of its words (see
+/// [`MatchMode::Auto`](crate::MatchMode::Auto)).
+pub(crate) enum Tier {
+    /// No match ranks ahead: the order is the sort's alone.
+    None,
+    /// Every match has every word (a short query's run that needs them all), so that its
+    /// cursors hold the same positions as those of the run that lists both kinds.
+    Every,
+    /// The matches this weight matches (the query needing every word) rank ahead.
+    Of(Box<dyn Weight>),
+}
+
 impl Index {
     pub(crate) fn collect(
         &self,
@@ -68,6 +81,7 @@ impl Index {
         query: &Query,
         reweight: Option<Reweight>,
         facets: Option<FacetCollector>,
+        tier: Tier,
     ) -> Result<(usize, Ranked, Option<Facets>)> {
         let err = |e| self.error(e);
         // A page is cut to the documents that exist: no more can match, so results are the
@@ -78,7 +92,7 @@ impl Index {
             return Ok((total, Vec::new(), facets));
         }
         let ranking = Ranking::new(query.effective_sort(), reweight, query.after.map(|c| c.position()));
-        let top = Top { ranking, offset: query.offset, limit: query.limit.min(alive - query.offset) };
+        let top = Top { ranking, offset: query.offset, limit: query.limit.min(alive - query.offset), tier };
         // One pass that ranks, counts and (when asked) counts facets: measured faster here
         // than top-k with pruning followed by a separate count (so the engine's block-max
         // pruning never applied: a count must see every match anyway).
@@ -143,6 +157,7 @@ struct Top {
     ranking: Ranking,
     offset: usize,
     limit: usize,
+    tier: Tier,
 }
 
 impl Collector for Top {
@@ -164,8 +179,14 @@ impl Collector for Top {
         // documents to give.
         let alive = usize::try_from(segment.num_docs()).unwrap_or(usize::MAX);
         let size = self.offset.saturating_add(self.limit).min(alive).max(1);
+        let tier = match &self.tier {
+            Tier::None => SegmentTier::None,
+            Tier::Every => SegmentTier::Every,
+            Tier::Of(weight) => SegmentTier::Of(weight.scorer(segment, 1.0)?),
+        };
         Ok(TopSegment {
             value,
+            tier,
             after: self.ranking.after,
             tiebreaks: Tiebreaks::of(segment),
             // Grown as matches come for a large page (a small segment may have few).
@@ -275,6 +296,7 @@ impl Value {
 /// worst kept then bars the matches that can't make the page, at the cost of one comparison.
 pub(crate) struct TopSegment {
     value: Value,
+    tier: SegmentTier,
     after: Option<Position>,
     tiebreaks: Tiebreaks,
     buffer: Vec<Entry>,
@@ -282,6 +304,32 @@ pub(crate) struct TopSegment {
     /// The rank a match needs to be kept: the worst kept's once the buffer was first cut.
     floor: u128,
     segment_ord: SegmentOrdinal,
+}
+
+/// [`Tier`] in one segment.
+enum SegmentTier {
+    None,
+    Every,
+    /// The matches of the query needing every word, moved forward as matches come (in
+    /// increasing document order).
+    Of(Box<dyn Scorer>),
+}
+
+impl SegmentTier {
+    /// [`EVERY_WORD`] if `doc` ranks ahead, else 0. Called with increasing `doc`.
+    #[inline(always)]
+    fn bit(&mut self, doc: DocId) -> u128 {
+        match self {
+            SegmentTier::None => 0,
+            SegmentTier::Every => EVERY_WORD,
+            SegmentTier::Of(every) => {
+                if every.doc() < doc {
+                    every.seek(doc);
+                }
+                if every.doc() == doc { EVERY_WORD } else { 0 }
+            }
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -359,7 +407,7 @@ impl SegmentCollector for TopSegment {
     /// and only the others go on to [`TopSegment::offer`].
     #[inline(always)]
     fn collect(&mut self, doc: DocId, score: Score) {
-        let rank = self.rank(doc, score);
+        let rank = self.rank(doc, score) | self.tier.bit(doc);
         if rank >= self.floor {
             self.offer(doc, rank);
         }

@@ -17,18 +17,19 @@ pub(crate) mod snippet;
 
 use std::ops::{ControlFlow, Range};
 
+use tantivy::query::{EnableScoring, Query as _};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Searcher};
 
 use crate::analyzer::with_analyzer;
 use crate::article::{Article, ArticleId};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::index::Index;
 use crate::near_dup::near_identical;
 use crate::query::{Cursor, DESCRIPTIVE_WORDS, MatchMode, Query, content_words};
 use crate::search::boost::Reweight;
 use crate::search::build::Builder;
-use crate::search::collect::{Ranked, Ranked1};
+use crate::search::collect::{Ranked, Ranked1, Tier};
 use crate::search::explain::{Explanation, Leaf, explain};
 use crate::search::facets::{FacetCollector, Facets};
 use crate::search::filters::with_filters;
@@ -73,9 +74,14 @@ pub struct SearchResults {
     /// Counts over all matches, when the query asked ([`Query::facets`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<Facets>,
-    /// In [`MatchMode::Auto`], a short query that no article matched whole: `hits` and
-    /// `total` are then the articles with some of its words, best first.
+    /// In [`MatchMode::Auto`], a short query that fewer than [`ENOUGH_EVERY_WORD`] articles
+    /// match whole: the results are then the articles with every word (if any) followed by
+    /// those with some of its words, each kind in the requested order, and `total` counts both.
     pub relaxed: bool,
+    /// How many of the matches have every word, when [`SearchResults::relaxed`]: they are the
+    /// first `every_word` of the results.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub every_word: Option<usize>,
     /// Where the next page starts, when there are more hits after this page: give it to
     /// [`Query::after`] (with the same query) to continue. `None` on the last page, and when
     /// the page is empty. Serialized as the cursor's text, or `null`.
@@ -91,7 +97,19 @@ struct Run {
     facets: Option<Facets>,
     /// See [`SearchResults::relaxed`].
     relaxed: bool,
+    /// See [`SearchResults::every_word`].
+    every_word: Option<usize>,
 }
+
+/// Articles with every word of a short query that are enough to show them alone (a page's
+/// worth): with fewer, the articles with some of the words follow them
+/// ([`SearchResults::relaxed`]).
+pub const ENOUGH_EVERY_WORD: usize = 10;
+
+/// Content words from which a short query lists articles with some of its words after those
+/// with all of them when these are few (fewer than [`ENOUGH_EVERY_WORD`]); a shorter query
+/// does so only when no article has every word.
+pub(crate) const RELAX_FROM_WORDS: usize = 3;
 
 /// Matches looked at, at most, to fill a page of collapsed results.
 pub(crate) const MAX_COLLAPSE_WINDOW: usize = 10_000;
@@ -176,7 +194,14 @@ impl Index {
                     hit.similar.push(self.article_at(&searcher, member)?.id);
                 }
             }
-            Ok(SearchResults { total: run.total, hits, facets: run.facets, relaxed: run.relaxed, next })
+            Ok(SearchResults {
+                total: run.total,
+                hits,
+                facets: run.facets,
+                relaxed: run.relaxed,
+                every_word: run.every_word,
+                next,
+            })
         })
     }
 
@@ -292,12 +317,16 @@ impl Index {
     ) -> Result<Run> {
         match query.mode {
             MatchMode::Auto => self.run_auto(searcher, analyzer, query, reweight),
-            mode => self.run_words(searcher, analyzer, query, mode, query.title_boost_in(mode), reweight),
+            mode => {
+                let boost = query.title_boost_in(mode);
+                self.run_words(searcher, analyzer, query, mode, boost, reweight, Tier::None)
+            }
         }
     }
 
     /// Builds and runs the engine query for `query`'s words combined as `mode` says (all or
-    /// any), with this title boost.
+    /// any), with this title boost, the matches of `tier` ranked first.
+    #[allow(clippy::too_many_arguments)]
     fn run_words(
         &self,
         searcher: &Searcher,
@@ -306,6 +335,7 @@ impl Index {
         mode: MatchMode,
         title_boost: f32,
         reweight: Option<Reweight>,
+        tier: Tier,
     ) -> Result<Run> {
         let mut matchers = Matchers::default();
         let mut builder =
@@ -318,14 +348,15 @@ impl Index {
             self.facet_values.retain(&live);
             FacetCollector { size: query.facet_size, cache: self.facet_values.clone() }
         });
-        let (total, hits, facets) = self.collect(searcher, &*engine_query, query, reweight, facets)?;
-        Ok(Run { total, hits, matchers, leaves, facets, relaxed: false })
+        let (total, hits, facets) = self.collect(searcher, &*engine_query, query, reweight, facets, tier)?;
+        Ok(Run { total, hits, matchers, leaves, facets, relaxed: false, every_word: None })
     }
 
     /// [`MatchMode::Auto`]: a descriptive query (at least [`DESCRIPTIVE_WORDS`] content words)
-    /// ranks as [`MatchMode::Any`] does, with its title boost unless one was given; a short one
-    /// needs every word, and only when no article has them all are the articles with some of
-    /// them given instead (marked `relaxed`), scored as the all-word query would score them.
+    /// ranks as [`MatchMode::Any`] does, with its title boost unless one was given. A short one
+    /// needs every word while [`ENOUGH_EVERY_WORD`] articles or more have them all; with fewer,
+    /// the articles with some of its words follow those with every word (marked `relaxed`),
+    /// all scored with the short query's title boost.
     fn run_auto(
         &self,
         searcher: &Searcher,
@@ -335,16 +366,35 @@ impl Index {
     ) -> Result<Run> {
         if content_words(&query.text) >= DESCRIPTIVE_WORDS {
             let boost = query.title_boost_in(MatchMode::Any);
-            return self.run_words(searcher, analyzer, query, MatchMode::Any, boost, reweight);
+            return self.run_words(searcher, analyzer, query, MatchMode::Any, boost, reweight, Tier::None);
         }
-        // The title boost of a short query, kept when it falls back to any word.
+        // The title boost of a short query, kept when articles with some of its words follow.
         let boost = query.effective_title_boost();
-        let all = self.run_words(searcher, analyzer, query, MatchMode::All, boost, reweight)?;
-        if all.total > 0 {
+        let words = content_words(&query.text);
+        let all = self.run_words(searcher, analyzer, query, MatchMode::All, boost, reweight, Tier::Every)?;
+        let enough = if words >= RELAX_FROM_WORDS { ENOUGH_EVERY_WORD } else { 1 };
+        if all.total >= enough {
             return Ok(all);
         }
-        let mut some = self.run_words(searcher, analyzer, query, MatchMode::Any, boost, reweight)?;
-        some.relaxed = some.total > 0;
+        let every = {
+            let mut unused = Matchers::default();
+            let words = Query { snippets: false, explain: false, ..query.clone() };
+            let mut builder =
+                Builder::new(&self.fields, analyzer, searcher, &words, MatchMode::All, boost, &mut unused);
+            let text = builder.text_query(&query.text)?;
+            text.weight(EnableScoring::disabled_from_searcher(searcher)).map_err(|e| self.error(e))?
+        };
+        let mut some =
+            match self.run_words(searcher, analyzer, query, MatchMode::Any, boost, reweight, Tier::Of(every))
+            {
+                // Only function words: no article can have some of the words without all of them.
+                Err(Error::NothingSearchable { .. }) => return Ok(all),
+                other => other?,
+            };
+        if some.total > all.total {
+            some.relaxed = true;
+            some.every_word = Some(all.total);
+        }
         Ok(some)
     }
 }

@@ -282,6 +282,108 @@ fn match_modes_all_any_auto() {
     assert!(long.total >= 3);
 }
 
+#[test]
+fn a_three_word_query_lists_articles_with_some_words_after_the_few_with_every_word() {
+    use newsearch::ENOUGH_EVERY_WORD;
+    let dated = |mut a: Article, day: u32| {
+        a.date = Some(format!("2025-02-{day:02}T10:00:00Z").parse().unwrap());
+        a
+    };
+    let index = index_of(
+        &[
+            // The only article with all three words is the oldest.
+            dated(article("all", "Hot line proposal", "Moscow and Washington weigh a direct line.", &[]), 1),
+            dated(article("two", "Hot line", "A direct telephone line between capitals.", &[]), 2),
+            dated(article("one", "Proposal", "A proposal on trade.", &[]), 3),
+            dated(article("none", "Markets", "Stocks rose.", &[]), 4),
+        ],
+        Stemming::English,
+    );
+    let page = index.search(&Query::new("hot line proposal")).unwrap();
+    assert!(page.relaxed);
+    assert_eq!((page.every_word, page.total), (Some(1), 3));
+    assert_eq!(ids_of(&page)[0], "all", "every word first");
+    assert_eq!(sorted(ids_of(&page)[1..].to_vec()), ["one", "two"]);
+    // In date order too: the article with every word first, however old.
+    let newest = index.search(&Query::new("hot line proposal").sort(Sort::Date)).unwrap();
+    assert_eq!(ids_of(&newest), ["all", "one", "two"]);
+    // Page by page, cursors follow the same order across the two kinds.
+    for sort in [Sort::Relevance, Sort::Date, Sort::DateAsc] {
+        let query = Query::new("hot line proposal").sort(sort).limit(1);
+        let whole = ids(&index, query.clone());
+        let mut seen = Vec::new();
+        let mut page = index.search(&query).unwrap();
+        loop {
+            seen.extend(ids_of(&page));
+            let Some(next) = page.next else { break };
+            page = index.search(&query.clone().after(next)).unwrap();
+        }
+        assert_eq!(seen, whole, "{sort}");
+        assert_eq!(whole[0], "all", "{sort}");
+    }
+    // Two words need both while any article has both.
+    let two = index.search(&Query::new("hot proposal")).unwrap();
+    assert_eq!((ids_of(&two), two.relaxed, two.every_word), (vec!["all".to_owned()], false, None));
+
+    // With enough articles having every word, only those are listed.
+    let mut many: Vec<Article> = (0..ENOUGH_EVERY_WORD)
+        .map(|i| article(&format!("all{i}"), "Hot line proposal", &format!("Draft number {i}."), &[]))
+        .collect();
+    many.push(article("two", "Hot line", "A direct telephone line.", &[]));
+    let index = index_of(&many, Stemming::English);
+    let page = index.search(&Query::new("hot line proposal").limit(100)).unwrap();
+    assert!(!page.relaxed && page.every_word.is_none());
+    assert_eq!(page.total, ENOUGH_EVERY_WORD);
+    assert!(ids_of(&page).iter().all(|id| id.starts_with("all")));
+}
+
+#[test]
+fn an_acronym_typed_letter_by_letter_finds_it_dotted_or_spaced() {
+    let index = index_of(
+        &[
+            article("dotted", "U.S. policy shift", "Washington changed course.", &[]),
+            article("spaced", "J P Morgan results", "The bank reported a profit.", &[]),
+            article("other", "Policy in Europe", "Brussels decided on a morgan.", &[]),
+        ],
+        Stemming::English,
+    );
+    for (query, expected) in [
+        ("U S policy", "dotted"),
+        ("u s policy", "dotted"),
+        ("US policy", "dotted"),
+        ("J P Morgan", "spaced"),
+    ] {
+        assert_eq!(ids(&index, Query::new(query)), [expected], "{query}");
+    }
+    // In a long query the acronym is one of its words.
+    let long = ids(&index, Query::new("what U S policy shift came from Washington"));
+    assert_eq!(long[0], "dotted");
+}
+
+#[test]
+fn in_any_word_queries_words_found_together_score_higher() {
+    use newsearch::MatchMode;
+    // The same words, as often, in texts of the same length: only their places differ.
+    let index = index_of(
+        &[
+            article("together", "Report", "ceasefire talks resumed while markets fell", &[]),
+            article("apart", "Report", "ceasefire resumed while talks markets fell", &[]),
+        ],
+        Stemming::English,
+    );
+    let scores = |mode| {
+        let page = index.search(&Query::new("ceasefire talks").mode(mode)).unwrap();
+        let score = |id: &str| page.hits.iter().find(|h| h.article.id.as_str() == id).unwrap().score.unwrap();
+        (page.total, score("together"), score("apart"))
+    };
+    let (total, together, apart) = scores(MatchMode::Any);
+    assert_eq!(total, 2, "closeness changes the order, not the matches");
+    assert!(together > apart, "{together} > {apart}");
+    // Requiring every word scores words, not their places.
+    let (_, together, apart) = scores(MatchMode::All);
+    assert_eq!(together, apart);
+}
+
 fn ids_of(results: &newsearch::SearchResults) -> Vec<String> {
     results.hits.iter().map(|h| h.article.id.as_str().to_owned()).collect()
 }
