@@ -38,6 +38,8 @@ pub(crate) struct Builder<'a> {
     pub(crate) leaves: Option<Vec<Leaf>>,
     /// Words left out, with why: the message when nothing is left.
     unsearchable: Vec<(String, Unsearchable)>,
+    /// In an any-word query, whether articles need every top-level word but one.
+    all_but_one: bool,
 }
 
 /// Why a word of a query searches for nothing.
@@ -76,6 +78,24 @@ fn nothing_searchable(text: &str, words: &[(String, Unsearchable)]) -> Error {
         function_words: list(Unsearchable::FunctionWord),
         too_long: list(Unsearchable::TooLong),
     }
+}
+
+/// Matches every one of `words` but one, or more, each match scored by the words it has: the
+/// union of the intersection of them all and, for each word, the intersection of the others
+/// without it, so that every match falls in exactly one part and the engine leaps through
+/// the rarer words' postings instead of visiting every article that has one of them.
+fn all_but_one(words: &[Box<dyn EngineQuery>]) -> Box<dyn EngineQuery> {
+    let mut parts: Vec<Box<dyn EngineQuery>> =
+        vec![Box::new(BooleanQuery::intersection(words.iter().map(|q| q.box_clone()).collect()))];
+    for left_out in 0..words.len() {
+        let clauses = words
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (if i == left_out { Occur::MustNot } else { Occur::Must }, q.box_clone()))
+            .collect();
+        parts.push(Box::new(BooleanQuery::new(clauses)));
+    }
+    Box::new(BooleanQuery::union(parts))
 }
 
 /// What an acronym typed letter by letter stands for: the letters joined (`U S` → `us`, as
@@ -124,12 +144,24 @@ impl<'a> Builder<'a> {
             failure: None,
             leaves: query.explain.then(Vec::new),
             unsearchable: Vec::new(),
+            all_but_one: false,
         }
+    }
+
+    /// In an any-word query, articles need every word of the query but one (function words
+    /// aside; a phrase, a fielded word or an `OR` group counts one), and words found close
+    /// together add nothing.
+    pub(crate) fn all_but_one(mut self, yes: bool) -> Self {
+        self.all_but_one = yes;
+        self
     }
 
     /// The engine query for the query's text.
     pub(crate) fn text_query(&mut self, text: &str) -> Result<Box<dyn EngineQuery>> {
         let node = syntax::parse(text)?;
+        if !matches!(node, Node::And(_)) {
+            self.all_but_one = false;
+        }
         let built = self.node(&node, false);
         if let Some(e) = self.failure.take() {
             return Err(e);
@@ -166,6 +198,8 @@ impl<'a> Builder<'a> {
                 ])))
             }
             Node::And(parts) => {
+                // The top level's, taken first: nested groups need one of their words.
+                let all_but_one_of = std::mem::take(&mut self.all_but_one);
                 let mut clauses: Vec<(Occur, Box<dyn EngineQuery>)> = Vec::new();
                 for part in parts {
                     match part {
@@ -181,7 +215,14 @@ impl<'a> Builder<'a> {
                         }
                     }
                 }
-                if self.any && !negated {
+                let words = clauses.iter().filter(|(o, _)| *o == Occur::Should).count();
+                if self.any && all_but_one_of && words >= 2 {
+                    let (words, mut rest): (Vec<_>, Vec<_>) =
+                        clauses.into_iter().partition(|(o, _)| *o == Occur::Should);
+                    let words: Vec<_> = words.into_iter().map(|(_, q)| q).collect();
+                    rest.push((Occur::Must, all_but_one(&words)));
+                    clauses = rest;
+                } else if self.any && !negated {
                     clauses.extend(self.proximity(parts));
                 }
                 if clauses.is_empty() {
@@ -300,7 +341,14 @@ impl<'a> Builder<'a> {
                         single_term,
                     });
                 }
-                (Occur::Should, q)
+                // The body holds the title's words too (see `Fields::document`): matching the
+                // body alone matches the same articles, and the title scores on top as an
+                // optional clause. An engine union of the two would, at each jump of an
+                // intersection, refill a window of thousands of documents; this jumps along
+                // the body's postings instead.
+                let occur =
+                    if targets.len() > 1 && name == names::BODY { Occur::Must } else { Occur::Should };
+                (occur, q)
             })
             .collect();
         Some(if per_field.len() == 1 {

@@ -22,8 +22,8 @@ use std::sync::{Arc, OnceLock};
 use tantivy::collector::{Collector, Count, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::fastfield::FastFieldReaders;
-use tantivy::query::{Query as EngineQuery, Scorer, Weight};
-use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader};
+use tantivy::query::Query as EngineQuery;
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use crate::error::Result;
 use crate::index::Index;
@@ -69,8 +69,8 @@ pub(crate) enum Tier {
     /// Every match has every word (a short query's run that needs them all), so that its
     /// cursors hold the same positions as those of the run that lists both kinds.
     Every,
-    /// The matches this weight matches (the query needing every word) rank ahead.
-    Of(Box<dyn Weight>),
+    /// These documents (the few with every word) rank ahead.
+    Of(Vec<DocAddress>),
 }
 
 impl Index {
@@ -182,7 +182,12 @@ impl Collector for Top {
         let tier = match &self.tier {
             Tier::None => SegmentTier::None,
             Tier::Every => SegmentTier::Every,
-            Tier::Of(weight) => SegmentTier::Of(weight.scorer(segment, 1.0)?),
+            Tier::Of(every) => {
+                let mut docs: Vec<DocId> =
+                    every.iter().filter(|a| a.segment_ord == segment_ord).map(|a| a.doc_id).collect();
+                docs.sort_unstable();
+                SegmentTier::Of { docs, next: 0 }
+            }
         };
         Ok(TopSegment {
             value,
@@ -310,9 +315,12 @@ pub(crate) struct TopSegment {
 enum SegmentTier {
     None,
     Every,
-    /// The matches of the query needing every word, moved forward as matches come (in
-    /// increasing document order).
-    Of(Box<dyn Scorer>),
+    /// The segment's documents with every word, in order, and the first not yet passed
+    /// (matches come in increasing document order).
+    Of {
+        docs: Vec<DocId>,
+        next: usize,
+    },
 }
 
 impl SegmentTier {
@@ -322,11 +330,11 @@ impl SegmentTier {
         match self {
             SegmentTier::None => 0,
             SegmentTier::Every => EVERY_WORD,
-            SegmentTier::Of(every) => {
-                if every.doc() < doc {
-                    every.seek(doc);
+            SegmentTier::Of { docs, next } => {
+                while docs.get(*next).is_some_and(|&d| d < doc) {
+                    *next += 1;
                 }
-                if every.doc() == doc { EVERY_WORD } else { 0 }
+                if docs.get(*next) == Some(&doc) { EVERY_WORD } else { 0 }
             }
         }
     }

@@ -17,7 +17,6 @@ pub(crate) mod snippet;
 
 use std::ops::{ControlFlow, Range};
 
-use tantivy::query::{EnableScoring, Query as _};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Searcher};
 
@@ -74,9 +73,11 @@ pub struct SearchResults {
     /// Counts over all matches, when the query asked ([`Query::facets`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<Facets>,
-    /// In [`MatchMode::Auto`], a short query that fewer than [`ENOUGH_EVERY_WORD`] articles
-    /// match whole: the results are then the articles with every word (if any) followed by
-    /// those with some of its words, each kind in the requested order, and `total` counts both.
+    /// In [`MatchMode::Auto`], a short query too few articles match whole: none, or for a
+    /// query of three words fewer than [`ENOUGH_EVERY_WORD`]. The results are then the
+    /// articles with every word (if any) followed by those with some of the words (all but
+    /// one, when some article has every word), each kind in the requested order, and `total`
+    /// counts both.
     pub relaxed: bool,
     /// How many of the matches have every word, when [`SearchResults::relaxed`]: they are the
     /// first `every_word` of the results.
@@ -101,14 +102,23 @@ struct Run {
     every_word: Option<usize>,
 }
 
+/// How the words of a query combine: all or any, with this title boost, and (any) whether
+/// all of them but one are needed.
+#[derive(Debug, Clone, Copy)]
+struct Words {
+    mode: MatchMode,
+    title_boost: f32,
+    all_but_one: bool,
+}
+
 /// Articles with every word of a short query that are enough to show them alone (a page's
 /// worth): with fewer, the articles with some of the words follow them
 /// ([`SearchResults::relaxed`]).
 pub const ENOUGH_EVERY_WORD: usize = 10;
 
-/// Content words from which a short query lists articles with some of its words after those
-/// with all of them when these are few (fewer than [`ENOUGH_EVERY_WORD`]); a shorter query
-/// does so only when no article has every word.
+/// Content words from which a short query lists the articles with all of its words but one
+/// after those with all of them when these are few (fewer than [`ENOUGH_EVERY_WORD`]); a
+/// shorter query relaxes only when no article has every word.
 pub(crate) const RELAX_FROM_WORDS: usize = 3;
 
 /// Matches looked at, at most, to fill a page of collapsed results.
@@ -318,28 +328,34 @@ impl Index {
         match query.mode {
             MatchMode::Auto => self.run_auto(searcher, analyzer, query, reweight),
             mode => {
-                let boost = query.title_boost_in(mode);
-                self.run_words(searcher, analyzer, query, mode, boost, reweight, Tier::None)
+                let words = Words { mode, title_boost: query.title_boost_in(mode), all_but_one: false };
+                self.run_words(searcher, analyzer, query, words, reweight, Tier::None)
             }
         }
     }
 
-    /// Builds and runs the engine query for `query`'s words combined as `mode` says (all or
-    /// any), with this title boost, the matches of `tier` ranked first.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds and runs the engine query for `query`'s words combined as `words` says, the
+    /// matches of `tier` ranked first.
     fn run_words(
         &self,
         searcher: &Searcher,
         analyzer: &mut TextAnalyzer,
         query: &Query,
-        mode: MatchMode,
-        title_boost: f32,
+        words: Words,
         reweight: Option<Reweight>,
         tier: Tier,
     ) -> Result<Run> {
         let mut matchers = Matchers::default();
-        let mut builder =
-            Builder::new(&self.fields, analyzer, searcher, query, mode, title_boost, &mut matchers);
+        let mut builder = Builder::new(
+            &self.fields,
+            analyzer,
+            searcher,
+            query,
+            words.mode,
+            words.title_boost,
+            &mut matchers,
+        )
+        .all_but_one(words.all_but_one);
         let text = builder.text_query(&query.text)?;
         let leaves: Vec<Leaf> = builder.leaves.take().unwrap_or_default();
         let engine_query = with_filters(&self.fields, query, text);
@@ -354,9 +370,10 @@ impl Index {
 
     /// [`MatchMode::Auto`]: a descriptive query (at least [`DESCRIPTIVE_WORDS`] content words)
     /// ranks as [`MatchMode::Any`] does, with its title boost unless one was given. A short one
-    /// needs every word while [`ENOUGH_EVERY_WORD`] articles or more have them all; with fewer,
-    /// the articles with some of its words follow those with every word (marked `relaxed`),
-    /// all scored with the short query's title boost.
+    /// needs every word; when no article has them all, the articles with any of them are given
+    /// instead, and a query of [`RELAX_FROM_WORDS`] words that fewer than [`ENOUGH_EVERY_WORD`]
+    /// articles match whole lists those with all of its words but one after them (marked
+    /// `relaxed`), all scored with the short query's title boost.
     fn run_auto(
         &self,
         searcher: &Searcher,
@@ -364,33 +381,41 @@ impl Index {
         query: &Query,
         reweight: Option<Reweight>,
     ) -> Result<Run> {
-        if content_words(&query.text) >= DESCRIPTIVE_WORDS {
-            let boost = query.title_boost_in(MatchMode::Any);
-            return self.run_words(searcher, analyzer, query, MatchMode::Any, boost, reweight, Tier::None);
+        let words = content_words(&query.text);
+        if words >= DESCRIPTIVE_WORDS {
+            let any = Words {
+                mode: MatchMode::Any,
+                title_boost: query.title_boost_in(MatchMode::Any),
+                all_but_one: false,
+            };
+            return self.run_words(searcher, analyzer, query, any, reweight, Tier::None);
         }
         // The title boost of a short query, kept when articles with some of its words follow.
-        let boost = query.effective_title_boost();
-        let words = content_words(&query.text);
-        let all = self.run_words(searcher, analyzer, query, MatchMode::All, boost, reweight, Tier::Every)?;
+        let title_boost = query.effective_title_boost();
+        let all = Words { mode: MatchMode::All, title_boost, all_but_one: false };
+        let all = self.run_words(searcher, analyzer, query, all, reweight, Tier::Every)?;
         let enough = if words >= RELAX_FROM_WORDS { ENOUGH_EVERY_WORD } else { 1 };
         if all.total >= enough {
             return Ok(all);
         }
-        let every = {
-            let mut unused = Matchers::default();
-            let words = Query { snippets: false, explain: false, ..query.clone() };
-            let mut builder =
-                Builder::new(&self.fields, analyzer, searcher, &words, MatchMode::All, boost, &mut unused);
-            let text = builder.text_query(&query.text)?;
-            text.weight(EnableScoring::disabled_from_searcher(searcher)).map_err(|e| self.error(e))?
+        // Fewer than `enough`: one more pass, without the page's offset or cursor, finds them all.
+        let every = if all.total == 0 {
+            Vec::new()
+        } else {
+            let mut whole = query.clone().offset(0).limit(enough).facets(false).snippets(false);
+            whole.after = None;
+            let words = Words { mode: MatchMode::All, title_boost, all_but_one: false };
+            let run = self.run_words(searcher, analyzer, &whole, words, reweight, Tier::None)?;
+            run.hits.iter().map(|hit| hit.address).collect()
         };
-        let mut some =
-            match self.run_words(searcher, analyzer, query, MatchMode::Any, boost, reweight, Tier::Of(every))
-            {
-                // Only function words: no article can have some of the words without all of them.
-                Err(Error::NothingSearchable { .. }) => return Ok(all),
-                other => other?,
-            };
+        // With a few having every word, those with all but one of the words follow them; with
+        // none, those with any of the words (a misspelt word still leaves the others).
+        let some = Words { mode: MatchMode::Any, title_boost, all_but_one: all.total > 0 };
+        let mut some = match self.run_words(searcher, analyzer, query, some, reweight, Tier::Of(every)) {
+            // Only function words: no article can have some of the words without all of them.
+            Err(Error::NothingSearchable { .. }) => return Ok(all),
+            other => other?,
+        };
         if some.total > all.total {
             some.relaxed = true;
             some.every_word = Some(all.total);
