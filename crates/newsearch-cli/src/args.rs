@@ -26,8 +26,8 @@ fn files_help() -> String {
     ])
 }
 
-const QUERY_SYNTAX: &str = "Query syntax: words match in title, body or tags (up to three must all match; \
-four or more rank by any of them; see --mode); \"exact phrase\"; \
+const QUERY_SYNTAX: &str = "Query syntax: words match in title, body or tags (up to three must all match, \
+relaxed when too few articles have them all; four or more rank by any of them; see --mode); \"exact phrase\"; \
 a OR b; -word excludes; title:, body:, tag:, section:, source: limit a word or phrase to one field; \
 word* matches a prefix; word~ or word~2 tolerates typos; word^2 or \"a phrase\"^0.5 weighs a part; parentheses group.
 

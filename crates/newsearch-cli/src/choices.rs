@@ -43,8 +43,9 @@ impl From<SortArg> for Sort {
 /// `--mode`: how the words of a query combine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum ModeArg {
-    /// Up to three words must all match, or if no article has them all, those with some of them
-    /// come first; four or more rank articles by any of them
+    /// Up to three words must all match; if none has them all (or, for three words, fewer than
+    /// 10), articles with some of them follow those that have; four or more rank articles by any
+    /// of them
     Auto,
     /// Every word must match
     #[value(alias = "and")]

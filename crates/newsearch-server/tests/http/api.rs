@@ -28,6 +28,24 @@ async fn search_answers_hits_in_the_shape_query_json_prints() {
     assert_eq!(page["hits"][0]["rank"], 1);
     assert_eq!(page["next"], serde_json::to_value(results.next.unwrap()).unwrap());
     assert!(page.get("facets").is_none(), "facets only when asked for");
+    assert!(page.get("every_word").is_none(), "only on a relaxed page");
+}
+
+#[tokio::test]
+async fn a_relaxed_page_says_how_many_hits_have_every_word() {
+    let index = fixture();
+    for q in ["kyiv envoy", "kyiv envoy hogwarts", "kyiv hogwarts"] {
+        let page = get(&app(&index), &format!("/api/search?q={}", encoded(q))).await.json();
+        let results = index.search(&Query::new(q)).unwrap();
+        assert_eq!(page["relaxed"], results.relaxed, "{q}");
+        assert_eq!(page["total"], results.total, "{q}");
+        match results.every_word {
+            Some(n) => assert_eq!(page["every_word"], n, "{q}"),
+            None => assert!(page.get("every_word").is_none(), "{q}"),
+        }
+    }
+    let page = get(&app(&index), "/api/search?q=kyiv+hogwarts").await.json();
+    assert_eq!((page["relaxed"].as_bool(), page["every_word"].as_u64()), (Some(true), Some(0)), "{page}");
 }
 
 #[tokio::test]
