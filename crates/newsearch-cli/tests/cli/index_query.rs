@@ -107,6 +107,33 @@ fn the_default_mode_relaxes_short_queries_only_when_nothing_has_every_word() {
 }
 
 #[test]
+fn a_three_word_query_with_few_every_word_matches_says_how_many_come_first() {
+    let env = Env::new();
+    let lines = [
+        r#"{"id": "hot-line-1", "title": "Hot line proposal", "body": "Moscow and Washington weigh a direct line."}"#,
+        r#"{"id": "hot-line-2", "title": "A hot line", "body": "A direct telephone line between capitals."}"#,
+        r#"{"id": "hot-line-3", "title": "Trade proposal", "body": "A proposal on tariffs."}"#,
+    ];
+    fs::write(env.path("articles/hot-line.jsonl"), lines.join("\n") + "\n").unwrap();
+    env.index().success();
+    let (code, rows, stderr) = env.query(&["hot line proposal"]);
+    assert_eq!(code, 0, "{stderr}");
+    let ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["hot-line-1", "hot-line-2"]);
+    assert!(stderr.contains("2 matches: 1 with every word, first, then 1 with some of them"), "{stderr}");
+    // Human output ends with the same line.
+    let out = env.cmd().args(["query", "hot line proposal"]).output().unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.trim_end().ends_with("2 matches: 1 with every word, first, then 1 with some of them"),
+        "{stdout}"
+    );
+    // --mode all keeps to every word.
+    let (_, rows, stderr) = env.query(&["hot line proposal", "--mode", "all"]);
+    assert_eq!(rows.len(), 1, "{stderr}");
+}
+
+#[test]
 fn human_output_and_exit_codes() {
     let env = Env::new();
     env.index().success();

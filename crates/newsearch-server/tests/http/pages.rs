@@ -56,6 +56,22 @@ async fn the_home_page_lists_every_article_newest_first() {
 }
 
 #[tokio::test]
+async fn a_relaxed_page_says_which_hits_have_every_word() {
+    let app = app(&fixture());
+    // One article has all three words; one more has two of them.
+    let doc = get(&app, "/search?q=kyiv+envoy+kellogg").await.html();
+    assert_eq!(hit_ids(&doc), ["2025/02/kyiv-visit.txt", "2025/02/zelensky.txt"]);
+    assert_eq!(
+        texts(&doc, "p.note"),
+        ["Only 1 article has every word; they come first, then articles with some of the words."]
+    );
+    let doc = get(&app, "/search?q=kyiv+hogwarts").await.html();
+    assert_eq!(texts(&doc, "p.note"), ["No article has every word; these have some of them."]);
+    let doc = get(&app, "/search?q=kyiv+envoy").await.html();
+    assert!(texts(&doc, "p.note").is_empty());
+}
+
+#[tokio::test]
 async fn a_hit_shows_its_title_snippet_and_facts_with_matches_marked() {
     let doc = get(&app(&fixture()), "/search?q=kellogg").await.html();
     assert_eq!(hit_ids(&doc), ["2025/02/kyiv-visit.txt"]);
