@@ -127,7 +127,10 @@ fn analyzer(stemming: Stemming, parts: bool) -> TextAnalyzer {
     match stemming.algorithm() {
         Some(algorithm) => TextAnalyzer::builder(words)
             .filter(AsciiFoldingFilter)
-            .filter(CachedStemmer { algorithm })
+            .filter(CachedStemmer {
+                algorithm,
+                memo_slots: if parts { MEMO_SLOTS } else { QUERY_MEMO_SLOTS },
+            })
             .build(),
         None => TextAnalyzer::builder(words).filter(AsciiFoldingFilter).build(),
     }
@@ -377,6 +380,8 @@ impl TokenStream for WordStream<'_> {
 #[derive(Clone)]
 struct CachedStemmer {
     algorithm: Algorithm,
+    /// Slots of its memo (a power of two).
+    memo_slots: usize,
 }
 
 impl TokenFilter for CachedStemmer {
@@ -386,7 +391,7 @@ impl TokenFilter for CachedStemmer {
         CachedStemmerFilter {
             inner,
             stemmer: frostem::Stemmer::new(self.algorithm),
-            memo: StemMemo::default(),
+            memo: StemMemo::with_slots(self.memo_slots),
         }
     }
 }
@@ -458,8 +463,14 @@ impl<S: TokenStream> TokenStream for CachedStemmerStream<'_, S> {
 /// rare: 0.3 % of the corpus's words).
 const MEMO_WORD: usize = 26;
 
-/// Slots in a memo: 2^15 of 64 bytes, 2 MiB per analyzer, allocated on first use.
+/// Slots in an indexing analyzer's memo: 2^15 of 64 bytes, 2 MiB per analyzer, allocated on
+/// first use.
 const MEMO_SLOTS: usize = 1 << 15;
+
+/// Slots in a query analyzer's memo (query words, and snippets: the bodies of a page of hits):
+/// 2^12, 256 KiB. A one-query process pays for every page it touches, and 2 MiB of them cost
+/// it more than the stems they saved.
+const QUERY_MEMO_SLOTS: usize = 1 << 12;
 
 /// A word and its stem, inline: a lookup reads one cache line, with no pointer to follow and
 /// nothing allocated per word.
@@ -480,9 +491,17 @@ const EMPTY_SLOT: MemoSlot =
 /// A cache of stems: two-way set-associative (a word lives in one of two neighbouring slots;
 /// a new word takes the first and moves the one there to the second), so it never needs
 /// clearing and a word in steady use stays. A pure cache: only the stemmer's answers go in.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub(crate) struct StemMemo {
     slots: Vec<MemoSlot>,
+    /// How many slots `slots` gets on first use (a power of two, at least 2).
+    size: usize,
+}
+
+impl Default for StemMemo {
+    fn default() -> StemMemo {
+        StemMemo::with_slots(MEMO_SLOTS)
+    }
 }
 
 fn memo_hash(word: &[u8]) -> u32 {
@@ -492,8 +511,12 @@ fn memo_hash(word: &[u8]) -> u32 {
 }
 
 impl StemMemo {
+    fn with_slots(size: usize) -> StemMemo {
+        StemMemo { slots: Vec::new(), size: size.next_power_of_two().max(2) }
+    }
+
     fn pair(&self, hash: u32) -> usize {
-        (hash as usize >> 1) & (MEMO_SLOTS - 2)
+        (hash as usize >> 1) & (self.size - 2)
     }
 
     fn get(&self, word: &[u8], hash: u32) -> Option<&str> {
@@ -514,7 +537,7 @@ impl StemMemo {
             return;
         }
         if self.slots.is_empty() {
-            self.slots = vec![EMPTY_SLOT; MEMO_SLOTS];
+            self.slots = vec![EMPTY_SLOT; self.size];
         }
         let i = self.pair(hash);
         self.slots[i + 1] = self.slots[i];
@@ -578,7 +601,6 @@ mod tests {
     #[test]
     fn the_stem_memo_never_changes_a_stem() {
         let stemmer = frostem::Stemmer::new(Algorithm::Porter);
-        let mut memo = StemMemo::default();
         let words: Vec<String> = (0..120_000u32)
             .map(|i| {
                 let suffix = ["ing", "ed", "ies", "ational", "s", "ly", "ness", "ésés", ""][i as usize % 9];
@@ -586,18 +608,23 @@ mod tests {
             })
             .chain(["internationalizations".to_owned(), "counterrevolutionaries".to_owned(), "a".repeat(40)])
             .collect();
-        for pass in 0..2 {
-            for word in &words {
-                let hash = memo_hash(word.as_bytes());
-                let expected = stemmer.stem(word);
-                match memo.get(word.as_bytes(), hash) {
-                    Some(stem) => assert_eq!(stem, expected, "pass {pass}: {word}"),
-                    None => memo.put(word.as_bytes(), hash, &expected),
+        // The indexing and the query analyzers' sizes.
+        for size in [MEMO_SLOTS, QUERY_MEMO_SLOTS] {
+            let mut memo = StemMemo::with_slots(size);
+            for pass in 0..2 {
+                for word in &words {
+                    let hash = memo_hash(word.as_bytes());
+                    let expected = stemmer.stem(word);
+                    match memo.get(word.as_bytes(), hash) {
+                        Some(stem) => assert_eq!(stem, expected, "pass {pass}: {word}"),
+                        None => memo.put(word.as_bytes(), hash, &expected),
+                    }
                 }
             }
+            assert_eq!(memo.slots.len(), size);
+            let held = memo.slots.iter().filter(|s| s.tag != 0).count();
+            assert!(held > size / 2, "{held} of {size} slots used");
         }
-        let held = memo.slots.iter().filter(|s| s.tag != 0).count();
-        assert!(held > MEMO_SLOTS / 2, "{held} of {MEMO_SLOTS} slots used");
     }
 
     #[test]
