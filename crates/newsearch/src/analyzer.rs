@@ -8,6 +8,7 @@
 //! boundary rules (UAX #29), then lowercased, stripped of possessive `'s`, folded to ASCII
 //! where a Latin letter has a plain form, length-limited in characters, and stemmed.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
 use std::str::FromStr;
@@ -433,8 +434,10 @@ impl<S: TokenStream> TokenStream for CachedStemmerStream<'_, S> {
             return true;
         }
         if bytes.len() > MEMO_WORD {
-            let stem = self.stemmer.stem(&token.text).into_owned();
-            token.text = stem;
+            // Borrowed: the word is its own stem, already in place.
+            if let Cow::Owned(stem) = self.stemmer.stem(&token.text) {
+                token.text = stem;
+            }
             return true;
         }
         let hash = memo_hash(bytes);
@@ -445,8 +448,9 @@ impl<S: TokenStream> TokenStream for CachedStemmerStream<'_, S> {
         }
         let stem = self.stemmer.stem(&token.text);
         self.memo.put(token.text.as_bytes(), hash, &stem);
-        let stem = stem.into_owned();
-        token.text = stem;
+        if let Cow::Owned(stem) = stem {
+            token.text = stem;
+        }
         true
     }
 

@@ -199,22 +199,7 @@ impl Articles {
     /// index, not a read of stored articles). With [`fingerprints`](Articles::fingerprints), it
     /// tells an article that changed (its id is still here) from one that was removed.
     pub fn contains(&self, id: &str) -> Result<bool> {
-        let term = self.index.fields.id_term(id);
-        for segment in self.searcher.segment_readers() {
-            let inverted = segment.inverted_index(self.index.fields.id).map_err(|e| self.index.error(e))?;
-            let postings = inverted
-                .read_postings(&term, tantivy::schema::IndexRecordOption::Basic)
-                .map_err(|e| self.index.error(e.into()))?;
-            let Some(mut postings) = postings else { continue };
-            let mut doc = tantivy::DocSet::doc(&postings);
-            while doc != tantivy::TERMINATED {
-                if !segment.is_deleted(doc) {
-                    return Ok(true);
-                }
-                doc = tantivy::DocSet::advance(&mut postings);
-            }
-        }
-        Ok(false)
+        Ok(self.index.address_of(&self.searcher, id)?.is_some())
     }
 
     /// The same articles (all of them from the first, or those [`only`](Articles::only)

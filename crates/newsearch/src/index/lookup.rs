@@ -8,10 +8,10 @@
 
 use std::path::Path;
 
-use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Searcher, TantivyDocument};
+use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, TantivyDocument};
 
 use crate::article::{Article, ArticleId};
 use crate::error::Result;
@@ -22,18 +22,30 @@ impl Index {
     pub fn get(&self, id: &ArticleId) -> Result<Option<Article>> {
         self.refresh()?;
         let searcher = self.reader.searcher();
-        match self.address_of(&searcher, id)? {
+        match self.address_of(&searcher, id.as_str())? {
             Some(address) => Ok(Some(self.article_at(&searcher, address)?)),
             None => Ok(None),
         }
     }
 
-    /// Where the article with this id is stored, if indexed.
-    pub(crate) fn address_of(&self, searcher: &Searcher, id: &ArticleId) -> Result<Option<DocAddress>> {
-        let query = TermQuery::new(self.fields.id_term(id.as_str()), IndexRecordOption::Basic);
-        let top =
-            searcher.search(&query, &TopDocs::with_limit(1).order_by_score()).map_err(|e| self.error(e))?;
-        Ok(top.first().map(|(_, address)| *address))
+    /// Where the article with this id is stored, if indexed: the id's postings read directly,
+    /// with no query or collector (a push looks up every id of a cluster this way).
+    pub(crate) fn address_of(&self, searcher: &Searcher, id: &str) -> Result<Option<DocAddress>> {
+        let term = self.fields.id_term(id);
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let inverted = segment.inverted_index(self.fields.id).map_err(|e| self.error(e))?;
+            let postings =
+                inverted.read_postings(&term, IndexRecordOption::Basic).map_err(|e| self.error(e.into()))?;
+            let Some(mut postings) = postings else { continue };
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                if !segment.is_deleted(doc) {
+                    return Ok(Some(DocAddress::new(ord as u32, doc)));
+                }
+                doc = postings.advance();
+            }
+        }
+        Ok(None)
     }
 
     /// The stored article at `address`.

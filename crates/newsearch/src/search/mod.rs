@@ -398,20 +398,23 @@ impl Index {
         if all.total >= enough {
             return Ok(all);
         }
-        // Fewer than `enough`: one more pass, without the page's offset or cursor, finds them all.
+        // Fewer than `enough`, ranked first: the page usually holds them all already (a first
+        // page of 10 or more); otherwise one more pass, without its offset or cursor, finds them.
         let every = if all.total == 0 {
-            Vec::new()
+            Tier::None
+        } else if all.hits.len() == all.total {
+            Tier::Of(all.hits.iter().map(|hit| hit.address).collect())
         } else {
             let mut whole = query.clone().offset(0).limit(enough).facets(false).snippets(false);
             whole.after = None;
             let words = Words { mode: MatchMode::All, title_boost, all_but_one: false };
             let run = self.run_words(searcher, analyzer, &whole, words, reweight, Tier::None)?;
-            run.hits.iter().map(|hit| hit.address).collect()
+            Tier::Of(run.hits.iter().map(|hit| hit.address).collect())
         };
         // With a few having every word, those with all but one of the words follow them; with
         // none, those with any of the words (a misspelt word still leaves the others).
         let some = Words { mode: MatchMode::Any, title_boost, all_but_one: all.total > 0 };
-        let mut some = match self.run_words(searcher, analyzer, query, some, reweight, Tier::Of(every)) {
+        let mut some = match self.run_words(searcher, analyzer, query, some, reweight, every) {
             // Only function words: no article can have some of the words without all of them.
             Err(Error::NothingSearchable { .. }) => return Ok(all),
             other => other?,

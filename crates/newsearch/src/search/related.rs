@@ -68,7 +68,7 @@ impl Index {
         self.refresh()?;
         let searcher = self.reader.searcher();
         let unknown = || Error::UnknownArticle { id: id.as_str().to_owned() };
-        let source = self.address_of(&searcher, id)?.ok_or_else(unknown)?;
+        let source = self.address_of(&searcher, id.as_str())?.ok_or_else(unknown)?;
         let article = self.article_at(&searcher, source)?;
         let mut fingerprints = Fingerprints::default();
         let source_print = fingerprints.get(&searcher, source).map_err(|e| self.error(e))?;

@@ -205,7 +205,7 @@ impl IndexWriter {
             return Ok(false);
         }
         let searcher = self.index.reader.searcher();
-        let Some(address) = self.index.address_of(&searcher, id)? else { return Ok(false) };
+        let Some(address) = self.index.address_of(&searcher, id.as_str())? else { return Ok(false) };
         if self.pending.paths.is_empty() {
             return Ok(true);
         }
