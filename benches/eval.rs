@@ -5,7 +5,12 @@
 //! cargo bench -p benches --bench eval                       # every collection, every setting
 //! cargo bench -p benches --bench eval -- scifact            # one collection: scifact, time, known-item
 //! cargo bench -p benches --bench eval -- scifact --quick    # only the defaults and `any` with Porter
+//! cargo bench -p benches --bench eval -- scifact --quick --train   # SciFact's 809 training claims
 //! ```
+//!
+//! `--train` judges with a collection's `qrels/train.tsv` instead of `test.tsv`: queries no
+//! ranking choice was tuned on, the check that a change which helps the test queries is not
+//! fitted to them.
 //!
 //! Collections are read from `../shared/corpus` (or `$NEWSEARCH_SHARED/corpus`): the BEIR-layout
 //! `qrels/scifact` and `qrels/time-magazine-1963`, and for known-item search the first 20,000
@@ -59,7 +64,13 @@ fn judged(name: &str, dir: &Path) -> Result<(), BoxError> {
         .into_iter()
         .map(|q| (str_of(&q, "_id"), str_of(&q, "text")))
         .collect();
-    let judgments = read_qrels(&dir.join("qrels/test.tsv"))?;
+    let split = if std::env::args().any(|a| a == "--train") { "train" } else { "test" };
+    let qrels = dir.join(format!("qrels/{split}.tsv"));
+    if !qrels.exists() {
+        println!("| {name} | (no {split} judgments) | | | | | | |");
+        return Ok(());
+    }
+    let judgments = read_qrels(&qrels)?;
     let quick = std::env::args().any(|a| a == "--quick");
     for stemming in [Stemming::Porter, Stemming::English, Stemming::None] {
         if quick && stemming != Stemming::Porter {

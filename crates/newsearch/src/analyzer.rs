@@ -110,7 +110,9 @@ impl FromStr for Stemming {
 
 /// The analyzer for article text (title, body, tags as words) as it is indexed: a word with
 /// an apostrophe inside is indexed joined and by each part of two letters or more at the same
-/// place (`INT'L`: `intl`, `int`; `O'Brien`: `obrien`, `brien`), so a search finds it by either.
+/// place (`INT'L`: `intl`, `int`; `O'Brien`: `obrien`, `brien`), so a search finds it by either;
+/// a name of [`NAMES`] written in full is indexed by its initials too, at its last word's place
+/// (`United Nations`: `united`, `nations`, `un`), so a search for `UN` finds it.
 pub(crate) fn text_analyzer(stemming: Stemming) -> TextAnalyzer {
     analyzer(stemming, true)
 }
@@ -168,6 +170,29 @@ pub(crate) fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     out
 }
 
+/// Initials and the names they stand for, which news stories write both ways, often only one
+/// way in a whole article (a United Nations story that says `U.N.` throughout). Articles are
+/// indexed with the initials wherever the full name is written, and a query that types a full
+/// name also looks for its initials (`query::names`). Kept short on purpose: initials that are
+/// also common words (`who`, `fed`) and names with regional spellings (`organisation`) are left
+/// out. Changing it changes what indexes hold: bump `SCHEMA_VERSION`.
+pub(crate) const NAMES: &[(&str, &[&str])] = &[
+    ("us", &["united", "states"]),
+    ("un", &["united", "nations"]),
+    ("uk", &["united", "kingdom"]),
+    ("eu", &["european", "union"]),
+    ("ussr", &["soviet", "union"]),
+    ("uae", &["united", "arab", "emirates"]),
+    ("imf", &["international", "monetary", "fund"]),
+    ("ecb", &["european", "central", "bank"]),
+    ("nhs", &["national", "health", "service"]),
+    ("fbi", &["federal", "bureau", "of", "investigation"]),
+    ("cia", &["central", "intelligence", "agency"]),
+];
+
+/// Words before the last one that a name of [`NAMES`] may have.
+const LONGEST_NAME: usize = 4;
+
 /// UAX #29 words, lowercased, possessives and acronym dots removed, long words dropped.
 ///
 /// Word boundaries never fall inside whitespace runs and words never span whitespace, so the
@@ -177,7 +202,8 @@ pub(crate) fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 #[derive(Clone, Default)]
 pub(crate) struct WordTokenizer {
     token: Token,
-    /// Also emit the parts of a word with an apostrophe inside (see [`text_analyzer`]).
+    /// Also emit the parts of a word with an apostrophe inside, and the initials of names
+    /// written in full (see [`text_analyzer`]).
     parts: bool,
 }
 
@@ -192,6 +218,9 @@ impl Tokenizer for WordTokenizer {
             pending: Vec::new(),
             parts: self.parts,
             extra: Vec::new(),
+            recent: [(0, 0); LONGEST_NAME - 1],
+            recent_len: 0,
+            initials: None,
             token: &mut self.token,
         }
     }
@@ -206,6 +235,12 @@ pub(crate) struct WordStream<'a> {
     parts: bool,
     /// Parts of the last word still to emit at its place, reversed.
     extra: Vec<String>,
+    /// Byte spans of the words before the last one, the latest last (`recent_len` of them).
+    recent: [(usize, usize); LONGEST_NAME - 1],
+    recent_len: usize,
+    /// Initials of a name the last word ended, still to emit at its place, and where the name
+    /// starts.
+    initials: Option<(&'static str, usize)>,
     token: &'a mut Token,
 }
 
@@ -319,11 +354,44 @@ impl WordStream<'_> {
     }
 }
 
+impl WordStream<'_> {
+    /// Called with each word that takes a new place (its token text set): notes the initials
+    /// of a name of [`NAMES`] it ends, then remembers it as one of the words before the next.
+    fn after_word(&mut self, start: usize, end: usize) {
+        let last = self.token.text.as_str();
+        // Most words end no name: its last words are 4 to 13 letters.
+        if (4..=13).contains(&last.len()) {
+            self.initials = NAMES.iter().find_map(|&(initials, words)| {
+                let (name_last, before) = words.split_last()?;
+                if *name_last != last || before.len() > self.recent_len {
+                    return None;
+                }
+                let spans = &self.recent[self.recent_len - before.len()..self.recent_len];
+                let same = before.iter().zip(spans).all(|(w, &(s, e))| self.text[s..e].eq_ignore_ascii_case(w));
+                same.then(|| (initials, spans.first().map_or(start, |&(s, _)| s)))
+            });
+        }
+        if self.recent_len == self.recent.len() {
+            self.recent.copy_within(1.., 0);
+            self.recent_len -= 1;
+        }
+        self.recent[self.recent_len] = (start, end);
+        self.recent_len += 1;
+    }
+}
+
 impl TokenStream for WordStream<'_> {
     fn advance(&mut self) -> bool {
         if let Some(part) = self.extra.pop() {
             // Same place and offsets as the joined word.
             self.token.text = part;
+            return true;
+        }
+        if let Some((initials, from)) = self.initials.take() {
+            // Same place as the name's last word; offsets over the whole name.
+            self.token.text.clear();
+            self.token.text.push_str(initials);
+            self.token.offset_from = from;
             return true;
         }
         while let Some((start, end)) = self.next_span() {
@@ -337,6 +405,9 @@ impl TokenStream for WordStream<'_> {
                 self.token.text.clear();
                 self.token.text.push_str(word);
                 self.token.text.make_ascii_lowercase();
+                if self.parts {
+                    self.after_word(start, end);
+                }
                 return true;
             }
             if word.len() > MAX_WORD_CHARS && word.chars().nth(MAX_WORD_CHARS).is_some() {
@@ -361,6 +432,9 @@ impl TokenStream for WordStream<'_> {
             if self.token.text.is_empty() {
                 self.extra.clear();
                 continue;
+            }
+            if self.parts {
+                self.after_word(start, end);
             }
             return true;
         }
@@ -679,6 +753,42 @@ mod tests {
     }
 
     #[test]
+    fn names_written_in_full_are_indexed_by_their_initials_too() {
+        let indexed = |text: &str| {
+            let mut analyzer = text_analyzer(Stemming::None);
+            let mut stream = analyzer.token_stream(text);
+            let mut out = Vec::new();
+            while stream.advance() {
+                let t = stream.token();
+                out.push((t.text.clone(), t.position, text[t.offset_from..t.offset_to].to_owned()));
+            }
+            out
+        };
+        let initials = |text: &str| -> Vec<(String, usize, String)> {
+            let words: Vec<String> = terms(&mut query_analyzer(Stemming::None), text);
+            indexed(text).into_iter().filter(|(t, _, _)| !words.contains(t)).collect()
+        };
+        let at = |t: &str, p: usize, s: &str| (t.to_owned(), p, s.to_owned());
+        // At the last word's place, its offsets over the whole name, in any case, possessive too.
+        assert_eq!(initials("The United Nations said"), [at("un", 2, "United Nations")]);
+        assert_eq!(
+            initials("UNITED STATES and the Soviet Union's envoy"),
+            [at("us", 1, "UNITED STATES"), at("ussr", 5, "Soviet Union's")]
+        );
+        assert_eq!(
+            initials("the Federal Bureau of Investigation and the European Central Bank"),
+            [at("fbi", 4, "Federal Bureau of Investigation"), at("ecb", 9, "European Central Bank")]
+        );
+        assert_eq!(indexed("United Nations")[1..], [at("nations", 1, "Nations"), at("un", 1, "United Nations")]);
+        // Not a name: part of one, words in another order, words apart.
+        for text in ["United Airlines", "nations united", "United, the Nations", "Central Bank", "Bank"] {
+            assert_eq!(initials(text), [], "{text}");
+        }
+        // Queries and snippets keep the words as typed.
+        assert_eq!(terms(&mut query_analyzer(Stemming::None), "United Nations"), ["united", "nations"]);
+    }
+
+    #[test]
     fn possessives_are_stripped() {
         assert_eq!(analyze("Russia’s"), analyze("Russia"));
         assert_eq!(unstemmed("Trump's UK’s"), ["trump", "uk"]);
@@ -748,6 +858,9 @@ mod tests {
             pending: Vec::new(),
             parts: false,
             extra: Vec::new(),
+            recent: [(0, 0); LONGEST_NAME - 1],
+            recent_len: 0,
+            initials: None,
             token: &mut token,
         };
         std::iter::from_fn(|| stream.next_word()).map(|(s, e)| (s, &text[s..e])).collect()

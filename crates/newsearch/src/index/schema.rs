@@ -23,7 +23,7 @@ use crate::article::{Article, ArticleId, Tag};
 
 /// Bumped whenever fields, analyzers or their meaning change: an index built with another
 /// version must be rebuilt.
-pub(crate) const SCHEMA_VERSION: u32 = 4;
+pub(crate) const SCHEMA_VERSION: u32 = 5;
 
 /// Analyzer names registered with every index this crate opens.
 pub(crate) const TEXT_TOKENIZER: &str = "news";

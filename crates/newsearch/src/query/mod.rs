@@ -9,6 +9,7 @@
 
 mod cursor;
 mod json;
+mod names;
 pub(crate) mod syntax;
 
 use std::fmt;
@@ -122,7 +123,7 @@ pub(crate) fn content_words(text: &str) -> usize {
     fn count(node: &Node) -> usize {
         match node {
             Node::Word { field: None, text, prefix: false, .. } => usize::from(!is_stop_word(text)),
-            Node::Word { .. } | Node::Phrase { .. } | Node::Letters(_) => 1,
+            Node::Word { .. } | Node::Phrase { .. } | Node::Same(_) => 1,
             Node::Boost { node, .. } => count(node),
             Node::And(parts) => parts.iter().map(count).sum(),
             // Alternatives: as long as the longest.

@@ -63,9 +63,10 @@ pub(crate) enum Node {
         text: String,
         slop: u32,
     },
-    /// An acronym typed letter by letter (`U S`): the letters, found joined (`us`, as the index
-    /// holds `U.S.`) or in a row as typed.
-    Letters(Vec<String>),
+    /// One thing written in several ways, as typed first (`U S`: `US` or the letters apart;
+    /// `U.N.`: or `United Nations`): found in any of them, scored by the best, counted as one
+    /// word (see `names`).
+    Same(Vec<Node>),
     And(Vec<Node>),
     Or(Vec<Node>),
     Not(Box<Node>),
@@ -114,45 +115,7 @@ pub(crate) fn parse(input: &str) -> Result<Node, Error> {
     if let Some(t) = p.peek() {
         return Err(syntax(t.column, "unexpected `)` without a matching `(`"));
     }
-    Ok(join_letters(node))
-}
-
-/// An acronym typed letter by letter (`U S`, `J P Morgan`, `U N`: two or more one-letter
-/// words in a row) is one [`Node::Letters`], found joined as the index holds `U.S.` or `UN`, or
-/// as typed.
-fn join_letters(node: Node) -> Node {
-    fn letter(node: &Node) -> Option<&str> {
-        match node {
-            Node::Word { field: None, text, prefix: false, fuzzy: None } => {
-                let mut chars = text.chars();
-                matches!((chars.next(), chars.next()), (Some(c), None) if c.is_alphabetic()).then_some(text)
-            }
-            _ => None,
-        }
-    }
-    match node {
-        Node::And(parts) => {
-            let parts: Vec<Node> = parts.into_iter().map(join_letters).collect();
-            let mut out = Vec::with_capacity(parts.len());
-            let mut i = 0;
-            while i < parts.len() {
-                let run = parts[i..].iter().take_while(|p| letter(p).is_some()).count();
-                if run >= 2 {
-                    let letters: Vec<&str> = parts[i..i + run].iter().filter_map(letter).collect();
-                    out.push(Node::Letters(letters.into_iter().map(str::to_owned).collect()));
-                    i += run;
-                } else {
-                    out.push(parts[i].clone());
-                    i += 1;
-                }
-            }
-            Node::And(out)
-        }
-        Node::Or(parts) => Node::Or(parts.into_iter().map(join_letters).collect()),
-        Node::Not(inner) => Node::Not(Box::new(join_letters(*inner))),
-        Node::Boost { node, boost } => Node::Boost { node: Box::new(join_letters(*node)), boost },
-        leaf => leaf,
-    }
+    Ok(super::names::join_names(node))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -591,30 +554,6 @@ mod tests {
     fn or_binds_looser_than_and() {
         let q = parse("oil gas OR coal").unwrap();
         assert_eq!(q, Node::Or(vec![Node::And(vec![word("oil"), word("gas")]), word("coal")]));
-    }
-
-    #[test]
-    fn letters_typed_apart_are_one_acronym() {
-        let letters = |l: &[&str]| Node::Letters(l.iter().map(|s| s.to_string()).collect());
-        assert_eq!(parse("U S policy").unwrap(), Node::And(vec![letters(&["U", "S"]), word("policy")]));
-        assert_eq!(
-            parse("J P Morgan OR u n").unwrap(),
-            Node::Or(vec![
-                Node::And(vec![letters(&["J", "P"]), word("Morgan")]),
-                Node::And(vec![letters(&["u", "n"])])
-            ])
-        );
-        // One letter alone, a fielded or prefixed letter, a digit: left as they are.
-        assert_eq!(
-            parse("John F Kennedy").unwrap(),
-            Node::And(vec![word("John"), word("F"), word("Kennedy")])
-        );
-        assert_eq!(parse("G 7").unwrap(), Node::And(vec![word("G"), word("7")]));
-        let title_u =
-            Node::Word { field: Some(FieldName::Title), text: "U".into(), prefix: false, fuzzy: None };
-        assert_eq!(parse("title:U S").unwrap(), Node::And(vec![title_u, word("S")]));
-        // Inside groups and exclusions too.
-        assert_eq!(parse("-(U N)").unwrap(), Node::Not(Box::new(Node::And(vec![letters(&["U", "N"])]))));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! combined as the match mode says; and what snippets should mark.
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery,
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery,
     Query as EngineQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::index::schema::{Fields, names};
 use crate::query::syntax::{self, Edits, FieldName, MAX_BOOST, Node};
 use crate::query::{MatchMode, Query};
+use crate::search::best_of::BestOf;
 use crate::search::explain::Leaf;
 use crate::search::snippet::Matchers;
 
@@ -98,13 +99,18 @@ fn all_but_one(words: &[Box<dyn EngineQuery>]) -> Box<dyn EngineQuery> {
     Box::new(BooleanQuery::union(parts))
 }
 
-/// What an acronym typed letter by letter stands for: the letters joined (`U S` → `us`, as
-/// `U.S.` is indexed) or the letters in a row as typed.
-fn letters_alternatives(letters: &[String]) -> Vec<Node> {
-    vec![
-        Node::Word { field: None, text: letters.concat(), prefix: false, fuzzy: None },
-        Node::Phrase { field: None, text: letters.join(" "), slop: 0 },
-    ]
+/// The words of a plain word, a phrase or a group of plain words, as typed.
+fn typed_words(node: &Node) -> Option<String> {
+    match node {
+        Node::Word { field: None, text, prefix: false, fuzzy: None } | Node::Phrase { field: None, text, .. } => {
+            Some(text.clone())
+        }
+        Node::And(parts) => {
+            let words: Option<Vec<String>> = parts.iter().map(typed_words).collect();
+            words.map(|w| w.join(" "))
+        }
+        _ => None,
+    }
 }
 
 /// Weight of two query words found close together, as a share of their weight as a phrase
@@ -233,11 +239,10 @@ impl<'a> Builder<'a> {
                 }
                 Some(Box::new(BooleanQuery::new(clauses)))
             }
-            Node::Letters(letters) => {
-                // One word typed two ways: the better way counts, not both.
-                let ways: Vec<Box<dyn EngineQuery>> =
-                    letters_alternatives(letters).iter().filter_map(|n| self.node(n, negated)).collect();
-                (!ways.is_empty()).then(|| Box::new(DisjunctionMaxQuery::new(ways)) as Box<dyn EngineQuery>)
+            Node::Same(ways) => {
+                // One thing written several ways: the best way counts, not all.
+                let ways: Vec<Box<dyn EngineQuery>> = ways.iter().filter_map(|n| self.node(n, negated)).collect();
+                (!ways.is_empty()).then(|| Box::new(BestOf::new(ways)) as Box<dyn EngineQuery>)
             }
             Node::Or(parts) => {
                 let clauses: Vec<(Occur, Box<dyn EngineQuery>)> =
@@ -257,7 +262,8 @@ impl<'a> Builder<'a> {
                 Node::Word { field: None, text, prefix: false, fuzzy: None } if !is_stop_word(text) => {
                     Some(text.clone())
                 }
-                Node::Letters(letters) => Some(letters.concat()),
+                // As typed: `US`, `United States`.
+                Node::Same(ways) => ways.first().and_then(typed_words),
                 _ => None,
             })
             .collect();

@@ -5,6 +5,7 @@
 //! Each word of the text must match somewhere in title, body or tags (the title weighs
 //! [`TITLE_BOOST`](crate::TITLE_BOOST) times more), analyzed exactly as at index time.
 
+mod best_of;
 pub(crate) mod boost;
 mod build;
 mod collect;

@@ -365,6 +365,38 @@ fn an_acronym_typed_letter_by_letter_finds_it_dotted_or_spaced() {
 }
 
 #[test]
+fn a_name_is_found_by_its_initials_and_spelled_out() {
+    let index = index_of(
+        &[
+            article("initials", "U.N. forces leave the Congo", "Peacekeepers pack up in Leopoldville.", &[]),
+            article("spelled", "United Nations budget", "Members in arrears for the Congo force.", &[]),
+            article("states", "United States aid", "Washington pays for the Congo airlift.", &[]),
+            article("apart", "Nations united", "Neighbours joined in the Congo basin.", &[]),
+            article("soviet", "Soviet Union's reply", "Moscow answered the Congo note.", &[]),
+        ],
+        Stemming::English,
+    );
+    let sorted_ids = |query: &str| sorted(ids(&index, Query::new(query)));
+    // Either way of writing it finds both ways of writing it; nothing else is lost.
+    for query in ["United Nations Congo", "U.N. Congo", "UN Congo", "u n Congo"] {
+        let mut expected = vec!["initials", "spelled"];
+        if query.starts_with("United") {
+            // As typed, the two words still match where they are apart.
+            expected.insert(0, "apart");
+        }
+        assert_eq!(sorted_ids(query), expected, "{query}");
+    }
+    assert_eq!(sorted_ids("U.S. Congo"), ["states"]);
+    assert_eq!(sorted_ids("USSR Congo"), ["soviet"]);
+    // Quoted, a full name is searched exactly as typed; initials always find it in full too.
+    assert_eq!(sorted_ids("\"United Nations\" Congo"), ["spelled"]);
+    assert_eq!(sorted_ids("\"UN\" Congo"), ["initials", "spelled"]);
+    // A name counts as one word: with `Congo`, two words that every hit has.
+    let page = index.search(&Query::new("United Nations Congo")).unwrap();
+    assert!(!page.relaxed);
+}
+
+#[test]
 fn in_any_word_queries_words_found_together_score_higher() {
     use newsearch::MatchMode;
     // The same words, as often, in texts of the same length: only their places differ.
