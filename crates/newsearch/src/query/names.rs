@@ -43,18 +43,14 @@ fn full_name_at(parts: &[Node]) -> Option<(usize, &'static str)> {
     NAMES.iter().find_map(|&(initials, full)| {
         let n = full.len();
         let typed = parts.get(..n)?;
-        let same = full
-            .iter()
-            .zip(typed)
-            .enumerate()
-            .all(|(k, (want, node))| {
-                // The last word may be possessive: `Soviet Union's`.
-                plain_text(node).is_some_and(|t| {
-                    let last = k + 1 == n;
-                    let bare = ["'s", "'S", "’s", "’S"].iter().find_map(|s| t.strip_suffix(s).filter(|_| last));
-                    bare.unwrap_or(t).eq_ignore_ascii_case(want)
-                })
-            });
+        let same = full.iter().zip(typed).enumerate().all(|(k, (want, node))| {
+            // The last word may be possessive: `Soviet Union's`.
+            plain_text(node).is_some_and(|t| {
+                let last = k + 1 == n;
+                let bare = ["'s", "'S", "’s", "’S"].iter().find_map(|s| t.strip_suffix(s).filter(|_| last));
+                bare.unwrap_or(t).eq_ignore_ascii_case(want)
+            })
+        });
         same.then_some((n, initials))
     })
 }
@@ -106,7 +102,8 @@ mod tests {
         // One letter alone, a fielded or prefixed letter, a digit: left as they are.
         assert_eq!(parse("John F Kennedy").unwrap(), words(&["John", "F", "Kennedy"]));
         assert_eq!(parse("G 7").unwrap(), words(&["G", "7"]));
-        let title_u = Node::Word { field: Some(FieldName::Title), text: "U".into(), prefix: false, fuzzy: None };
+        let title_u =
+            Node::Word { field: Some(FieldName::Title), text: "U".into(), prefix: false, fuzzy: None };
         assert_eq!(parse("title:U S").unwrap(), Node::And(vec![title_u, plain("S")]));
         // Inside groups, alternatives and exclusions too.
         assert_eq!(parse("-(x y)").unwrap(), Node::Not(Box::new(Node::And(vec![letters("xy", "x y")]))));
@@ -125,7 +122,10 @@ mod tests {
         );
         assert_eq!(
             parse("Federal Bureau of Investigation files").unwrap(),
-            Node::And(vec![Node::Same(vec![words(&["Federal", "Bureau", "of", "Investigation"]), plain("fbi")]), plain("files")])
+            Node::And(vec![
+                Node::Same(vec![words(&["Federal", "Bureau", "of", "Investigation"]), plain("fbi")]),
+                plain("files")
+            ])
         );
         // The last word may be possessive.
         assert_eq!(
@@ -140,7 +140,12 @@ mod tests {
         assert_eq!(
             parse("title:United Nations").unwrap(),
             Node::And(vec![
-                Node::Word { field: Some(FieldName::Title), text: "United".into(), prefix: false, fuzzy: None },
+                Node::Word {
+                    field: Some(FieldName::Title),
+                    text: "United".into(),
+                    prefix: false,
+                    fuzzy: None
+                },
                 plain("Nations")
             ])
         );

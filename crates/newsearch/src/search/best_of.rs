@@ -7,7 +7,7 @@
 //! a phrase is only checked where the other words are.
 
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term, TantivyError};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
 
 /// Matches what any of its queries matches, scored by the best of them.
 #[derive(Debug)]
@@ -66,20 +66,21 @@ impl Weight for BestOfWeight {
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         // A way that does not match this document has no explanation (and the engine's phrase
         // would be asked to seek backwards if its first match came after it).
-        let matches = |w: &Box<dyn Weight>| -> tantivy::Result<bool> {
+        let matches = |w: &dyn Weight| -> tantivy::Result<bool> {
             let mut scorer = w.scorer(reader, 1.0)?;
             Ok(scorer.doc() == doc || (scorer.doc() < doc && scorer.seek(doc) == doc))
         };
         let mut best: Option<Explanation> = None;
         for way in &self.ways {
-            if matches(way)? {
+            if matches(way.as_ref())? {
                 let e = way.explain(reader, doc)?;
                 if best.as_ref().is_none_or(|b| e.value() > b.value()) {
                     best = Some(e);
                 }
             }
         }
-        let best = best.ok_or_else(|| TantivyError::InvalidArgument(format!("document {doc} does not match")))?;
+        let best =
+            best.ok_or_else(|| TantivyError::InvalidArgument(format!("document {doc} does not match")))?;
         let mut explanation = Explanation::new("the best of the ways it is written", best.value());
         explanation.add_detail(best);
         Ok(explanation)
@@ -168,7 +169,11 @@ mod tests {
     /// Every matching document with its score, for `query` over `docs` (texts of `WORDS`),
     /// written in `segments` commits so seeks cross segment ends too.
     /// Keyed by the document's place in `docs` (segments are ordered by their random ids).
-    fn run(docs: &[Vec<usize>], segments: usize, query: impl Fn(tantivy::schema::Field) -> Box<dyn Query>) -> BTreeMap<u64, Score> {
+    fn run(
+        docs: &[Vec<usize>],
+        segments: usize,
+        query: impl Fn(tantivy::schema::Field) -> Box<dyn Query>,
+    ) -> BTreeMap<u64, Score> {
         let mut schema = Schema::builder();
         let text = schema.add_text_field("text", TEXT);
         let n = schema.add_u64_field("n", STORED);
@@ -192,14 +197,21 @@ mod tests {
             let doc: TantivyDocument = searcher.doc(address).unwrap();
             doc.get_first(n).and_then(|v| tantivy::schema::Value::as_u64(&v)).unwrap()
         };
-        let scored: BTreeMap<u64, Score> =
-            searcher.search(&*query, &top).unwrap().into_iter().map(|(score, address)| (place(address), score)).collect();
+        let scored: BTreeMap<u64, Score> = searcher
+            .search(&*query, &top)
+            .unwrap()
+            .into_iter()
+            .map(|(score, address)| (place(address), score))
+            .collect();
         assert_eq!(searcher.search(&*query, &DocSetCollector).unwrap().len(), scored.len());
         scored
     }
 
     /// What explaining each match of `query` says it scores.
-    fn explained(docs: &[Vec<usize>], query: impl Fn(tantivy::schema::Field) -> Box<dyn Query>) -> Vec<(Score, Score)> {
+    fn explained(
+        docs: &[Vec<usize>],
+        query: impl Fn(tantivy::schema::Field) -> Box<dyn Query>,
+    ) -> Vec<(Score, Score)> {
         let mut schema = Schema::builder();
         let text = schema.add_text_field("text", TEXT);
         let index = Index::create_in_ram(schema.build());

@@ -3,8 +3,7 @@
 //! combined as the match mode says; and what snippets should mark.
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery,
-    Query as EngineQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query as EngineQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -37,6 +36,10 @@ pub(crate) struct Builder<'a> {
     failure: Option<Error>,
     /// The scoring parts, kept when hits are to be explained.
     pub(crate) leaves: Option<Vec<Leaf>>,
+    /// Inside one of the ways of a [`Node::Same`]: which one (see [`Leaf::way`]).
+    way: Option<(u32, u32)>,
+    /// `Node::Same`s met so far.
+    ways_seen: u32,
     /// Words left out, with why: the message when nothing is left.
     unsearchable: Vec<(String, Unsearchable)>,
     /// In an any-word query, whether articles need every top-level word but one.
@@ -102,9 +105,8 @@ fn all_but_one(words: &[Box<dyn EngineQuery>]) -> Box<dyn EngineQuery> {
 /// The words of a plain word, a phrase or a group of plain words, as typed.
 fn typed_words(node: &Node) -> Option<String> {
     match node {
-        Node::Word { field: None, text, prefix: false, fuzzy: None } | Node::Phrase { field: None, text, .. } => {
-            Some(text.clone())
-        }
+        Node::Word { field: None, text, prefix: false, fuzzy: None }
+        | Node::Phrase { field: None, text, .. } => Some(text.clone()),
         Node::And(parts) => {
             let words: Option<Vec<String>> = parts.iter().map(typed_words).collect();
             words.map(|w| w.join(" "))
@@ -149,6 +151,8 @@ impl<'a> Builder<'a> {
             weight: 1.0,
             failure: None,
             leaves: query.explain.then(Vec::new),
+            way: None,
+            ways_seen: 0,
             unsearchable: Vec::new(),
             all_but_one: false,
         }
@@ -241,7 +245,17 @@ impl<'a> Builder<'a> {
             }
             Node::Same(ways) => {
                 // One thing written several ways: the best way counts, not all.
-                let ways: Vec<Box<dyn EngineQuery>> = ways.iter().filter_map(|n| self.node(n, negated)).collect();
+                let group = self.ways_seen;
+                self.ways_seen += 1;
+                let outer = self.way;
+                let mut built: Vec<Box<dyn EngineQuery>> = Vec::with_capacity(ways.len());
+                for (k, way) in ways.iter().enumerate() {
+                    // Explanations count the best way of the outermost group.
+                    self.way = outer.or(Some((group, k as u32)));
+                    built.extend(self.node(way, negated));
+                }
+                self.way = outer;
+                let ways = built;
                 (!ways.is_empty()).then(|| Box::new(BestOf::new(ways)) as Box<dyn EngineQuery>)
             }
             Node::Or(parts) => {
@@ -345,6 +359,7 @@ impl<'a> Builder<'a> {
                         boost,
                         query: q.box_clone(),
                         single_term,
+                        way: self.way,
                     });
                 }
                 // The body holds the title's words too (see `Fields::document`): matching the
@@ -455,7 +470,14 @@ impl<'a> Builder<'a> {
                 (false, _) => format!("{value}~"),
             };
             let single_term = !look.prefix && edits == 0;
-            leaves.push(Leaf { field: name, text, boost: self.weight, query: q.box_clone(), single_term });
+            leaves.push(Leaf {
+                field: name,
+                text,
+                boost: self.weight,
+                query: q.box_clone(),
+                single_term,
+                way: self.way,
+            });
         }
         q
     }

@@ -77,6 +77,9 @@ pub(crate) struct Leaf {
     pub(crate) query: Box<dyn EngineQuery>,
     /// A plain word (not a phrase, prefix or typo-tolerant word): its BM25 inputs are shown.
     pub(crate) single_term: bool,
+    /// Part of one way (the second number) of writing one thing (the first; `U.N.` or
+    /// `United Nations`): of a group's ways, only the best one counts.
+    pub(crate) way: Option<(u32, u32)>,
 }
 
 /// Takes `address`'s score apart over `leaves`.
@@ -88,6 +91,7 @@ pub(crate) fn explain(
     popularity: Option<f32>,
 ) -> tantivy::Result<Explanation> {
     let mut parts = Vec::new();
+    let mut ways = Vec::new();
     let segment = searcher.segment_reader(address.segment_ord);
     for leaf in leaves {
         // The leaf's own scorer, moved to the document (the engine's explain is not used
@@ -115,11 +119,40 @@ pub(crate) fn explain(
             score,
             inputs,
         });
+        ways.push(leaf.way);
     }
+    let mut parts = best_ways(parts, &ways);
     parts.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.field.cmp(&b.field)));
     let text_score: f32 = parts.iter().map(|p| p.score).sum();
     let score = text_score * recency.unwrap_or(1.0) * popularity.unwrap_or(1.0);
     Ok(Explanation { score, text_score, parts, recency, popularity })
+}
+
+/// `parts` without those of the ways of writing one thing (`ways[i]` is `parts[i]`'s) that are
+/// not its best way, as the query scores only the best.
+fn best_ways(parts: Vec<ScorePart>, ways: &[Option<(u32, u32)>]) -> Vec<ScorePart> {
+    let mut totals: Vec<((u32, u32), f32)> = Vec::new();
+    for (part, way) in parts.iter().zip(ways) {
+        if let Some(way) = *way {
+            match totals.iter_mut().find(|(w, _)| *w == way) {
+                Some((_, total)) => *total += part.score,
+                None => totals.push((way, part.score)),
+            }
+        }
+    }
+    let best = |group: u32| {
+        totals
+            .iter()
+            .filter(|((g, _), _)| *g == group)
+            .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.1.cmp(&a.0.1)))
+            .map(|(w, _)| *w)
+    };
+    parts
+        .into_iter()
+        .zip(ways)
+        .filter(|(_, way)| way.is_none_or(|(group, k)| best(group) == Some((group, k))))
+        .map(|(part, _)| part)
+        .collect()
 }
 
 /// The first `freq`, `idf`, `dl` and `avgdl` values in an engine explanation tree (the

@@ -394,6 +394,15 @@ fn a_name_is_found_by_its_initials_and_spelled_out() {
     // A name counts as one word: with `Congo`, two words that every hit has.
     let page = index.search(&Query::new("United Nations Congo")).unwrap();
     assert!(!page.relaxed);
+    // Explanations add up to the score: only the best way of writing a name counts.
+    for query in ["United Nations Congo", "u n Congo", "U.N. united nations Congo leave"] {
+        let page = index.search(&Query::new(query).explain(true)).unwrap();
+        assert!(!page.hits.is_empty(), "{query}");
+        for hit in &page.hits {
+            let e = hit.explanation.as_ref().unwrap();
+            assert!((e.score - hit.score.unwrap()).abs() < 1e-4, "{query}: {e:?} vs {:?}", hit.score);
+        }
+    }
 }
 
 #[test]
