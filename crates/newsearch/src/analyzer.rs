@@ -748,17 +748,22 @@ mod tests {
         terms(&mut text_analyzer(Stemming::None), text)
     }
 
+    /// Each indexed token (unstemmed): its text, place and the text its offsets cover.
+    fn indexed_tokens(text: &str) -> Vec<(String, usize, String)> {
+        let mut analyzer = text_analyzer(Stemming::None);
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            out.push((t.text.clone(), t.position, text[t.offset_from..t.offset_to].to_owned()));
+        }
+        out
+    }
+
     #[test]
     fn words_with_an_apostrophe_inside_are_found_joined_and_by_their_parts() {
-        let indexed = |text: &str| {
-            let mut analyzer = text_analyzer(Stemming::None);
-            let mut stream = analyzer.token_stream(text);
-            let mut out = Vec::new();
-            while stream.advance() {
-                out.push((stream.token().text.clone(), stream.token().position));
-            }
-            out
-        };
+        let indexed =
+            |text: &str| indexed_tokens(text).into_iter().map(|(t, p, _)| (t, p)).collect::<Vec<_>>();
         let at = |pairs: &[(&str, usize)]| pairs.iter().map(|(t, p)| (t.to_string(), *p)).collect::<Vec<_>>();
         assert_eq!(indexed("INT'L bank"), at(&[("intl", 0), ("int", 0), ("bank", 1)]));
         assert_eq!(indexed("O’Brien said"), at(&[("obrien", 0), ("brien", 0), ("said", 1)]));
@@ -778,16 +783,7 @@ mod tests {
 
     #[test]
     fn names_written_in_full_are_indexed_by_their_initials_too() {
-        let indexed = |text: &str| {
-            let mut analyzer = text_analyzer(Stemming::None);
-            let mut stream = analyzer.token_stream(text);
-            let mut out = Vec::new();
-            while stream.advance() {
-                let t = stream.token();
-                out.push((t.text.clone(), t.position, text[t.offset_from..t.offset_to].to_owned()));
-            }
-            out
-        };
+        let indexed = indexed_tokens;
         let initials = |text: &str| -> Vec<(String, usize, String)> {
             let words: Vec<String> = terms(&mut query_analyzer(Stemming::None), text);
             indexed(text).into_iter().filter(|(t, _, _)| !words.contains(t)).collect()
