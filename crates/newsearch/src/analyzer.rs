@@ -193,28 +193,30 @@ pub(crate) const NAMES: &[(&str, &[&str])] = &[
 /// Words before the last one that a name of [`NAMES`] may have.
 const LONGEST_NAME: usize = 4;
 
-/// The lengths (bit `n` for `n` bytes) and first letters (bit 0 for `a`) of the last words of
-/// [`NAMES`]: most words are turned away by these two bits before any name is compared.
-const NAME_ENDS: (u64, u32) = {
-    let (mut lengths, mut firsts) = (0u64, 0u32);
+/// For each length in bytes, the first letters (bit 0 for `a`) and the last letters of the
+/// last words of [`NAMES`] that long: nearly every word is turned away by these before any name
+/// is compared.
+const NAME_ENDS: [(u32, u32); 16] = {
+    let mut ends = [(0u32, 0u32); 16];
     let mut i = 0;
     while i < NAMES.len() {
         let words = NAMES[i].1;
         let last = words[words.len() - 1].as_bytes();
-        lengths |= 1 << last.len();
-        firsts |= 1 << (last[0] - b'a');
+        let (first, end) = (last[0] - b'a', last[last.len() - 1] - b'a');
+        ends[last.len()].0 |= 1 << first;
+        ends[last.len()].1 |= 1 << end;
         i += 1;
     }
-    (lengths, firsts)
+    ends
 };
 
 /// Whether `word` (lowercase) may end a name of [`NAMES`].
+#[inline]
 fn may_end_a_name(word: &str) -> bool {
-    let (lengths, firsts) = NAME_ENDS;
     let bytes = word.as_bytes();
-    bytes.len() < 64
-        && lengths & (1 << bytes.len()) != 0
-        && bytes.first().is_some_and(|&b| b.is_ascii_lowercase() && firsts & (1 << (b - b'a')) != 0)
+    let Some(&(firsts, lasts)) = NAME_ENDS.get(bytes.len()) else { return false };
+    let letter = |b: u8, set: u32| b.is_ascii_lowercase() && set & (1 << (b - b'a')) != 0;
+    firsts != 0 && letter(bytes[0], firsts) && letter(bytes[bytes.len() - 1], lasts)
 }
 
 /// UAX #29 words, lowercased, possessives and acronym dots removed, long words dropped.
@@ -243,7 +245,7 @@ impl Tokenizer for WordTokenizer {
             parts: self.parts,
             extra: Vec::new(),
             recent: [(0, 0); LONGEST_NAME - 1],
-            recent_len: 0,
+            words: 0,
             initials: None,
             token: &mut self.token,
         }
@@ -259,9 +261,9 @@ pub(crate) struct WordStream<'a> {
     parts: bool,
     /// Parts of the last word still to emit at its place, reversed.
     extra: Vec<String>,
-    /// Byte spans of the words before the last one, the latest last (`recent_len` of them).
+    /// Byte spans of the last words read, word `n` at `n % len` (`words` read so far).
     recent: [(usize, usize); LONGEST_NAME - 1],
-    recent_len: usize,
+    words: usize,
     /// Initials of a name the last word ended, still to emit at its place, and where the name
     /// starts.
     initials: Option<(&'static str, usize)>,
@@ -381,26 +383,34 @@ impl WordStream<'_> {
 impl WordStream<'_> {
     /// Called with each word that takes a new place (its token text set): notes the initials
     /// of a name of [`NAMES`] it ends, then remembers it as one of the words before the next.
+    #[inline]
     fn after_word(&mut self, start: usize, end: usize) {
+        if may_end_a_name(&self.token.text) {
+            self.initials = self.name_ending_here(start);
+        }
+        self.recent[self.words % self.recent.len()] = (start, end);
+        self.words += 1;
+    }
+
+    /// The initials of the name of [`NAMES`] the word just read (starting at `start`) ends, if
+    /// any, and where the name starts.
+    #[inline(never)]
+    fn name_ending_here(&self, start: usize) -> Option<(&'static str, usize)> {
         let last = self.token.text.as_str();
-        if may_end_a_name(last) {
-            self.initials = NAMES.iter().find_map(|&(initials, words)| {
-                let (name_last, before) = words.split_last()?;
-                if *name_last != last || before.len() > self.recent_len {
-                    return None;
-                }
-                let spans = &self.recent[self.recent_len - before.len()..self.recent_len];
-                let same =
-                    before.iter().zip(spans).all(|(w, &(s, e))| self.text[s..e].eq_ignore_ascii_case(w));
-                same.then(|| (initials, spans.first().map_or(start, |&(s, _)| s)))
+        let held = self.words.min(self.recent.len());
+        NAMES.iter().find_map(|&(initials, words)| {
+            let (name_last, before) = words.split_last()?;
+            if *name_last != last || before.len() > held {
+                return None;
+            }
+            // The spans of the `before.len()` words read just before this one, oldest first.
+            let span = |i: usize| self.recent[(self.words - before.len() + i) % self.recent.len()];
+            let same = before.iter().enumerate().all(|(i, w)| {
+                let (s, e) = span(i);
+                self.text[s..e].eq_ignore_ascii_case(w)
             });
-        }
-        if self.recent_len == self.recent.len() {
-            self.recent.copy_within(1.., 0);
-            self.recent_len -= 1;
-        }
-        self.recent[self.recent_len] = (start, end);
-        self.recent_len += 1;
+            same.then(|| (initials, if before.is_empty() { start } else { span(0).0 }))
+        })
     }
 }
 
@@ -885,7 +895,7 @@ mod tests {
             parts: false,
             extra: Vec::new(),
             recent: [(0, 0); LONGEST_NAME - 1],
-            recent_len: 0,
+            words: 0,
             initials: None,
             token: &mut token,
         };
