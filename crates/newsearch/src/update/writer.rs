@@ -29,7 +29,13 @@ impl Index {
     }
 
     /// A writer with the given memory budget and threads.
+    ///
+    /// On Linux with the GNU C library, the first writer of the process also has the C
+    /// allocator give allocations of 1 MiB or more their own memory maps, returned to the
+    /// system when freed, unless `MALLOC_MMAP_THRESHOLD_` says otherwise (see
+    /// [`bound_allocator_retention`]).
     pub fn writer_with(&self, options: &WriterOptions) -> Result<IndexWriter> {
+        bound_allocator_retention();
         let inner = self
             .inner
             .writer_with_num_threads(options.threads_or_default(), options.budget_bytes())
@@ -48,6 +54,41 @@ impl Index {
             _here: here,
         })
     }
+}
+
+/// Allocations from which the C allocator serves a request with its own memory map.
+const OWN_MAP_BYTES: i32 = 1 << 20;
+
+/// Keeps freed indexing buffers from staying in the process.
+///
+/// The engine's indexing threads fill buffers of 1 MiB pages up to the writer's budget, free
+/// them when a segment is written, and start again. The GNU C allocator serves a first large
+/// request with its own memory map, but once one is freed it raises that threshold to the
+/// freed size, so later pages come from its heaps, which keep freed memory for reuse instead of
+/// returning it. Each segment then left its buffers behind: the peak RSS of a bulk run grew
+/// with the archive (547 MB for 258,322 articles where 400 MB did with a fixed threshold;
+/// 607 MB for 516,644 against 388 MB for 129,161). A fixed threshold of [`OWN_MAP_BYTES`]
+/// keeps those pages in their own maps, at no measurable cost in time. Once per process, and
+/// not when the user set the threshold (`MALLOC_MMAP_THRESHOLD_`).
+fn bound_allocator_retention() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() {
+                set_mmap_threshold(OWN_MAP_BYTES);
+            }
+        });
+    }
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+fn set_mmap_threshold(bytes: i32) {
+    // SAFETY: `mallopt` only changes a tuning parameter of the C allocator; it takes the
+    // allocator's own lock, touches no memory of ours, and any value is valid (a failure is
+    // reported by its return value, which changes nothing).
+    let _ = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, bytes) };
 }
 
 /// Memory and threads for indexing.
