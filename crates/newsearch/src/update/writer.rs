@@ -68,8 +68,8 @@ const OWN_MAP_BYTES: i32 = 1 << 20;
 /// returning it. Each segment then left its buffers behind: the peak RSS of a bulk run grew
 /// with the archive (547 MB for 258,322 articles where 400 MB did with a fixed threshold;
 /// 607 MB for 516,644 against 388 MB for 129,161). A fixed threshold of [`OWN_MAP_BYTES`]
-/// keeps those pages in their own maps, at no measurable cost in time. Once per process, and
-/// not when the user set the threshold (`MALLOC_MMAP_THRESHOLD_`).
+/// keeps those pages in their own maps, for about 2 % more time (the kernel zeroes each fresh
+/// page). Once per process, and not when the user set the threshold (`MALLOC_MMAP_THRESHOLD_`).
 fn bound_allocator_retention() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
