@@ -129,6 +129,7 @@ pub fn walk<P: AsRef<Path>>(paths: &[P], options: &WalkOptions) -> Walk {
     for root in paths {
         walk_root(root.as_ref(), root.as_ref(), options, &mut out);
     }
+    out.files.shrink_to_fit();
     out
 }
 
@@ -140,6 +141,7 @@ pub(crate) fn walk_under(paths: &[(PathBuf, PathBuf)], options: &WalkOptions) ->
     for (root, id_root) in paths {
         walk_root(root, id_root, options, &mut out);
     }
+    out.files.shrink_to_fit();
     out
 }
 
@@ -198,11 +200,10 @@ fn walk_root(root: &Path, id_root: &Path, options: &WalkOptions, out: &mut Walk)
             out.skipped.push(Skipped { path: entry.into_path(), reason: SkipReason::UnknownExtension });
             continue;
         };
-        out.files.push(SourceFile {
-            id_base: relative_id(id_root, entry.path()),
-            path: entry.into_path(),
-            format,
-        });
+        let mut path = entry.into_path();
+        // Held for the whole run, one per file: no spare capacity.
+        path.shrink_to_fit();
+        out.files.push(SourceFile { id_base: relative_id(id_root, &path), path, format });
     }
 }
 
