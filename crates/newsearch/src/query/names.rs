@@ -4,7 +4,8 @@
 //! word. Articles that write such a name in full are indexed with its initials too, so its
 //! initials are the one term that finds both ways of writing it.
 //!
-//! Quoting a name (`"United Nations"`, `"UN"`) searches exactly what is typed.
+//! A full name in quotes (`"United Nations"`) is only that phrase; initials, quoted or not, find
+//! the full name too, since the index holds them for it.
 
 use super::syntax::Node;
 use crate::analyzer::NAMES;

@@ -32,8 +32,8 @@ impl Index {
     ///
     /// On Linux with the GNU C library, the first writer of the process also has the C
     /// allocator give allocations of 1 MiB or more their own memory maps, returned to the
-    /// system when freed, unless `MALLOC_MMAP_THRESHOLD_` says otherwise (see
-    /// [`bound_allocator_retention`]).
+    /// system when freed, unless `MALLOC_MMAP_THRESHOLD_` says otherwise: the engine frees its
+    /// indexing buffers after each segment, and the allocator would otherwise keep them.
     pub fn writer_with(&self, options: &WriterOptions) -> Result<IndexWriter> {
         bound_allocator_retention();
         let inner = self
