@@ -190,8 +190,22 @@ pub(crate) const NAMES: &[(&str, &[&str])] = &[
     ("cia", &["central", "intelligence", "agency"]),
 ];
 
-/// Words before the last one that a name of [`NAMES`] may have.
-const LONGEST_NAME: usize = 4;
+/// Words in the longest name of [`NAMES`].
+const LONGEST_NAME: usize = {
+    let (mut longest, mut i) = (0, 0);
+    while i < NAMES.len() {
+        if NAMES[i].1.len() > longest {
+            longest = NAMES[i].1.len();
+        }
+        i += 1;
+    }
+    longest
+};
+
+/// `word` without a possessive `'s` (or `’s`, in either case), as the index holds it.
+pub(crate) fn without_possessive(word: &str) -> &str {
+    ["'s", "'S", "’s", "’S"].iter().find_map(|s| word.strip_suffix(s)).unwrap_or(word)
+}
 
 /// For each length in bytes, the first letters (bit 0 for `a`) and the last letters of the
 /// last words of [`NAMES`] that long: nearly every word is turned away by these before any name
@@ -677,9 +691,8 @@ fn normalize_into(word: &str, out: &mut String) {
             }
         }
     }
-    if out.ends_with("'s") {
-        out.truncate(out.len() - 2);
-    }
+    let bare = without_possessive(out).len();
+    out.truncate(bare);
     if out.contains('.') && !out.bytes().any(|b| b.is_ascii_digit()) {
         out.retain(|c| c != '.');
     }

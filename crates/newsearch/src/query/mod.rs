@@ -144,8 +144,8 @@ pub enum MatchMode {
     /// natural-language queries).
     Any,
     /// The default: [`MatchMode::All`] for a query of up to three words (function words
-    /// aside; phrases, fielded words, `OR` groups and acronyms typed letter by letter count one
-    /// each), relaxed when too few articles have them all (none for one or two words; fewer
+    /// aside; phrases, fielded words, `OR` groups, acronyms typed letter by letter and names
+    /// written in full, such as `United Nations`, count one each), relaxed when too few articles have them all (none for one or two words; fewer
     /// than [`ENOUGH_EVERY_WORD`](crate::ENOUGH_EVERY_WORD) for three, then those with all
     /// but one follow: see [`SearchResults::relaxed`](crate::SearchResults::relaxed));
     /// [`MatchMode::Any`] for a longer, descriptive one, such as a sentence pasted from a story.

@@ -8,7 +8,7 @@
 //! the full name too, since the index holds them for it.
 
 use super::syntax::Node;
-use crate::analyzer::NAMES;
+use crate::analyzer::{NAMES, without_possessive};
 
 fn plain(text: &str) -> Node {
     Node::Word { field: None, text: text.to_owned(), prefix: false, fuzzy: None }
@@ -46,11 +46,8 @@ fn full_name_at(parts: &[Node]) -> Option<(usize, &'static str)> {
         let typed = parts.get(..n)?;
         let same = full.iter().zip(typed).enumerate().all(|(k, (want, node))| {
             // The last word may be possessive: `Soviet Union's`.
-            plain_text(node).is_some_and(|t| {
-                let last = k + 1 == n;
-                let bare = ["'s", "'S", "’s", "’S"].iter().find_map(|s| t.strip_suffix(s).filter(|_| last));
-                bare.unwrap_or(t).eq_ignore_ascii_case(want)
-            })
+            let bare = |t| if k + 1 == n { without_possessive(t) } else { t };
+            plain_text(node).is_some_and(|t| bare(t).eq_ignore_ascii_case(want))
         });
         same.then_some((n, initials))
     })

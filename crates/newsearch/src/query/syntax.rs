@@ -64,8 +64,8 @@ pub(crate) enum Node {
         slop: u32,
     },
     /// One thing written in several ways, as typed first (`U S`: `US` or the letters apart;
-    /// `U.N.`: or `United Nations`): found in any of them, scored by the best, counted as one
-    /// word (see `names`).
+    /// `United Nations`: its words or its initials `un`): found in any of them, scored by the
+    /// best, counted as one word (see `names`).
     Same(Vec<Node>),
     And(Vec<Node>),
     Or(Vec<Node>),

@@ -1,12 +1,14 @@
-//! One thing written several ways (`ECB`, `European Central Bank`; `US`, `U S`): an article
-//! matches if it has any of them and scores as its best one, as the engine's disjunction-max
-//! would score it. That one goes through a buffered union, which scores every match of every way
-//! a few thousand documents ahead of where an intersection asks: for `ECB Fed` it checked the
-//! positions of `European Central Bank` in each of thousands of articles, ten times the cost of
-//! the query. This one only moves its ways to the documents asked for, so inside an intersection
-//! a phrase is only checked where the other words are.
+//! One thing written several ways (`United Nations` as typed or its initials `un`; `J P` joined
+//! or apart): an article matches if it has any of them and scores as its best one, as the
+//! engine's disjunction-max would score it. That one goes through a buffered union, which scores
+//! every match of every way a few thousand documents ahead of where an intersection asks (with
+//! `European Central Bank` as a phrase way, `ECB Fed` checked its positions in thousands of
+//! articles: ten times the cost of the query). This one only moves its ways to the documents
+//! asked for, so inside an intersection a phrase is only checked where the other words are.
 
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+
+use crate::search::explain::scorer_at;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term};
 
 /// Matches what any of its queries matches, scored by the best of them.
@@ -57,22 +59,18 @@ impl Weight for BestOfWeight {
             0 => Box::new(EmptyScorer),
             1 => ways.pop().unwrap_or_else(|| Box::new(EmptyScorer)),
             _ => {
-                let doc = ways.iter().map(|s| s.doc()).min().unwrap_or(TERMINATED);
-                Box::new(BestOfScorer { ways, doc })
+                let mut scorer = BestOfScorer { ways, doc: 0 };
+                scorer.settle();
+                Box::new(scorer)
             }
         })
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        // A way that does not match this document has no explanation (and the engine's phrase
-        // would be asked to seek backwards if its first match came after it).
-        let matches = |w: &dyn Weight| -> tantivy::Result<bool> {
-            let mut scorer = w.scorer(reader, 1.0)?;
-            Ok(scorer.doc() == doc || (scorer.doc() < doc && scorer.seek(doc) == doc))
-        };
+        // A way that does not match this document has no explanation.
         let mut best: Option<Explanation> = None;
         for way in &self.ways {
-            if matches(way.as_ref())? {
+            if scorer_at(way.as_ref(), reader, doc)?.is_some() {
                 let e = way.explain(reader, doc)?;
                 if best.as_ref().is_none_or(|b| e.value() > b.value()) {
                     best = Some(e);

@@ -1,8 +1,8 @@
 //! Why a hit scored what it did: the text score split by field and word, and the
 //! recency and popularity multipliers.
 
-use tantivy::query::{EnableScoring, Query as EngineQuery};
-use tantivy::{DocAddress, DocSet, Searcher};
+use tantivy::query::{EnableScoring, Query as EngineQuery, Scorer, Weight};
+use tantivy::{DocAddress, DocId, DocSet, Searcher, SegmentReader};
 
 /// A hit's score, taken apart (see [`Query::explain`](crate::Query::explain)).
 ///
@@ -77,8 +77,9 @@ pub(crate) struct Leaf {
     pub(crate) query: Box<dyn EngineQuery>,
     /// A plain word (not a phrase, prefix or typo-tolerant word): its BM25 inputs are shown.
     pub(crate) single_term: bool,
-    /// Part of one way (the second number) of writing one thing (the first; `U.N.` or
-    /// `United Nations`): of a group's ways, only the best one counts.
+    /// Part of one way (the second number) of writing one thing (the first: `United Nations`
+    /// as typed or its initials `un`; `J P` joined or apart): of a group's ways, only the best
+    /// one counts.
     pub(crate) way: Option<(u32, u32)>,
 }
 
@@ -91,16 +92,12 @@ pub(crate) fn explain(
     popularity: Option<f32>,
 ) -> tantivy::Result<Explanation> {
     let mut parts = Vec::new();
-    let mut ways = Vec::new();
     let segment = searcher.segment_reader(address.segment_ord);
     for leaf in leaves {
         // The leaf's own scorer, moved to the document (the engine's explain is not used
         // for the score: for phrases it can fail on documents before the first match).
         let weight = leaf.query.weight(EnableScoring::enabled_from_searcher(searcher))?;
-        let mut scorer = weight.scorer(segment, 1.0)?;
-        if scorer.doc() > address.doc_id || scorer.seek(address.doc_id) != address.doc_id {
-            continue;
-        }
+        let Some(mut scorer) = scorer_at(weight.as_ref(), segment, address.doc_id)? else { continue };
         let score = scorer.score();
         let inputs = if leaf.single_term {
             leaf.query
@@ -112,27 +109,39 @@ pub(crate) fn explain(
         } else {
             Vec::new()
         };
-        parts.push(ScorePart {
+        let part = ScorePart {
             field: leaf.field.to_owned(),
             text: leaf.text.clone(),
             boost: leaf.boost,
             score,
             inputs,
-        });
-        ways.push(leaf.way);
+        };
+        parts.push((part, leaf.way));
     }
-    let mut parts = best_ways(parts, &ways);
+    let mut parts = best_ways(parts);
     parts.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.field.cmp(&b.field)));
     let text_score: f32 = parts.iter().map(|p| p.score).sum();
     let score = text_score * recency.unwrap_or(1.0) * popularity.unwrap_or(1.0);
     Ok(Explanation { score, text_score, parts, recency, popularity })
 }
 
-/// `parts` without those of the ways of writing one thing (`ways[i]` is `parts[i]`'s) that are
-/// not its best way, as the query scores only the best.
-fn best_ways(parts: Vec<ScorePart>, ways: &[Option<(u32, u32)>]) -> Vec<ScorePart> {
+/// `weight`'s scorer in `segment`, moved to `doc` if it matches it. It never seeks backwards:
+/// the engine's phrase scorer must not be asked for a document before the one it is on.
+pub(crate) fn scorer_at(
+    weight: &dyn Weight,
+    segment: &SegmentReader,
+    doc: DocId,
+) -> tantivy::Result<Option<Box<dyn Scorer>>> {
+    let mut scorer = weight.scorer(segment, 1.0)?;
+    let at = scorer.doc() == doc || (scorer.doc() < doc && scorer.seek(doc) == doc);
+    Ok(at.then_some(scorer))
+}
+
+/// The parts without those of the ways of writing one thing (each part with the way it belongs
+/// to, if any) that are not its best way, as the query scores only the best.
+fn best_ways(parts: Vec<(ScorePart, Option<(u32, u32)>)>) -> Vec<ScorePart> {
     let mut totals: Vec<((u32, u32), f32)> = Vec::new();
-    for (part, way) in parts.iter().zip(ways) {
+    for (part, way) in &parts {
         if let Some(way) = *way {
             match totals.iter_mut().find(|(w, _)| *w == way) {
                 Some((_, total)) => *total += part.score,
@@ -149,7 +158,6 @@ fn best_ways(parts: Vec<ScorePart>, ways: &[Option<(u32, u32)>]) -> Vec<ScorePar
     };
     parts
         .into_iter()
-        .zip(ways)
         .filter(|(_, way)| way.is_none_or(|(group, k)| best(group) == Some((group, k))))
         .map(|(part, _)| part)
         .collect()
