@@ -371,7 +371,11 @@ impl WordStream<'_> {
         let (start, end) = self.next_word()?;
         let word = &self.text[start..end];
         let is_joiner = |c: char| matches!(c, '.' | ':' | '\u{b7}');
-        let has_joiner = memchr::memchr2(b'.', b':', word.as_bytes()).is_some() || word.contains('\u{b7}');
+        // `·` is two bytes, C2 B7: a word without a C2 byte has none (a char pattern of two
+        // bytes would be searched for as a string, window by window).
+        let bytes = word.as_bytes();
+        let has_joiner = memchr::memchr2(b'.', b':', bytes).is_some()
+            || (memchr::memchr(0xc2, bytes).is_some() && word.contains('\u{b7}'));
         if !has_joiner || word.contains(|c: char| c.is_numeric()) {
             return Some((start, end));
         }
