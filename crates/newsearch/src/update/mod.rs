@@ -129,8 +129,11 @@ impl UpdateOptions {
     }
 
     /// Articles between intermediate commits, so searches see a long run progress and a
-    /// killed run keeps what it committed.
-    pub const DEFAULT_COMMIT_EVERY: usize = 50_000;
+    /// killed run keeps what it committed. Most runs commit by time first
+    /// ([`UpdateOptions::DEFAULT_COMMIT_INTERVAL`]): each commit ends the segments being
+    /// written, and a run of many small segments pays for merging them afterwards (a first run
+    /// of 129,162 articles took 1.17× as long with a commit every 50,000).
+    pub const DEFAULT_COMMIT_EVERY: usize = 250_000;
     /// Longest time between intermediate commits.
     pub const DEFAULT_COMMIT_INTERVAL: Duration = Duration::from_secs(30);
 
@@ -165,7 +168,7 @@ impl UpdateOptions {
         self
     }
 
-    /// Commit after this many added articles (default 50,000; a rebuild commits once).
+    /// Commit after this many added articles (default 250,000; a rebuild commits once).
     pub fn commit_every(mut self, articles: usize) -> Self {
         self.commit_every = Some(articles.max(1));
         self
