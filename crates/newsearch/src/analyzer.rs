@@ -285,10 +285,11 @@ pub(crate) struct WordStream<'a> {
 }
 
 impl WordStream<'_> {
-    /// The next word's byte span, or `None` at the end.
-    fn next_word(&mut self) -> Option<(usize, usize)> {
-        if let Some(span) = self.pending.pop() {
-            return Some(span);
+    /// The next word's byte span, or `None` at the end, and whether the word is plain: ASCII
+    /// letters and digits only (no apostrophe, dot or other joiner inside).
+    fn next_word(&mut self) -> Option<(usize, usize, bool)> {
+        if let Some((s, e)) = self.pending.pop() {
+            return Some((s, e, false));
         }
         let bytes = self.text.as_bytes();
         loop {
@@ -307,9 +308,9 @@ impl WordStream<'_> {
             }
             if ascii {
                 // Words inside an ASCII chunk, one at a time.
-                if let Some((s, e)) = next_ascii_word(&bytes[..end], start) {
+                if let Some((s, e, plain)) = next_ascii_word(&bytes[..end], start) {
                     self.pos = e;
-                    return Some((s, e));
+                    return Some((s, e, plain));
                 }
                 self.pos = end;
             } else {
@@ -318,16 +319,17 @@ impl WordStream<'_> {
                     .extend(chunk.unicode_word_indices().map(|(i, w)| (start + i, start + i + w.len())));
                 self.pending.reverse();
                 self.pos = end;
-                if let Some(span) = self.pending.pop() {
-                    return Some(span);
+                if let Some((s, e)) = self.pending.pop() {
+                    return Some((s, e, false));
                 }
             }
         }
     }
 }
 
-/// The first UAX #29 word (with a letter or digit) in `bytes[from..]`, all ASCII, no spaces.
-fn next_ascii_word(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
+/// The first UAX #29 word (with a letter or digit) in `bytes[from..]`, all ASCII, no spaces,
+/// and whether it is only letters and digits.
+fn next_ascii_word(bytes: &[u8], from: usize) -> Option<(usize, usize, bool)> {
     let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut i = from;
     loop {
@@ -338,8 +340,10 @@ fn next_ascii_word(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
             return None;
         }
         let start = i;
+        let mut plain = true;
         loop {
             while i < bytes.len() && is_word(bytes[i]) {
+                plain &= bytes[i] != b'_';
                 i += 1;
             }
             // WB6/7 and WB11/12: one mid character joins letters to letters, digits to digits.
@@ -350,6 +354,7 @@ fn next_ascii_word(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
                 if (letters && matches!(mid, b'\'' | b'.' | b':'))
                     || (digits && matches!(mid, b'\'' | b'.' | b',' | b';'))
                 {
+                    plain = false;
                     i += 1;
                     continue;
                 }
@@ -357,8 +362,8 @@ fn next_ascii_word(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
             break;
         }
         // A run of underscores is a word without letters or digits: not indexed.
-        if bytes[start..i].iter().any(u8::is_ascii_alphanumeric) {
-            return Some((start, i));
+        if plain || bytes[start..i].iter().any(u8::is_ascii_alphanumeric) {
+            return Some((start, i, plain));
         }
     }
 }
@@ -367,8 +372,11 @@ impl WordStream<'_> {
     /// The next word, with dotted words that are not acronyms cut at their dots: `PFE.N`
     /// (a ticker) must be found by `PFE` and `facebook.com` by `Facebook`, while `U.S.`
     /// stays one word (`us`) and numbers like `3.5` stay whole.
-    fn next_span(&mut self) -> Option<(usize, usize)> {
-        let (start, end) = self.next_word()?;
+    fn next_span(&mut self) -> Option<(usize, usize, bool)> {
+        let (start, end, plain) = self.next_word()?;
+        if plain {
+            return Some((start, end, true));
+        }
         let word = &self.text[start..end];
         let is_joiner = |c: char| matches!(c, '.' | ':' | '\u{b7}');
         // `·` is two bytes, C2 B7: a word without a C2 byte has none (a char pattern of two
@@ -377,7 +385,7 @@ impl WordStream<'_> {
         let has_joiner = memchr::memchr2(b'.', b':', bytes).is_some()
             || (memchr::memchr(0xc2, bytes).is_some() && word.contains('\u{b7}'));
         if !has_joiner || word.contains(|c: char| c.is_numeric()) {
-            return Some((start, end));
+            return Some((start, end, false));
         }
         let mut parts = Vec::new();
         let mut part_start = start;
@@ -390,11 +398,11 @@ impl WordStream<'_> {
         parts.push((part_start, end));
         let acronym = parts.iter().all(|&(s, e)| self.text[s..e].chars().nth(1).is_none());
         if acronym {
-            return Some((start, end));
+            return Some((start, end, false));
         }
-        let first = parts.remove(0);
+        let (first_start, first_end) = parts.remove(0);
         self.pending.extend(parts.into_iter().rev());
-        Some(first)
+        Some((first_start, first_end, false))
     }
 }
 
@@ -446,11 +454,12 @@ impl TokenStream for WordStream<'_> {
             self.token.offset_from = from;
             return true;
         }
-        while let Some((start, end)) = self.next_span() {
+        while let Some((start, end, plain)) = self.next_span() {
             let word = &self.text[start..end];
             // Most words are plain ASCII letters and digits: lowercasing is all they need (no
-            // apostrophe, possessive, dot or length in characters to look at).
-            if word.len() <= MAX_WORD_CHARS && word.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            // apostrophe, possessive, dot or length in characters to look at). Parts of a
+            // dotted word come back not plain, and are checked here.
+            if word.len() <= MAX_WORD_CHARS && (plain || word.bytes().all(|b| b.is_ascii_alphanumeric())) {
                 self.token.position = self.token.position.wrapping_add(1);
                 self.token.offset_from = start;
                 self.token.offset_to = end;
@@ -654,12 +663,10 @@ impl StemMemo {
             return None;
         }
         let i = self.pair(hash);
-        self.slots[i..i + 2].iter().find(|s| s.tag == hash && &s.word[..usize::from(s.word_len)] == word).map(
-            |s| {
-                // Only valid UTF-8 goes in (`put` takes a `&str` stem).
-                std::str::from_utf8(&s.stem[..usize::from(s.stem_len)]).unwrap_or_default()
-            },
-        )
+        self.slots[i..i + 2]
+            .iter()
+            .find(|s| s.tag == hash && &s.word[..usize::from(s.word_len)] == word)
+            .map(|s| stem_text(&s.stem[..usize::from(s.stem_len)]))
     }
 
     fn put(&mut self, word: &[u8], hash: u32, stem: &str) {
@@ -678,6 +685,15 @@ impl StemMemo {
         slot.stem_len = stem.len() as u8;
         slot.stem[..stem.len()].copy_from_slice(stem.as_bytes());
     }
+}
+
+/// A stem as the memo holds it, as text. Checking it again was 1.5 % of a bulk run's time.
+#[allow(unsafe_code)]
+fn stem_text(stem: &[u8]) -> &str {
+    // SAFETY: only `StemMemo::put` writes a slot's stem, and it copies a whole `&str` (one longer
+    // than the slot is not kept, never cut), with `stem_len` its length: the bytes up to
+    // `stem_len` are valid UTF-8. An empty slot has `stem_len` 0.
+    unsafe { std::str::from_utf8_unchecked(stem) }
 }
 
 /// Lowercase; `’` as `'`; drop a possessive `'s`; drop dots inside letter-only acronyms. An
@@ -916,7 +932,7 @@ mod tests {
             initials: None,
             token: &mut token,
         };
-        std::iter::from_fn(|| stream.next_word()).map(|(s, e)| (s, &text[s..e])).collect()
+        std::iter::from_fn(|| stream.next_word()).map(|(s, e, _)| (s, &text[s..e])).collect()
     }
 
     #[test]
