@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::index::Index;
 use crate::index::files::PARTIAL_FILE;
 use crate::index::schema::{FileStamp, names};
-use crate::parse::SourceFile;
+use crate::parse::walk::FileList;
 use crate::update::Collision;
 use crate::update::writer::IndexWriter;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -42,7 +42,7 @@ pub(super) struct IdClaims<'a> {
     /// Ids claimed by this run (by [`id_key`]), with the claiming file's number in `files`.
     this_run: FxHashMap<(u64, u64), u32>,
     /// The files this run reads, in order, and the number of the one being placed.
-    files: &'a [SourceFile],
+    files: &'a FileList,
     file: u32,
     /// Files whose earlier articles this run deletes: the ids they held are free.
     pub(super) released: FxHashSet<String>,
@@ -63,7 +63,7 @@ impl<'a> IdClaims<'a> {
         index: &'a Index,
         snapshot: Searcher,
         fresh: bool,
-        files: &'a [SourceFile],
+        files: &'a FileList,
         released: impl Iterator<Item = String>,
     ) -> Result<IdClaims<'a>> {
         let snapshot = if fresh {
@@ -144,7 +144,7 @@ impl<'a> IdClaims<'a> {
     pub(super) fn claim(&mut self, id: &ArticleId, path: &Arc<str>, recheck: bool) -> Result<Claim> {
         let key = id_key(id);
         if let Some(&holder) = self.this_run.get(&key) {
-            let holder = self.files.get(holder as usize).map(|f| f.path.clone()).unwrap_or_default();
+            let holder = self.files.path(holder as usize).unwrap_or_default();
             return Ok(Claim::Loses { to: holder });
         }
         let claim = match self.holder(id)? {

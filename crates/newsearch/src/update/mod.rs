@@ -24,7 +24,7 @@ use crate::index::Index;
 use crate::index::files::{PARTIAL_FILE, RecordedRun, outermost};
 use crate::index::schema::{FileStamp, names};
 use crate::parse::stream::RecordStream;
-use crate::parse::walk::{SkipReason, Skipped, Walk, WalkOptions, ordered_par_map, walk_under};
+use crate::parse::walk::{FileList, SkipReason, Skipped, Walk, WalkOptions, ordered_par_map, walk_under};
 use crate::parse::{Format, ParseOptions, SourceFile};
 use crate::update::claims::IdClaims;
 use crate::update::file_run::{Batches, FileRun, Outcome, consider};
@@ -443,7 +443,7 @@ impl Index {
             if manifest.is_empty() && !self.dir().is_some_and(|d| d.join(PARTIAL_FILE).exists()) {
                 FxHashSet::default()
             } else {
-                found.files.iter().map(|f| f.path.to_string_lossy()).collect()
+                found.files.iter().map(|f| Cow::Owned(f.path.to_string_lossy().into_owned())).collect()
             };
         let vanished = vanished(&manifest, &walked_paths, &plan.roots, &unsure);
         // Gone files lose their articles first, so their ids are free for this run's files.
@@ -463,8 +463,13 @@ impl Index {
 
         let mut cadence = Cadence::of(options, plan.rebuild);
         let total = found.files.len();
-        let outcomes = ordered_par_map(&found.files, |file| consider(file, &manifest, &plan.parse, &recheck));
-        for (done, (file, outcome)) in outcomes.enumerate() {
+        let outcomes = ordered_par_map(found.files.entries(), |entry| {
+            let file = found.files.file(entry);
+            let outcome = consider(&file, &manifest, &plan.parse, &recheck);
+            (file, outcome)
+        });
+        for (done, (_, (file, outcome))) in outcomes.enumerate() {
+            let file = &file;
             out.check_cancelled()?;
             ids.begin_file(done);
             cadence.added += self.index_file(writer, &mut ids, file, outcome, &plan.parse, &mut out)?;
@@ -705,7 +710,7 @@ impl Cadence {
 
 /// Walks the plan's roots, reporting what was skipped and what could not be read. Returns the
 /// files, and the folders that could not be read whole (nothing under them is removed).
-fn walk_roots(plan: &Plan, out: &mut Reporter<'_>) -> (Walk, Vec<PathBuf>) {
+fn walk_roots(plan: &Plan, out: &mut Reporter<'_>) -> (Walk<FileList>, Vec<PathBuf>) {
     let found = walk_under(&plan.id_roots, &plan.walk);
     out.report.skipped_unknown_extension = found.unknown_extension;
     out.report.skipped_symlinks = found.symlinks_skipped;
