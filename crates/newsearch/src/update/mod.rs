@@ -9,6 +9,7 @@
 mod claims;
 mod file_run;
 pub(crate) mod last_run;
+mod queue;
 pub(crate) mod watch;
 pub(crate) mod writer;
 

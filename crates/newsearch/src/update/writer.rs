@@ -6,17 +6,19 @@
 //! until [`IndexWriter::commit`], and a commit is all-or-nothing.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
+use tantivy::TantivyError;
 use tantivy::index::{SegmentId, SegmentMeta};
 use tantivy::indexer::{DefaultMergePolicy, NoMergePolicy};
-use tantivy::{TantivyDocument, TantivyError};
 
 use crate::article::{Article, ArticleId};
 use crate::error::{Error, Result};
 use crate::index::directory::ReadMode;
 use crate::index::schema::FileStamp;
 use crate::index::{Index, WriterHere};
+use crate::update::queue::{InFlight, Queued};
 
 impl Index {
     /// A writer with default options. Only one writer can exist per index, across processes:
@@ -38,7 +40,7 @@ impl Index {
         bound_allocator_retention();
         let inner = self
             .inner
-            .writer_with_num_threads(options.threads_or_default(), options.budget_bytes())
+            .writer_with_num_threads::<Queued>(options.threads_or_default(), options.budget_bytes())
             .map_err(|e| self.error(e))?;
         // Holding the lock, nobody else commits: the count now is what the first commit starts from.
         self.refresh()?;
@@ -47,6 +49,7 @@ impl Index {
         Ok(IndexWriter {
             index: self.clone(),
             inner,
+            in_flight: Arc::default(),
             added: 0,
             superseded: 0,
             before,
@@ -161,7 +164,9 @@ pub struct CommitStats {
 /// it into a writer thread or task. [`IndexWriter::update`] indexes folders through it.
 pub struct IndexWriter {
     pub(crate) index: Index,
-    inner: tantivy::IndexWriter<TantivyDocument>,
+    inner: tantivy::IndexWriter<Queued>,
+    /// Bytes of documents sent to the engine and not yet indexed.
+    in_flight: Arc<InFlight>,
     /// Articles written since the last commit.
     added: u64,
     /// Of those, the ones replaced or deleted again before the commit.
@@ -268,7 +273,11 @@ impl IndexWriter {
         if replace {
             self.inner.delete_term(fields.id_term(article.id.as_str()));
         }
-        if let Err(e) = self.inner.add_document(fields.document(article, stamp)) {
+        // About what the document holds: the body, the title twice, tags twice, the rest.
+        let bytes = article.body.len() + 2 * article.title.len() + 256;
+        self.in_flight.acquire(bytes);
+        let doc = Queued::new(fields.document(article, stamp), bytes, self.in_flight.clone());
+        if let Err(e) = self.inner.add_document(doc) {
             return Err(self.worker_error(e));
         }
         self.added += 1;
