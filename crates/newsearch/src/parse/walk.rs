@@ -179,6 +179,8 @@ struct ListRoot {
     /// The folder walked, or the file named.
     root: PathBuf,
     id_root: PathBuf,
+    /// The id of `root` below `id_root` (empty when they are the same folder).
+    id_prefix: String,
     /// For a file named directly: its id.
     named_id: Option<String>,
 }
@@ -204,23 +206,38 @@ impl FileList {
     /// The file as the walk found it.
     pub(crate) fn file(&self, entry: &ListEntry) -> SourceFile {
         let root = &self.roots[entry.root as usize];
+        let path = self.path_of(entry);
         match &root.named_id {
-            Some(id_base) => {
-                SourceFile { path: root.root.clone(), id_base: id_base.clone(), format: entry.format }
-            }
+            Some(id_base) => SourceFile { path, id_base: id_base.clone(), format: entry.format },
             None => {
-                let path = root.root.join(&*entry.below);
-                SourceFile { id_base: relative_id(&root.id_root, &path), path, format: entry.format }
+                let id_base = match plain_relative(&entry.below) {
+                    // What `relative_id` gives, without taking the path apart.
+                    Some(below) if root.id_prefix.is_empty() => below.to_owned(),
+                    Some(below) => format!("{}/{below}", root.id_prefix),
+                    None => relative_id(&root.id_root, &path),
+                };
+                SourceFile { id_base, path, format: entry.format }
             }
         }
     }
 
     /// The path of file number `i`.
     pub(crate) fn path(&self, i: usize) -> Option<PathBuf> {
-        self.entries.get(i).map(|e| self.file(e).path)
+        self.entries.get(i).map(|e| self.path_of(e))
+    }
+
+    fn path_of(&self, entry: &ListEntry) -> PathBuf {
+        let root = &self.roots[entry.root as usize];
+        if root.named_id.is_some() { root.root.clone() } else { root.root.join(&*entry.below) }
+    }
+
+    /// Every file's path, in order.
+    pub(crate) fn paths(&self) -> impl Iterator<Item = PathBuf> + '_ {
+        self.entries.iter().map(|e| self.path_of(e))
     }
 
     /// Every file, in order.
+    #[cfg(test)]
     pub(crate) fn iter(&self) -> impl Iterator<Item = SourceFile> + '_ {
         self.entries.iter().map(|e| self.file(e))
     }
@@ -230,7 +247,13 @@ impl FileList {
             r.named_id.is_none() && named_id.is_none() && r.root == root && r.id_root == id_root
         };
         if !self.roots.last().is_some_and(same) {
-            self.roots.push(ListRoot { root: root.to_owned(), id_root: id_root.to_owned(), named_id });
+            let id_prefix = if named_id.is_some() { String::new() } else { relative_id(id_root, root) };
+            self.roots.push(ListRoot {
+                root: root.to_owned(),
+                id_root: id_root.to_owned(),
+                id_prefix,
+                named_id,
+            });
         }
         u32::try_from(self.roots.len() - 1).unwrap_or(u32::MAX)
     }
@@ -330,6 +353,18 @@ fn is_index_dir(entry: &walkdir::DirEntry) -> bool {
     entry.file_type().is_dir() && entry.path().join(INDEX_MARKER_FILE).exists()
 }
 
+/// A relative path as text when it is already its own id: UTF-8, `/`-separated (the only
+/// separator on Unix), with no empty or `.` part. `None` otherwise (ask [`relative_id`]).
+fn plain_relative(path: &std::ffi::OsStr) -> Option<&str> {
+    let text = path.to_str().filter(|_| cfg!(unix))?;
+    let plain = !text.is_empty()
+        && !text.starts_with('/')
+        && !text.ends_with('/')
+        && !text.contains("//")
+        && !text.split('/').any(|part| part == "." || part == "..");
+    plain.then_some(text)
+}
+
 /// `root/a/b.txt` → `a/b.txt`, always `/`-separated so ids match across platforms.
 fn relative_id(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
@@ -409,6 +444,21 @@ mod tests {
             assert_eq!(compact.files.path(i).as_ref(), Some(&f.path));
         }
         assert_eq!(compact.files.path(whole.files.len()), None);
+    }
+
+    #[test]
+    fn a_plain_relative_path_is_its_own_id() {
+        let root = Path::new("/r");
+        for text in
+            ["a.txt", "a/b.txt", "a b/c-d.md", "a\\b.txt", "a//b.txt", "a/./b.txt", "./a.txt", "a/../b", "a/"]
+        {
+            let via_parts = relative_id(root, &root.join(text));
+            match plain_relative(std::ffi::OsStr::new(text)) {
+                Some(plain) => assert_eq!(plain, via_parts, "{text:?}"),
+                None => assert!(text.contains("//") || text.contains('.') || text.ends_with('/'), "{text:?}"),
+            }
+        }
+        assert_eq!(plain_relative(std::ffi::OsStr::new("a/b.txt")), Some("a/b.txt"));
     }
 
     #[test]

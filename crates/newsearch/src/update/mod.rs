@@ -444,7 +444,7 @@ impl Index {
             if manifest.is_empty() && !self.dir().is_some_and(|d| d.join(PARTIAL_FILE).exists()) {
                 FxHashSet::default()
             } else {
-                found.files.iter().map(|f| Cow::Owned(f.path.to_string_lossy().into_owned())).collect()
+                found.files.paths().map(|p| Cow::Owned(p.to_string_lossy().into_owned())).collect()
             };
         let vanished = vanished(&manifest, &walked_paths, &plan.roots, &unsure);
         // Gone files lose their articles first, so their ids are free for this run's files.
