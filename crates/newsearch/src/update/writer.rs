@@ -113,7 +113,9 @@ impl WriterOptions {
     }
 
     /// Total memory for in-progress segments. Each thread needs at least 15 MiB, so a small
-    /// budget lowers the number of threads. Indexing may briefly use about twice this.
+    /// budget lowers the number of threads. A bulk run's peak memory is this plus about 65 MB
+    /// (the program, at most 8 MiB of documents waiting for the indexing threads, segments
+    /// being written), which does not grow with the archive.
     pub fn memory_budget(mut self, bytes: usize) -> Self {
         self.budget_bytes = bytes;
         self
