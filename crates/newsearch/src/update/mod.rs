@@ -464,16 +464,16 @@ impl Index {
 
         let mut cadence = Cadence::of(options, plan.rebuild);
         let total = found.files.len();
+        // Each file made whole again (path, id) as it is read: the list holds less.
         let outcomes = ordered_par_map(found.files.entries(), |entry| {
             let file = found.files.file(entry);
             let outcome = consider(&file, &manifest, &plan.parse, &recheck);
             (file, outcome)
         });
         for (done, (_, (file, outcome))) in outcomes.enumerate() {
-            let file = &file;
             out.check_cancelled()?;
             ids.begin_file(done);
-            cadence.added += self.index_file(writer, &mut ids, file, outcome, &plan.parse, &mut out)?;
+            cadence.added += self.index_file(writer, &mut ids, &file, outcome, &plan.parse, &mut out)?;
             (out.on_event)(UpdateEvent::Progress { done: done + 1, total });
             if cadence.due() {
                 self.write_partial(recheck.iter().chain(&ids.partial))?;
