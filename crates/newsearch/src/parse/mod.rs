@@ -64,15 +64,20 @@ impl Format {
 
     /// The format a file's extension names, if any (case-insensitive).
     pub fn from_path(path: &Path) -> Option<Format> {
+        const EXTENSIONS: [(&str, Format); 10] = [
+            ("txt", Format::Txt),
+            ("text", Format::Txt),
+            ("json", Format::Json),
+            ("jsonl", Format::JsonLines),
+            ("ndjson", Format::JsonLines),
+            ("md", Format::Markdown),
+            ("markdown", Format::Markdown),
+            ("html", Format::Html),
+            ("htm", Format::Html),
+            ("xhtml", Format::Html),
+        ];
         let ext = path.extension()?.to_str()?;
-        match ext.to_ascii_lowercase().as_str() {
-            "txt" | "text" => Some(Format::Txt),
-            "json" => Some(Format::Json),
-            "jsonl" | "ndjson" => Some(Format::JsonLines),
-            "md" | "markdown" => Some(Format::Markdown),
-            "html" | "htm" | "xhtml" => Some(Format::Html),
-            _ => None,
-        }
+        EXTENSIONS.iter().find(|(e, _)| e.eq_ignore_ascii_case(ext)).map(|&(_, format)| format)
     }
 }
 

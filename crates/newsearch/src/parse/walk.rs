@@ -266,9 +266,9 @@ impl FileSink for FileList {
     }
 
     fn push_under(&mut self, root: &Path, id_root: &Path, path: PathBuf, format: Format) {
-        match path.strip_prefix(root) {
-            Ok(below) if !below.as_os_str().is_empty() => {
-                let below = below.as_os_str().into();
+        match below(root, &path) {
+            Some(below) if !below.is_empty() => {
+                let below = below.into();
                 let root = self.root_number(root, id_root, None);
                 self.entries.push(ListEntry { root, format, below });
             }
@@ -328,7 +328,8 @@ fn walk_root<F: FileSink>(root: &Path, id_root: &Path, options: &WalkOptions, ou
             out.skip_special(entry.into_path(), &kind);
             continue;
         }
-        let Some(format) = options.format.or_else(|| Format::from_path(entry.path())) else {
+        // By the name alone: the whole path need not be taken apart again.
+        let Some(format) = options.format.or_else(|| Format::from_path(Path::new(entry.file_name()))) else {
             out.unknown_extension += 1;
             out.skipped.push(Skipped { path: entry.into_path(), reason: SkipReason::UnknownExtension });
             continue;
@@ -351,6 +352,23 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 
 fn is_index_dir(entry: &walkdir::DirEntry) -> bool {
     entry.file_type().is_dir() && entry.path().join(INDEX_MARKER_FILE).exists()
+}
+
+/// `path` below `root`, as the walker made it (`root` joined with names): the bytes after
+/// `root/` on Unix, where that is the same as taking both paths apart.
+fn below<'a>(root: &Path, path: &'a Path) -> Option<&'a std::ffi::OsStr> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let (root, whole) = (root.as_os_str().as_bytes(), path.as_os_str().as_bytes());
+        let rest = whole
+            .strip_prefix(root)
+            .and_then(|r| if root.ends_with(b"/") { Some(r) } else { r.strip_prefix(b"/") });
+        if let Some(rest) = rest.filter(|r| plain_relative(std::ffi::OsStr::from_bytes(r)).is_some()) {
+            return Some(std::ffi::OsStr::from_bytes(rest));
+        }
+    }
+    path.strip_prefix(root).ok().map(Path::as_os_str)
 }
 
 /// A relative path as text when it is already its own id: UTF-8, `/`-separated (the only
@@ -444,6 +462,25 @@ mod tests {
             assert_eq!(compact.files.path(i).as_ref(), Some(&f.path));
         }
         assert_eq!(compact.files.path(whole.files.len()), None);
+    }
+
+    #[test]
+    fn the_part_below_a_root_is_what_taking_the_paths_apart_gives() {
+        for (root, path) in [
+            ("/r", "/r/a/b.txt"),
+            ("/r/", "/r/a.txt"),
+            ("/", "/a/b.txt"),
+            ("./r", "./r/a.txt"),
+            ("r", "r/a b/c.md"),
+            ("/r", "/r/a//b.txt"),
+            ("/r", "/r/./a.txt"),
+        ] {
+            let (root, path) = (Path::new(root), Path::new(path));
+            let expected = path.strip_prefix(root).unwrap();
+            assert_eq!(below(root, path).map(Path::new), Some(expected), "{path:?} below {root:?}");
+            assert_eq!(root.join(below(root, path).unwrap()), path, "{path:?}");
+        }
+        assert_eq!(below(Path::new("/r"), Path::new("/rx/a.txt")), None);
     }
 
     #[test]
