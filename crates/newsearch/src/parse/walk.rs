@@ -228,7 +228,13 @@ impl FileList {
 
     fn path_of(&self, entry: &ListEntry) -> PathBuf {
         let root = &self.roots[entry.root as usize];
-        if root.named_id.is_some() { root.root.clone() } else { root.root.join(&*entry.below) }
+        if root.named_id.is_some() {
+            return root.root.clone();
+        }
+        let mut path = PathBuf::with_capacity(root.root.as_os_str().len() + entry.below.len() + 1);
+        path.push(&root.root);
+        path.push(&*entry.below);
+        path
     }
 
     /// Every file's path, in order.

@@ -444,7 +444,9 @@ impl Index {
             if manifest.is_empty() && !self.dir().is_some_and(|d| d.join(PARTIAL_FILE).exists()) {
                 FxHashSet::default()
             } else {
-                found.files.paths().map(|p| Cow::Owned(p.to_string_lossy().into_owned())).collect()
+                let mut walked = FxHashSet::with_capacity_and_hasher(found.files.len(), Default::default());
+                walked.extend(found.files.paths().map(|p| Cow::Owned(p.to_string_lossy().into_owned())));
+                walked
             };
         let vanished = vanished(&manifest, &walked_paths, &plan.roots, &unsure);
         // Gone files lose their articles first, so their ids are free for this run's files.
@@ -602,8 +604,12 @@ impl Index {
                 continue;
             };
             // Stamps by path ordinal first, then one pass over the path dictionary: looking
-            // ordinals up one by one decompresses a dictionary block per document.
-            let mut by_ord: FxHashMap<u64, FileStamp> = FxHashMap::default();
+            // ordinals up one by one decompresses a dictionary block per document. Sized for
+            // every path at once: a million files grew the maps a dozen times.
+            let files = paths.dictionary().num_terms();
+            out.reserve(files);
+            let mut by_ord: FxHashMap<u64, FileStamp> =
+                FxHashMap::with_capacity_and_hasher(files, Default::default());
             for doc in segment.doc_ids_alive() {
                 let Some(ord) = paths.term_ords(doc).next() else { continue };
                 let stamp = FileStamp {
