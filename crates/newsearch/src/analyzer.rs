@@ -920,18 +920,8 @@ mod tests {
     }
 
     fn fast_words(text: &str) -> Vec<(usize, &str)> {
-        let mut token = Token::default();
-        let mut stream = WordStream {
-            text,
-            pos: 0,
-            pending: Vec::new(),
-            parts: false,
-            extra: Vec::new(),
-            recent: [(0, 0); LONGEST_NAME - 1],
-            words: 0,
-            initials: None,
-            token: &mut token,
-        };
+        let mut tokenizer = WordTokenizer::default();
+        let mut stream = tokenizer.token_stream(text);
         std::iter::from_fn(|| stream.next_word()).map(|(s, e, _)| (s, &text[s..e])).collect()
     }
 

@@ -190,6 +190,8 @@ struct ListRoot {
 pub(crate) struct ListEntry {
     root: u32,
     format: Format,
+    /// Whether `below` is its own id below the root ([`plain_relative`]), as nearly always.
+    plain: bool,
     /// The path below its root (empty for a file named directly).
     below: Box<std::ffi::OsStr>,
 }
@@ -210,8 +212,9 @@ impl FileList {
         match &root.named_id {
             Some(id_base) => SourceFile { path, id_base: id_base.clone(), format: entry.format },
             None => {
-                let id_base = match plain_relative(&entry.below) {
-                    // What `relative_id` gives, without taking the path apart.
+                // What `relative_id` gives, without taking the path apart.
+                let below = entry.below.to_str().filter(|_| entry.plain);
+                let id_base = match below {
                     Some(below) if root.id_prefix.is_empty() => below.to_owned(),
                     Some(below) => format!("{}/{below}", root.id_prefix),
                     None => relative_id(&root.id_root, &path),
@@ -268,15 +271,15 @@ impl FileList {
 impl FileSink for FileList {
     fn push_named(&mut self, path: &Path, id_base: String, format: Format) {
         let root = self.root_number(path, path, Some(id_base));
-        self.entries.push(ListEntry { root, format, below: Box::default() });
+        self.entries.push(ListEntry { root, format, plain: false, below: Box::default() });
     }
 
     fn push_under(&mut self, root: &Path, id_root: &Path, path: PathBuf, format: Format) {
         match below(root, &path) {
-            Some(below) if !below.is_empty() => {
+            Some((below, plain)) if !below.is_empty() => {
                 let below = below.into();
                 let root = self.root_number(root, id_root, None);
-                self.entries.push(ListEntry { root, format, below });
+                self.entries.push(ListEntry { root, format, plain, below });
             }
             // Not below the folder walked (never, from the walker): kept whole.
             _ => self.push_named(&path, relative_id(id_root, &path), format),
@@ -360,21 +363,24 @@ fn is_index_dir(entry: &walkdir::DirEntry) -> bool {
     entry.file_type().is_dir() && entry.path().join(INDEX_MARKER_FILE).exists()
 }
 
-/// `path` below `root`, as the walker made it (`root` joined with names): the bytes after
-/// `root/` on Unix, where that is the same as taking both paths apart.
-fn below<'a>(root: &Path, path: &'a Path) -> Option<&'a std::ffi::OsStr> {
+/// `path` below `root`, as the walker made it (`root` joined with names), and whether that is
+/// plain ([`plain_relative`]): the bytes after `root/` on Unix, where that is the same as
+/// taking both paths apart.
+fn below<'a>(root: &Path, path: &'a Path) -> Option<(&'a std::ffi::OsStr, bool)> {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
         let (root, whole) = (root.as_os_str().as_bytes(), path.as_os_str().as_bytes());
         let rest = whole
             .strip_prefix(root)
-            .and_then(|r| if root.ends_with(b"/") { Some(r) } else { r.strip_prefix(b"/") });
-        if let Some(rest) = rest.filter(|r| plain_relative(std::ffi::OsStr::from_bytes(r)).is_some()) {
-            return Some(std::ffi::OsStr::from_bytes(rest));
+            .and_then(|r| if root.ends_with(b"/") { Some(r) } else { r.strip_prefix(b"/") })
+            .map(std::ffi::OsStr::from_bytes);
+        if let Some(rest) = rest.filter(|r| plain_relative(r).is_some()) {
+            return Some((rest, true));
         }
     }
-    path.strip_prefix(root).ok().map(Path::as_os_str)
+    let below = path.strip_prefix(root).ok()?.as_os_str();
+    Some((below, plain_relative(below).is_some()))
 }
 
 /// A relative path as text when it is already its own id: UTF-8, `/`-separated (the only
@@ -483,8 +489,10 @@ mod tests {
         ] {
             let (root, path) = (Path::new(root), Path::new(path));
             let expected = path.strip_prefix(root).unwrap();
-            assert_eq!(below(root, path).map(Path::new), Some(expected), "{path:?} below {root:?}");
-            assert_eq!(root.join(below(root, path).unwrap()), path, "{path:?}");
+            let (part, plain) = below(root, path).unwrap();
+            assert_eq!(Path::new(part), expected, "{path:?} below {root:?}");
+            assert_eq!(root.join(part), path, "{path:?}");
+            assert_eq!(plain, plain_relative(part).is_some(), "{path:?}");
         }
         assert_eq!(below(Path::new("/r"), Path::new("/rx/a.txt")), None);
     }

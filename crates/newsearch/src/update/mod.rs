@@ -14,7 +14,6 @@ pub(crate) mod watch;
 pub(crate) mod writer;
 
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -438,14 +437,14 @@ impl Index {
 
         let (found, unsure) = walk_roots(&plan, &mut out);
         out.check_cancelled()?;
-        // Borrowed, and only when there is something to look up: a fresh run of a million files
-        // needs no second copy of every path.
-        let walked_paths: FxHashSet<Cow<'_, str>> =
+        // Only when there is something to look up: a fresh run of a million files needs no
+        // second copy of every path.
+        let walked_paths: FxHashSet<String> =
             if manifest.is_empty() && !self.dir().is_some_and(|d| d.join(PARTIAL_FILE).exists()) {
                 FxHashSet::default()
             } else {
                 let mut walked = FxHashSet::with_capacity_and_hasher(found.files.len(), Default::default());
-                walked.extend(found.files.paths().map(|p| Cow::Owned(p.to_string_lossy().into_owned())));
+                walked.extend(found.files.paths().map(|p| p.to_string_lossy().into_owned()));
                 walked
             };
         let vanished = vanished(&manifest, &walked_paths, &plan.roots, &unsure);
@@ -737,13 +736,13 @@ fn walk_roots(plan: &Plan, out: &mut Reporter<'_>) -> (Walk<FileList>, Vec<PathB
 /// that could not be read whole.
 fn vanished(
     manifest: &FxHashMap<String, FileStamp>,
-    walked: &FxHashSet<Cow<'_, str>>,
+    walked: &FxHashSet<String>,
     roots: &[PathBuf],
     unsure: &[PathBuf],
 ) -> Vec<String> {
     manifest
         .keys()
-        .filter(|p| !walked.contains(p.as_str()))
+        .filter(|p| !walked.contains(*p))
         .filter(|p| {
             let p = Path::new(p.as_str());
             roots.iter().any(|r| p.starts_with(r)) && !unsure.iter().any(|u| p.starts_with(u))
@@ -791,7 +790,7 @@ mod tests {
                 .into_iter()
                 .map(|p| (p.to_owned(), stamp))
                 .collect();
-        let walked: FxHashSet<Cow<'_, str>> = [Cow::Borrowed("/a/kept.txt")].into_iter().collect();
+        let walked: FxHashSet<String> = ["/a/kept.txt".to_owned()].into_iter().collect();
         let roots = [PathBuf::from("/a")];
         let unsure = [PathBuf::from("/a/locked")];
         // `/b` was not walked this run: its files stay.

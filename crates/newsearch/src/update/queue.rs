@@ -1,7 +1,7 @@
 //! The documents on their way to the engine's indexing threads, bounded by bytes.
 //!
 //! The engine queues up to 10,000 documents ahead of its indexing threads, whatever their size:
-//! whole articles, 26 MB and more of a bulk run's peak memory, which no option changes. Each
+//! whole articles, about 60 MB of a bulk run's peak memory, which no option changes. Each
 //! document sent is wrapped in a [`Queued`] that counts its bytes in an [`InFlight`] gauge until
 //! the engine drops it (indexed, or thrown away with the queue); the writer waits before sending
 //! more while the gauge is over its limit.
@@ -22,8 +22,8 @@ pub(crate) struct InFlight {
 #[derive(Debug, Default)]
 struct Gauge {
     bytes: usize,
-    /// The writer waits for the bytes to fall to this.
-    waiting_for: Option<usize>,
+    /// The writer waits for the bytes to fall to half the limit.
+    waiting: bool,
 }
 
 impl InFlight {
@@ -40,7 +40,7 @@ impl InFlight {
     pub(crate) fn acquire(&self, bytes: usize) {
         let mut gauge = self.bytes.lock().unwrap_or_else(PoisonError::into_inner);
         if gauge.bytes > Self::LIMIT {
-            gauge.waiting_for = Some(Self::LIMIT / 2);
+            gauge.waiting = true;
             loop {
                 let before = gauge.bytes;
                 let (next, timeout) =
@@ -51,7 +51,7 @@ impl InFlight {
                     break;
                 }
             }
-            gauge.waiting_for = None;
+            gauge.waiting = false;
         }
         gauge.bytes += bytes;
     }
@@ -59,7 +59,7 @@ impl InFlight {
     fn release(&self, bytes: usize) {
         let mut gauge = self.bytes.lock().unwrap_or_else(PoisonError::into_inner);
         gauge.bytes = gauge.bytes.saturating_sub(bytes);
-        if gauge.waiting_for.is_some_and(|low| gauge.bytes <= low) {
+        if gauge.waiting && gauge.bytes <= Self::LIMIT / 2 {
             self.drained.notify_one();
         }
     }

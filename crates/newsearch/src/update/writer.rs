@@ -275,7 +275,8 @@ impl IndexWriter {
         if replace {
             self.inner.delete_term(fields.id_term(article.id.as_str()));
         }
-        // About what the document holds: the body, the title twice, tags twice, the rest.
+        // About what the document holds: the body, the title twice (title and body text), and
+        // room for the short fields.
         let bytes = article.body.len() + 2 * article.title.len() + 256;
         self.in_flight.acquire(bytes);
         let doc = Queued::new(fields.document(article, stamp), bytes, self.in_flight.clone());
