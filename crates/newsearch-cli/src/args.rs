@@ -378,6 +378,11 @@ pub(crate) struct QueryArgs {
     #[arg(long)]
     pub(crate) collapse: bool,
 
+    /// Count every match: without it, a query ranked by relevance stops counting at 10,000
+    /// ("10,000+ matches") and only ranks the matches that could still make the page.
+    #[arg(long)]
+    pub(crate) exact_total: bool,
+
     /// Print one JSON object per hit, one per line (JSON Lines).
     #[arg(long)]
     pub(crate) json: bool,
@@ -482,7 +487,8 @@ impl QueryArgs {
             .popular(self.popular)
             .facets(self.facets || self.timeline)
             .explain(self.explain)
-            .collapse(self.collapse);
+            .collapse(self.collapse)
+            .exact_total(self.exact_total);
         if let Some(half_life) = self.recent {
             q = q.recent(half_life);
         }

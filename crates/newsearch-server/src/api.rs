@@ -19,10 +19,12 @@ use crate::problem::Problem;
 /// The content type of every API answer.
 pub(crate) const JSON: &str = "application/json";
 
-/// A page of results: `{"total", "relaxed", "every_word"?, "hits": [...], "facets"?, "next"?}`.
+/// A page of results: `{"total", "total_exact", "relaxed", "every_word"?, "hits": [...],
+/// "facets"?, "next"?}`.
 #[derive(Serialize)]
 struct Page<'a> {
     total: usize,
+    total_exact: bool,
     relaxed: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     every_word: Option<usize>,
@@ -37,6 +39,7 @@ impl<'a> Page<'a> {
     fn of(results: &'a SearchResults, offset: usize) -> Page<'a> {
         Page {
             total: results.total,
+            total_exact: results.total_exact,
             relaxed: results.relaxed,
             every_word: results.every_word,
             hits: results.ranked(offset).collect(),

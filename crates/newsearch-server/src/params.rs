@@ -5,7 +5,8 @@
 //!
 //! Keys are those of the API: `q`, `tag` and `any_tag` (repeatable), `section`,
 //! `since`, `until`, `min_views`, `max_views`, `sort`, `mode`, `recent`, `popular`, `fuzzy`,
-//! `collapse`; the API adds `limit`, `offset`, `after`, `facets` and `snippets`, the web page
+//! `collapse`; the API adds `limit`, `offset`, `after`, `facets`, `snippets` and `exact_total`,
+//! the web page
 //! `page`. A key
 //! an endpoint does not know is refused, so a misspelt filter is never silently ignored. An
 //! empty value is no value, as forms send empty fields.
@@ -49,11 +50,13 @@ impl Surface {
             || (text && TEXT.contains(&key))
             || (paging && PAGING.contains(&key))
             || (page && key == "page")
+            // Only a text search stops counting (related articles are always counted).
+            || (text && paging && key == "exact_total")
     }
 
     /// The keys it takes, for the message that refuses another.
     fn keys(self) -> Vec<&'static str> {
-        const ALL: [&str; 20] = [
+        const ALL: [&str; 21] = [
             "q",
             "tag",
             "any_tag",
@@ -73,6 +76,7 @@ impl Surface {
             "after",
             "facets",
             "snippets",
+            "exact_total",
             "page",
         ];
         ALL.into_iter().filter(|k| self.takes(k)).collect()
@@ -117,6 +121,8 @@ pub(crate) struct Params {
     pub(crate) fuzzy: bool,
     pub(crate) collapse: bool,
     facets: bool,
+    /// Count every match (else counting may stop at `Query::COUNTED_UP_TO`).
+    exact_total: bool,
     /// `false` leaves snippets and highlights out (the API's hits are then cheaper).
     snippets: Option<bool>,
     limit: Option<usize>,
@@ -204,6 +210,7 @@ impl Params {
             "fuzzy" => self.fuzzy = flag(key, value)?,
             "collapse" => self.collapse = flag(key, value)?,
             "facets" => self.facets = flag(key, value)?,
+            "exact_total" => self.exact_total = flag(key, value)?,
             "snippets" => self.snippets = Some(flag(key, value)?),
             "limit" => self.limit = Some(number(key, value)?),
             "offset" => self.offset = Some(number(key, value)?),
@@ -275,6 +282,7 @@ impl Params {
                     .limit(limit)
                     .offset(self.offset.unwrap_or(0))
                     .facets(self.facets)
+                    .exact_total(self.exact_total)
                     .snippets(self.snippets.unwrap_or(true));
                 if let Some(cursor) = self.after {
                     query = query.after(cursor);

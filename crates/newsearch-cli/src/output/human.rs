@@ -53,7 +53,11 @@ pub(crate) fn search_results(
             print_explanation(out, e)?;
         }
     }
-    writeln!(out, "{}", count_line(results.total, results.hits.len(), page, relaxed(results)))?;
+    writeln!(
+        out,
+        "{}",
+        count_line(results.total, results.total_exact, results.hits.len(), page, relaxed(results))
+    )?;
     if let Some(next) = super::next_line(results) {
         writeln!(out, "{next}")?;
     }

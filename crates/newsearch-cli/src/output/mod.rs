@@ -154,8 +154,15 @@ impl Page {
 
 /// The closing line of `query` and `related`: how many matched and which of them the page
 /// showed, or why it showed none. `relaxed`: `Some(n)` when few articles (`n`) had every word
-/// and those with some of them follow. On stdout after the hits, or on stderr with `--json`.
-pub(crate) fn count_line(total: usize, shown: usize, page: Page, relaxed: Option<usize>) -> String {
+/// and those with some of them follow; `exact`: whether `total` counts every match (else more
+/// than that many match). On stdout after the hits, or on stderr with `--json`.
+pub(crate) fn count_line(
+    total: usize,
+    exact: bool,
+    shown: usize,
+    page: Page,
+    relaxed: Option<usize>,
+) -> String {
     let matches = match relaxed {
         Some(0) => format!("no article has every word; {} with some of them", count(total, "match")),
         Some(every) => format!(
@@ -164,6 +171,7 @@ pub(crate) fn count_line(total: usize, shown: usize, page: Page, relaxed: Option
             thousands(every as u64),
             thousands(total.saturating_sub(every) as u64)
         ),
+        None if !exact => format!("{}+ matches", thousands(total as u64)),
         None => count(total, "match"),
     };
     let n = |n: usize| thousands(n as u64);
@@ -205,7 +213,7 @@ pub(crate) fn search_results(
     if as_json {
         json::search_results(&mut out, results, page)?;
         out.flush()?;
-        say(&count_line(results.total, results.hits.len(), page, relaxed(results)));
+        say(&count_line(results.total, results.total_exact, results.hits.len(), page, relaxed(results)));
     } else {
         human::search_results(&mut out, &Terminal::stdout(), results, page, extras)?;
         out.flush()?;
@@ -326,13 +334,14 @@ mod tests {
     #[test]
     fn the_count_line_says_how_a_result_was_relaxed() {
         let page = Page { offset: 0, limit: 10, after: false };
-        assert_eq!(count_line(3, 3, page, None), "3 matches");
+        assert_eq!(count_line(3, true, 3, page, None), "3 matches");
+        assert_eq!(count_line(10_000, false, 10, page, None), "10,000+ matches, showing 1–10");
         assert_eq!(
-            count_line(12, 10, page, Some(0)),
+            count_line(12, true, 10, page, Some(0)),
             "no article has every word; 12 matches with some of them, showing 1–10"
         );
         assert_eq!(
-            count_line(1_043, 10, page, Some(3)),
+            count_line(1_043, true, 10, page, Some(3)),
             "1,043 matches: 3 with every word, first, then 1,040 with some of them, showing 1–10"
         );
     }

@@ -37,7 +37,7 @@ pub(super) fn page(
             div.layout {
                 div.results {
                     (active_filters(base, params))
-                    p #count aria-live="polite" { (count_text(results.total)) }
+                    p #count aria-live="polite" { (count_text(results.total, results.total_exact)) }
                     @if results.relaxed {
                         @match results.every_word {
                             Some(every) if every > 0 => {
@@ -71,9 +71,13 @@ pub(super) fn page(
     document(options, &title, params, main)
 }
 
-/// `#count`: the total in plain digits, so a script can read it.
-fn count_text(total: usize) -> String {
-    if total == 1 { "1 article".to_owned() } else { format!("{total} articles") }
+/// `#count`: the total in plain digits, so a script can read it (with a `+` when more match).
+fn count_text(total: usize, exact: bool) -> String {
+    match (total, exact) {
+        (1, true) => "1 article".to_owned(),
+        (_, true) => format!("{total} articles"),
+        (_, false) => format!("{total}+ articles"),
+    }
 }
 
 /// The note over a relaxed page whose first `every` hits have every word.

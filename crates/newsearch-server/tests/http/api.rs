@@ -24,8 +24,12 @@ async fn search_answers_hits_in_the_shape_query_json_prints() {
     let expected: Value = serde_json::from_str(&serde_json::to_string(&ranked).unwrap()).unwrap();
     assert_eq!(page["hits"], expected);
     assert_eq!(page["total"], results.total);
+    assert_eq!((&page["total_exact"], results.total_exact), (&Value::Bool(true), true));
     assert_eq!(page["relaxed"], false);
     assert_eq!(page["hits"][0]["rank"], 1);
+    // Asking to count every match changes nothing here: fewer than the bound match.
+    let exact = get(&app(&index), "/api/search?q=kyiv&limit=3&exact_total=true").await.json();
+    assert_eq!((&exact["total"], &exact["hits"]), (&page["total"], &page["hits"]));
     assert_eq!(page["next"], serde_json::to_value(results.next.unwrap()).unwrap());
     assert!(page.get("facets").is_none(), "facets only when asked for");
     assert!(page.get("every_word").is_none(), "only on a relaxed page");

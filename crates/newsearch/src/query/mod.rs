@@ -278,6 +278,7 @@ pub struct Query {
     pub(crate) popular: bool,
     pub(crate) explain: bool,
     pub(crate) collapse: bool,
+    pub(crate) count_up_to: usize,
 }
 
 /// The library guide (`docs/library.md`), whose examples run as doctests so they stay true.
@@ -295,6 +296,9 @@ impl Default for Query {
 impl Query {
     /// The default page size.
     pub const DEFAULT_LIMIT: usize = 10;
+
+    /// How many matches a query counts before it may stop counting (see [`Query::exact_total`]).
+    pub const COUNTED_UP_TO: usize = 10_000;
 
     /// How deep a page may reach: `offset + limit` at most. A page further down is refused
     /// with [`Error::WindowTooLarge`]; results beyond are reached with a cursor
@@ -339,6 +343,7 @@ impl Query {
             popular: false,
             explain: false,
             collapse: false,
+            count_up_to: Query::COUNTED_UP_TO,
         }
     }
 
@@ -568,6 +573,23 @@ impl Query {
     /// Whether each hit carries an [`Explanation`](crate::Explanation) of its score.
     pub fn explain(mut self, yes: bool) -> Self {
         self.explain = yes;
+        self
+    }
+
+    /// Counts every match, however many: [`SearchResults::total`](crate::SearchResults::total)
+    /// is then always exact. By default a query ranked by relevance counts up to
+    /// [`Query::COUNTED_UP_TO`] matches and from there on only looks at those that could still
+    /// make the page, so that a common word costs about what a rare one does; past that many,
+    /// `total` says "at least" ([`SearchResults::total_exact`](crate::SearchResults::total_exact)
+    /// is `false`). Queries with facets, and those sorted by date or views, count every match.
+    pub fn exact_total(self, yes: bool) -> Self {
+        self.count_up_to(if yes { usize::MAX } else { Query::COUNTED_UP_TO })
+    }
+
+    /// How many matches to count before counting may stop (see [`Query::exact_total`]): at
+    /// least one.
+    pub fn count_up_to(mut self, matches: usize) -> Self {
+        self.count_up_to = matches.max(1);
         self
     }
 

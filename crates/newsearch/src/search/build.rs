@@ -18,6 +18,7 @@ use crate::query::{MatchMode, Query};
 use crate::search::best_of::BestOf;
 use crate::search::explain::Leaf;
 use crate::search::snippet::Matchers;
+use crate::search::words::{Word, Words};
 
 /// Turns the parsed text into an engine query and records what snippets should mark.
 pub(crate) struct Builder<'a> {
@@ -238,6 +239,19 @@ impl<'a> Builder<'a> {
                 if clauses.is_empty() {
                     return None;
                 }
+                // Plain words that must all match: one query of them all.
+                let plain: Option<Vec<Word>> = clauses
+                    .iter()
+                    .map(|(occur, q)| {
+                        (*occur == Occur::Must).then(|| q.downcast_ref::<Words>().map(Words::words)).flatten()
+                    })
+                    .try_fold(Vec::new(), |mut all, words| {
+                        all.extend_from_slice(words?);
+                        Some(all)
+                    });
+                if let Some(words) = plain.and_then(Words::new) {
+                    return Some(Box::new(words));
+                }
                 if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
                     clauses.push((Occur::Must, Box::new(AllQuery)));
                 }
@@ -344,6 +358,15 @@ impl<'a> Builder<'a> {
             self.mark(&words, shape, field);
         }
         let shown = shape.shown(&words);
+        let plain = matches!(shape, Shape::Term).then(|| {
+            let term = |field: Field| Term::from_field_text(field, &words[0]);
+            let weighted =
+                |&(field, _, boost): &(Field, &'static str, f32)| (term(field), boost * self.weight);
+            match targets {
+                [title, body] => Word { required: weighted(body), optional: Some(weighted(title)) },
+                _ => Word { required: weighted(&targets[0]), optional: None },
+            }
+        });
         let per_field: Vec<(Occur, Box<dyn EngineQuery>)> = targets
             .iter()
             .map(|&(field, name, boost)| {
@@ -372,6 +395,11 @@ impl<'a> Builder<'a> {
                 (occur, q)
             })
             .collect();
+        // A plain word scores as the clauses above would, through a query that can rank its
+        // best matches without scoring every one (see `words`).
+        if let Some(words) = plain.and_then(|word| Words::new(vec![word])) {
+            return Some(Box::new(words));
+        }
         Some(if per_field.len() == 1 {
             per_field.into_iter().next().map(|(_, q)| q)?
         } else {

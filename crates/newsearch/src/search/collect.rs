@@ -22,7 +22,7 @@ use std::sync::{Arc, OnceLock};
 use tantivy::collector::{Collector, Count, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::fastfield::FastFieldReaders;
-use tantivy::query::Query as EngineQuery;
+use tantivy::query::{EnableScoring, Query as EngineQuery};
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use crate::error::Result;
@@ -31,6 +31,7 @@ use crate::index::schema::names;
 use crate::query::{EVERY_WORD, Position, Query, Sort};
 use crate::search::boost::Reweight;
 use crate::search::facets::{FacetCollector, Facets};
+use crate::search::words::{Words, top_pruned};
 
 /// Hits in order.
 pub(crate) type Ranked = Vec<Ranked1>;
@@ -73,31 +74,104 @@ pub(crate) enum Tier {
     Of(Vec<DocAddress>),
 }
 
+/// What a page is ranked from: the engine query, and the same as plain words that must all
+/// match (with its filters) when it is one, which [`Index::collect`] may rank without scoring
+/// every match.
+pub(crate) struct Matches<'a> {
+    pub(crate) query: &'a dyn EngineQuery,
+    pub(crate) plain: Option<Plain<'a>>,
+}
+
+/// Plain words that must all match, and the filters around them.
+pub(crate) struct Plain<'a> {
+    pub(crate) words: &'a Words,
+    pub(crate) filters: Option<&'a dyn EngineQuery>,
+}
+
 impl Index {
+    /// The page of `query` from `matches`, with how many match (and whether that count is
+    /// exact) and the facets when asked. When the matches are plain words (and filters)
+    /// ranked by relevance, without facets or reweighting, the matches past the query's count
+    /// ([`Query::count_up_to`]) are only looked at where they could make the page (see
+    /// [`top_pruned`]).
     pub(crate) fn collect(
         &self,
         searcher: &Searcher,
-        q: &dyn EngineQuery,
+        matches: Matches<'_>,
         query: &Query,
         reweight: Option<Reweight>,
         facets: Option<FacetCollector>,
         tier: Tier,
-    ) -> Result<(usize, Ranked, Option<Facets>)> {
+    ) -> Result<((usize, bool), Ranked, Option<Facets>)> {
         let err = |e| self.error(e);
+        let Matches { query: q, plain } = matches;
         // A page is cut to the documents that exist: no more can match, so results are the
         // same, and no buffer is sized by more than the index holds.
         let alive = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
         if query.limit == 0 || query.offset >= alive {
             let (total, facets) = searcher.search(q, &(Count, facets)).map_err(err)?;
-            return Ok((total, Vec::new(), facets));
+            return Ok(((total, true), Vec::new(), facets));
         }
         let ranking = Ranking::new(query.effective_sort(), reweight, query.after.map(|c| c.position()));
+        let prunable = matches!(ranking.by, By::Score(None))
+            && facets.is_none()
+            && matches!(tier, Tier::None | Tier::Every);
         let top = Top { ranking, offset: query.offset, limit: query.limit.min(alive - query.offset), tier };
+        if let (Some(plain), true) = (plain, prunable && query.count_up_to < usize::MAX) {
+            let (total, exact, hits) = top.pruned(searcher, &plain, query.count_up_to).map_err(err)?;
+            return Ok(((total, exact), hits, None));
+        }
         // One pass that ranks, counts and (when asked) counts facets: measured faster here
         // than top-k with pruning followed by a separate count (so the engine's block-max
         // pruning never applied: a count must see every match anyway).
         let (hits, total, facets) = searcher.search(q, &(top, Count, facets)).map_err(err)?;
-        Ok((total, hits, facets))
+        Ok(((total, true), hits, facets))
+    }
+}
+
+impl Top {
+    /// The page of `plain`'s matches, counting them up to `count_to`: segment by segment, each
+    /// starting from the worst score the earlier ones kept. Returns how many matches were
+    /// counted, whether that is all of them, and the page.
+    fn pruned(
+        &self,
+        searcher: &Searcher,
+        plain: &Plain<'_>,
+        count_to: usize,
+    ) -> tantivy::Result<(usize, bool, Ranked)> {
+        let weight = plain.words.scoring_weight(EnableScoring::enabled_from_searcher(searcher))?;
+        let filters = match plain.filters {
+            Some(f) => Some(f.weight(EnableScoring::disabled_from_searcher(searcher))?),
+            None => None,
+        };
+        let (mut counted, mut exact) = (0, true);
+        let mut floor: u128 = 0;
+        let mut fruits = Vec::with_capacity(searcher.segment_readers().len());
+        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let mut segment = self.for_segment(ord as SegmentOrdinal, reader)?;
+            // A document of another segment below the worst of an earlier segment's best can't
+            // make the page either.
+            segment.floor = segment.floor.max(floor);
+            let filter = match &filters {
+                Some(f) => Some(f.scorer(reader, 1.0)?),
+                None => None,
+            };
+            if let Some(mut scorer) = weight.words_scorer(reader, 1.0, filter)? {
+                let deleted = reader.alive_bitset();
+                let mut passes = |doc: DocId| deleted.is_none_or(|d| d.is_alive(doc));
+                let mut offer = |doc: DocId, score: Score| {
+                    segment.collect(doc, score);
+                    segment.threshold()
+                };
+                exact &= top_pruned(&mut scorer, &mut passes, &mut offer, &mut counted, count_to);
+            }
+            let fruit = segment.harvest();
+            if fruit.entries.len() >= self.offset.saturating_add(self.limit) {
+                floor = floor.max(fruit.entries.iter().map(|e| e.rank).min().unwrap_or(0));
+            }
+            fruits.push(fruit);
+        }
+        Ok((counted, exact, self.merge_fruits(fruits)?))
     }
 }
 
@@ -355,6 +429,11 @@ impl TopSegment {
             Value::Score(None) => Position::score_rank(score),
             other => other.rank(doc, score),
         }
+    }
+
+    /// The score a match needs to be kept from now on (`-inf` while any would be).
+    fn threshold(&self) -> Score {
+        if self.floor == 0 { Score::NEG_INFINITY } else { Position::with_tiebreak(self.floor, 0).to_score() }
     }
 
     /// Keeps the match if it is after the cursor, cutting the buffer back when it is full.

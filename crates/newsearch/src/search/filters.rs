@@ -17,6 +17,22 @@ pub(crate) fn with_filters(
     text: Box<dyn EngineQuery>,
 ) -> Box<dyn EngineQuery> {
     let mut clauses: Vec<(Occur, Box<dyn EngineQuery>)> = vec![(Occur::Must, text)];
+    clauses.extend(filter_clauses(fields, query));
+    if clauses.len() == 1 {
+        return clauses.remove(0).1;
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// The filters alone (what an article must pass besides the text), if there are any.
+pub(crate) fn filters_only(fields: &Fields, query: &Query) -> Option<Box<dyn EngineQuery>> {
+    let clauses = filter_clauses(fields, query);
+    (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn EngineQuery>)
+}
+
+/// The filters as zero-scoring required clauses.
+fn filter_clauses(fields: &Fields, query: &Query) -> Vec<(Occur, Box<dyn EngineQuery>)> {
+    let mut clauses: Vec<(Occur, Box<dyn EngineQuery>)> = Vec::new();
     let filter = |q: Box<dyn EngineQuery>| -> (Occur, Box<dyn EngineQuery>) {
         (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
     };
@@ -47,10 +63,7 @@ pub(crate) fn with_filters(
         };
         clauses.push(filter(Box::new(RangeQuery::new(bound(query.min_views), bound(query.max_views)))));
     }
-    if clauses.len() == 1 {
-        return clauses.remove(0).1;
-    }
-    Box::new(BooleanQuery::new(clauses))
+    clauses
 }
 
 #[cfg(test)]

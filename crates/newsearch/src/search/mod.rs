@@ -15,6 +15,7 @@ mod filters;
 pub(crate) mod ranked;
 pub(crate) mod related;
 pub(crate) mod snippet;
+mod words;
 
 use std::ops::{ControlFlow, Range};
 
@@ -29,10 +30,10 @@ use crate::near_dup::near_identical;
 use crate::query::{Cursor, DESCRIPTIVE_WORDS, MatchMode, Query, content_words};
 use crate::search::boost::Reweight;
 use crate::search::build::Builder;
-use crate::search::collect::{Ranked, Ranked1, Tier};
+use crate::search::collect::{Matches, Plain, Ranked, Ranked1, Tier};
 use crate::search::explain::{Explanation, Leaf, explain};
 use crate::search::facets::{FacetCollector, Facets};
-use crate::search::filters::with_filters;
+use crate::search::filters::{filters_only, with_filters};
 use crate::search::snippet::{Matchers, Snippet, highlights, ranges_as_pairs, snippet};
 
 /// One result.
@@ -67,8 +68,13 @@ pub struct Hit {
 /// A page of results.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct SearchResults {
-    /// How many articles match in all (not only this page).
+    /// How many articles match in all (not only this page), or at least how many, when
+    /// `total_exact` is `false`.
     pub total: usize,
+    /// Whether `total` counts every match. A query ranked by relevance stops counting at
+    /// [`Query::COUNTED_UP_TO`] unless asked not to ([`Query::exact_total`]); `total` is then
+    /// that many, and more match.
+    pub total_exact: bool,
     /// The requested page, best first in the requested order.
     pub hits: Vec<Hit>,
     /// Counts over all matches, when the query asked ([`Query::facets`]).
@@ -93,6 +99,7 @@ pub struct SearchResults {
 /// What running the engine query gave.
 struct Run {
     total: usize,
+    total_exact: bool,
     hits: Ranked,
     matchers: Matchers,
     leaves: Vec<Leaf>,
@@ -207,6 +214,7 @@ impl Index {
             }
             Ok(SearchResults {
                 total: run.total,
+                total_exact: run.total_exact,
                 hits,
                 facets: run.facets,
                 relaxed: run.relaxed,
@@ -359,14 +367,19 @@ impl Index {
         .all_but_one(words.all_but_one);
         let text = builder.text_query(&query.text)?;
         let leaves: Vec<Leaf> = builder.leaves.take().unwrap_or_default();
+        let plain_words = text.downcast_ref::<words::Words>().cloned();
+        let filters = filters_only(&self.fields, query);
         let engine_query = with_filters(&self.fields, query, text);
         let facets = query.facets.then(|| {
             let live: Vec<_> = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
             self.facet_values.retain(&live);
             FacetCollector { size: query.facet_size, cache: self.facet_values.clone() }
         });
-        let (total, hits, facets) = self.collect(searcher, &*engine_query, query, reweight, facets, tier)?;
-        Ok(Run { total, hits, matchers, leaves, facets, relaxed: false, every_word: None })
+        let plain = plain_words.as_ref().map(|words| Plain { words, filters: filters.as_deref() });
+        let matches = Matches { query: &*engine_query, plain };
+        let ((total, total_exact), hits, facets) =
+            self.collect(searcher, matches, query, reweight, facets, tier)?;
+        Ok(Run { total, total_exact, hits, matchers, leaves, facets, relaxed: false, every_word: None })
     }
 
     /// [`MatchMode::Auto`]: a descriptive query (at least [`DESCRIPTIVE_WORDS`] content words)

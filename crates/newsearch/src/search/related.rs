@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::index::Index;
 use crate::near_dup::near_identical;
 use crate::query::{Query, Sort};
-use crate::search::collect::Tier;
+use crate::search::collect::{Matches, Tier};
 use crate::search::filters::with_filters;
 use crate::search::snippet::{Matcher, Matchers};
 use crate::search::{Fingerprints, SearchResults, exhausted, grow_window};
@@ -110,8 +110,14 @@ impl Index {
             let want = query.offset.saturating_add(query.limit).saturating_add(1);
             let (total, kept) = grow_window(want.saturating_add(20), |window| {
                 let wide = query.clone().offset(0).limit(window);
-                let (total, ranked, _) =
-                    self.collect(&searcher, &*engine_query, &wide, None, None, Tier::None)?;
+                let ((total, _), ranked, _) = self.collect(
+                    &searcher,
+                    Matches { query: &*engine_query, plain: None },
+                    &wide,
+                    None,
+                    None,
+                    Tier::None,
+                )?;
                 let done = exhausted(ranked.len(), window);
                 let mut kept = Vec::new();
                 for hit in ranked {
@@ -130,7 +136,15 @@ impl Index {
                 kept.into_iter().skip(query.offset).take(query.limit.saturating_add(1)).collect();
             let next = self.next_cursor(query, &mut page)?;
             let hits = self.hits(&searcher, analyzer, &matchers, query, &page)?;
-            Ok(SearchResults { total, hits, facets: None, relaxed: false, every_word: None, next })
+            Ok(SearchResults {
+                total,
+                total_exact: true,
+                hits,
+                facets: None,
+                relaxed: false,
+                every_word: None,
+                next,
+            })
         })
     }
 
