@@ -18,7 +18,7 @@ use crate::query::{MatchMode, Query};
 use crate::search::best_of::BestOf;
 use crate::search::explain::Leaf;
 use crate::search::snippet::Matchers;
-use crate::search::words::{Word, Words};
+use crate::search::words::{Part, Word, Words};
 
 /// Turns the parsed text into an engine query and records what snippets should mark.
 pub(crate) struct Builder<'a> {
@@ -358,10 +358,9 @@ impl<'a> Builder<'a> {
             self.mark(&words, shape, field);
         }
         let shown = shape.shown(&words);
-        let plain = matches!(shape, Shape::Term).then(|| {
-            let term = |field: Field| Term::from_field_text(field, &words[0]);
+        let plain = shape.part(&words).map(|part| {
             let weighted =
-                |&(field, _, boost): &(Field, &'static str, f32)| (term(field), boost * self.weight);
+                |&(field, _, boost): &(Field, &'static str, f32)| (part(field), boost * self.weight);
             match targets {
                 [title, body] => Word { required: weighted(body), optional: Some(weighted(title)) },
                 _ => Word { required: weighted(&targets[0]), optional: None },
@@ -544,6 +543,23 @@ impl Shape {
             Shape::Fuzzy(_) => format!("{}~", words[0]),
             Shape::Phrase(_) => format!("\"{}\"", words.join(" ")),
         }
+    }
+
+    /// What `words` look for in a field, as a part of a [`Word`], when this shape is one: an
+    /// exact term or phrase.
+    fn part(self, words: &[String]) -> Option<impl Fn(Field) -> Part + '_> {
+        let phrase = match self {
+            Shape::Term => None,
+            Shape::Phrase(slop) => Some(slop),
+            Shape::Prefix | Shape::Fuzzy(_) => return None,
+        };
+        Some(move |field: Field| match phrase {
+            None => Part::Term(Term::from_field_text(field, &words[0])),
+            Some(slop) => Part::Phrase(
+                words.iter().enumerate().map(|(i, w)| (i, Term::from_field_text(field, w))).collect(),
+                slop,
+            ),
+        })
     }
 
     /// The engine query for `words` in `field`.

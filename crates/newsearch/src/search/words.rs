@@ -1,42 +1,77 @@
-//! Plain words that must all match: each word a required term (the body, which holds the
-//! title's words too) and, optionally, a term scored on top (the title, boosted). The most
-//! common query there is ("Zelensky Kellogg", "York"), and the one whose cost grew with the
-//! archive: every match was scored and counted, 360,000 of them for one common word in a
-//! million articles.
+//! Plain words (or phrases) that must all match: each word a required part (its term, or its
+//! phrase, in the body, which holds the title's words too) and, optionally, one scored on top
+//! (the same in the title, boosted). The most common query there is ("Zelensky Kellogg",
+//! "York", "\"Goldman Sachs\""), and the one whose cost grew with the archive: every match was
+//! scored and counted, 360,000 of them for one common word in a million articles.
 //!
-//! [`Words`] scores exactly as the engine's nested boolean query did (each word its required
-//! term's score plus its optional term's when present, summed word by word), through one
-//! scorer of its own, so that a page ranked by [`top_pruned`] and a page ranked by visiting
-//! every match order the same documents the same way.
+//! [`Words`] scores as the engine's nested boolean query did (each word its required part's
+//! score plus its optional part's when present, summed word by word), through one scorer of its
+//! own, so that a page ranked by [`top_pruned`] and a page ranked by visiting every match order
+//! the same documents the same way.
 //!
 //! [`top_pruned`] ranks without visiting every match, once enough are counted: a document only
 //! needs scoring if it could beat the worst hit kept so far. Two bounds decide:
 //!
-//! - While the required terms alone could reach that threshold, the rarest required term leads
-//!   and each of its documents is weighed by its own score plus the most every other term could
-//!   add: only those that could make it are looked up in the other terms' postings.
-//! - Once they can't (the threshold is above what the words' body terms can score together, as
+//! - While the required parts alone could reach that threshold, the cheapest leads and each of
+//!   its documents is weighed by its own score plus the most every other part could add: only
+//!   those that could make it are looked up in the other parts.
+//! - Once they can't (the threshold is above what the words' body parts can score together, as
 //!   soon as the page holds articles with the words in their titles too), a document needs at
-//!   least one of the optional terms: their postings lead (titles are short lists) and the
-//!   required terms are only looked up at their documents. Optional terms too weak to lift a
-//!   document over the threshold together with the required ones are only looked up, never led
-//!   by (the essential/non-essential split of the MaxScore method).
+//!   least one of the optional parts: they lead (titles are short lists) and the required parts
+//!   are only looked up at their documents. Optional parts too weak to lift a document over the
+//!   threshold together with the required ones are only looked up, never led by (the
+//!   essential/non-essential split of the MaxScore method).
+//!
+//! A term's bound is its BM25 weight's maximum; a phrase's, that of its terms' idf summed, as the
+//! engine weighs a phrase.
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{
-    Bm25Weight, BooleanQuery, EmptyScorer, EnableScoring, Explanation, Query, Scorer, TermQuery, Weight,
+    Bm25Weight, BooleanQuery, EmptyScorer, EnableScoring, Explanation, PhraseQuery, Query, Scorer, TermQuery,
+    Weight,
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, TantivyError, Term};
 
-/// One plain word: where it must be, and where it scores more.
+/// What a word looks for in one field.
+#[derive(Debug, Clone)]
+pub(crate) enum Part {
+    /// One term.
+    Term(Term),
+    /// Terms in order (each with its position in the phrase), at most `slop` apart.
+    Phrase(Vec<(usize, Term)>, u32),
+}
+
+impl Part {
+    /// The engine query that matches (and, `scored`, scores) it.
+    fn query(&self, scored: bool) -> Box<dyn Query> {
+        match self {
+            Part::Term(term) => {
+                let option = if scored { IndexRecordOption::WithFreqs } else { IndexRecordOption::Basic };
+                Box::new(TermQuery::new(term.clone(), option))
+            }
+            Part::Phrase(terms, slop) => {
+                Box::new(PhraseQuery::new_with_offset_and_slop(terms.clone(), *slop))
+            }
+        }
+    }
+
+    fn terms(&self) -> Vec<&Term> {
+        match self {
+            Part::Term(term) => vec![term],
+            Part::Phrase(terms, _) => terms.iter().map(|(_, t)| t).collect(),
+        }
+    }
+}
+
+/// One plain word (or phrase): where it must be, and where it scores more.
 #[derive(Debug, Clone)]
 pub(crate) struct Word {
-    /// The term the word must match, and its weight.
-    pub(crate) required: (Term, Score),
-    /// A term that adds its score when the document has it too, and its weight.
-    pub(crate) optional: Option<(Term, Score)>,
+    /// What the word must match, and its weight.
+    pub(crate) required: (Part, Score),
+    /// What adds its score when the document has it too, and its weight.
+    pub(crate) optional: Option<(Part, Score)>,
 }
 
 /// Every one of its words must match; the score is the sum of theirs.
@@ -56,16 +91,9 @@ impl Words {
         &self.words
     }
 
-    /// The words' required terms as an intersection: what matches, without scores.
+    /// The words' required parts as an intersection: what matches, without scores.
     fn matching_only(&self) -> BooleanQuery {
-        BooleanQuery::intersection(
-            self.words
-                .iter()
-                .map(|w| {
-                    Box::new(TermQuery::new(w.required.0.clone(), IndexRecordOption::Basic)) as Box<dyn Query>
-                })
-                .collect(),
-        )
+        BooleanQuery::intersection(self.words.iter().map(|w| w.required.0.query(false)).collect())
     }
 
     /// The weight that scores, with the concrete type [`top_pruned`] needs.
@@ -73,18 +101,26 @@ impl Words {
         let EnableScoring::Enabled { statistics_provider, .. } = enable_scoring else {
             return Err(TantivyError::InternalError("words weighed without scores".into()));
         };
-        let term = |(term, weight): &(Term, Score)| -> tantivy::Result<TermWeight> {
-            let bm25 =
-                Bm25Weight::for_terms(statistics_provider, std::slice::from_ref(term))?.boost_by(*weight);
-            Ok(TermWeight { term: term.clone(), bm25 })
+        let part = |(part, weight): &(Part, Score)| -> tantivy::Result<PartWeight> {
+            let terms: Vec<Term> = part.terms().into_iter().cloned().collect();
+            // What the engine's query weighs the part by (a phrase: its terms' idf summed).
+            let bm25 = Bm25Weight::for_terms(statistics_provider, &terms)?.boost_by(*weight);
+            Ok(match part {
+                Part::Term(term) => PartWeight::Term { term: term.clone(), bm25 },
+                Part::Phrase(..) => PartWeight::Other {
+                    weight: part.query(true).weight(enable_scoring)?,
+                    boost: *weight,
+                    bm25,
+                },
+            })
         };
         let mut words = Vec::with_capacity(self.words.len());
         for word in &self.words {
             let optional = match &word.optional {
-                Some(t) => Some(term(t)?),
+                Some(p) => Some(part(p)?),
                 None => None,
             };
-            words.push((term(&word.required)?, optional));
+            words.push((part(&word.required)?, optional));
         }
         Ok(WordsWeight { words })
     }
@@ -100,37 +136,120 @@ impl Query for Words {
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
         for word in &self.words {
-            visitor(&word.required.0, false);
-            if let Some((term, _)) = &word.optional {
-                visitor(term, false);
+            let parts = std::iter::once(&word.required.0).chain(word.optional.as_ref().map(|(p, _)| p));
+            for part in parts {
+                let positions = matches!(part, Part::Phrase(..));
+                for term in part.terms() {
+                    visitor(term, positions);
+                }
             }
         }
     }
 }
 
-/// A term and how it scores.
-struct TermWeight {
-    term: Term,
-    bm25: Bm25Weight,
+/// A part and how it scores.
+enum PartWeight {
+    /// A term, scored here as the engine's term query scores it.
+    Term { term: Term, bm25: Bm25Weight },
+    /// Another query (a phrase), scored by the engine; `bm25` only bounds its scores.
+    Other { weight: Box<dyn Weight>, boost: Score, bm25: Bm25Weight },
 }
 
-impl TermWeight {
-    /// The term's postings in one segment, `None` when the segment does not have it.
-    fn cursor(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Option<TermCursor>> {
-        let field = self.term.field();
-        let Some(postings) =
-            reader.inverted_index(field)?.read_postings(&self.term, IndexRecordOption::WithFreqs)?
-        else {
-            return Ok(None);
-        };
-        if postings.doc() == TERMINATED {
-            return Ok(None);
+impl PartWeight {
+    /// The part's documents in one segment, `None` when the segment has none.
+    fn cursor(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Option<Cursor>> {
+        match self {
+            PartWeight::Term { term, bm25 } => {
+                let field = term.field();
+                let Some(postings) =
+                    reader.inverted_index(field)?.read_postings(term, IndexRecordOption::WithFreqs)?
+                else {
+                    return Ok(None);
+                };
+                if postings.doc() == TERMINATED {
+                    return Ok(None);
+                }
+                let norms = match reader.fieldnorms_readers().get_field(field)? {
+                    Some(norms) => norms,
+                    None => FieldNormReader::constant(reader.max_doc(), 1),
+                };
+                Ok(Some(Cursor::Term(TermCursor { postings, norms, bm25: bm25.boost_by(boost) })))
+            }
+            PartWeight::Other { weight, boost: own, bm25 } => {
+                // `bm25` has the part's weight already, the engine's weight not.
+                let scorer = weight.scorer(reader, boost * own)?;
+                if scorer.doc() == TERMINATED {
+                    return Ok(None);
+                }
+                Ok(Some(Cursor::Other { scorer, max: bm25.boost_by(boost).max_score() }))
+            }
         }
-        let norms = match reader.fieldnorms_readers().get_field(field)? {
-            Some(norms) => norms,
-            None => FieldNormReader::constant(reader.max_doc(), 1),
-        };
-        Ok(Some(TermCursor { postings, norms, bm25: self.bm25.boost_by(boost) }))
+    }
+
+    fn description(&self) -> String {
+        match self {
+            PartWeight::Term { term, .. } => format!("Term={term:?}"),
+            PartWeight::Other { .. } => "phrase".to_owned(),
+        }
+    }
+}
+
+/// A part's documents in one segment, with their scores.
+enum Cursor {
+    Term(TermCursor),
+    Other { scorer: Box<dyn Scorer>, max: Score },
+}
+
+impl Cursor {
+    #[inline]
+    fn doc(&self) -> DocId {
+        match self {
+            Cursor::Term(t) => t.postings.doc(),
+            Cursor::Other { scorer, .. } => scorer.doc(),
+        }
+    }
+
+    /// The first document at or after `target`.
+    #[inline]
+    fn reach(&mut self, target: DocId) -> DocId {
+        match self {
+            Cursor::Term(t) => {
+                let at = t.postings.doc();
+                if at < target { t.postings.seek(target) } else { at }
+            }
+            Cursor::Other { scorer, .. } => reach(scorer.as_mut(), target),
+        }
+    }
+
+    #[inline]
+    fn score(&mut self) -> Score {
+        match self {
+            Cursor::Term(t) => t.bm25.score(t.norms.fieldnorm_id(t.postings.doc()), t.postings.term_freq()),
+            Cursor::Other { scorer, .. } => scorer.score(),
+        }
+    }
+
+    /// No document scores more.
+    fn max_score(&self) -> Score {
+        match self {
+            Cursor::Term(t) => t.bm25.max_score(),
+            Cursor::Other { max, .. } => *max,
+        }
+    }
+
+    /// What walking it costs (the engine's measure: documents, more for a phrase).
+    fn cost(&self) -> u64 {
+        match self {
+            Cursor::Term(t) => u64::from(t.postings.size_hint()),
+            Cursor::Other { scorer, .. } => scorer.cost(),
+        }
+    }
+
+    fn explain(&mut self) -> Explanation {
+        match self {
+            Cursor::Term(t) => t.bm25.explain(t.norms.fieldnorm_id(t.postings.doc()), t.postings.term_freq()),
+            Cursor::Other { scorer, .. } => Explanation::new("phrase", scorer.score()),
+        }
     }
 }
 
@@ -141,38 +260,10 @@ struct TermCursor {
     bm25: Bm25Weight,
 }
 
-impl TermCursor {
-    #[inline]
-    fn doc(&self) -> DocId {
-        self.postings.doc()
-    }
-
-    /// The first document at or after `target`.
-    #[inline]
-    fn reach(&mut self, target: DocId) -> DocId {
-        let at = self.postings.doc();
-        if at < target { self.postings.seek(target) } else { at }
-    }
-
-    #[inline]
-    fn score(&self) -> Score {
-        self.bm25.score(self.norms.fieldnorm_id(self.postings.doc()), self.postings.term_freq())
-    }
-
-    /// No document scores more.
-    fn max_score(&self) -> Score {
-        self.bm25.max_score()
-    }
-
-    fn explain(&self) -> Explanation {
-        self.bm25.explain(self.norms.fieldnorm_id(self.postings.doc()), self.postings.term_freq())
-    }
-}
-
 /// [`Words`]' weight when scoring.
 pub(crate) struct WordsWeight {
     /// Each word's required term and optional one.
-    words: Vec<(TermWeight, Option<TermWeight>)>,
+    words: Vec<(PartWeight, Option<PartWeight>)>,
 }
 
 impl WordsWeight {
@@ -215,15 +306,16 @@ impl Weight for WordsWeight {
             return Err(not_here());
         }
         let mut explanation = Explanation::new("sum of the words", scorer.score());
-        for (k, (required, optional)) in scorer.required.iter().zip(&scorer.optional).enumerate() {
+        let parts = scorer.required.iter_mut().zip(scorer.optional.iter_mut()).zip(&self.words);
+        for ((required, optional), (required_weight, optional_weight)) in parts {
             let mut e = required.explain();
-            e.add_context(format!("Term={:?}", self.words[k].0.term));
+            e.add_context(required_weight.description());
             explanation.add_detail(e);
-            if let Some(optional) = optional.as_ref().filter(|o| o.doc() == doc) {
+            if let (Some(optional), Some(weight)) =
+                (optional.as_mut().filter(|o| o.doc() == doc), optional_weight)
+            {
                 let mut e = optional.explain();
-                if let Some(t) = &self.words[k].1 {
-                    e.add_context(format!("Term={:?}", t.term));
-                }
+                e.add_context(weight.description());
                 explanation.add_detail(e);
             }
         }
@@ -234,9 +326,9 @@ impl Weight for WordsWeight {
 /// Documents with every word (and in `filter`, when there is one), scored.
 pub(crate) struct WordsScorer {
     /// Each word's required term, in the words' order.
-    required: Vec<TermCursor>,
+    required: Vec<Cursor>,
     /// Each word's optional term, when it has one in this segment.
-    optional: Vec<Option<TermCursor>>,
+    optional: Vec<Option<Cursor>>,
     /// `required`'s indices, rarest first.
     order: Vec<usize>,
     /// Documents that must match too, without a score (the query's filters).
@@ -294,16 +386,12 @@ fn reach(docs: &mut dyn DocSet, target: DocId) -> DocId {
 }
 
 impl WordsScorer {
-    fn new(
-        required: Vec<TermCursor>,
-        optional: Vec<Option<TermCursor>>,
-        filter: Option<Box<dyn Scorer>>,
-    ) -> Self {
+    fn new(required: Vec<Cursor>, optional: Vec<Option<Cursor>>, filter: Option<Box<dyn Scorer>>) -> Self {
         // The rarest required term leads the intersection, or the filter if it is rarer still.
         let mut order: Vec<usize> = (0..required.len()).collect();
-        order.sort_by_key(|&i| required[i].postings.size_hint());
-        let rarest = required[order[0]].postings.size_hint();
-        let filter_leads = filter.as_ref().is_some_and(|f| f.cost() < u64::from(rarest));
+        order.sort_by_key(|&i| required[i].cost());
+        let rarest = required[order[0]].cost();
+        let filter_leads = filter.as_ref().is_some_and(|f| f.cost() < rarest);
         let filter = filter.map(|docs| Filter { docs, valid: true, last: None });
         let mut scorer = WordsScorer { required, optional, order, filter, filter_leads, doc: 0 };
         let first = scorer.lead_doc();
@@ -350,15 +438,15 @@ impl WordsScorer {
         TERMINATED
     }
 
-    /// Whether every required term (and the filter) is at `doc`, looking each up there; else
-    /// the first document where all of them might be.
+    /// Whether every required part (and the filter) is at `doc`, looking each up there; else
+    /// a document before which none of them can all be.
     fn has_all(&mut self, doc: DocId) -> Result<(), DocId> {
-        let mut beyond = doc;
-        for term in &mut self.required {
-            beyond = beyond.max(term.reach(doc));
-        }
-        if beyond > doc {
-            return Err(beyond);
+        // Cheapest first, stopping at the first miss (a phrase checks positions on its way).
+        for k in 0..self.order.len() {
+            let at = self.required[self.order[k]].reach(doc);
+            if at > doc {
+                return Err(at);
+            }
         }
         match self.filter.as_mut() {
             Some(filter) if self.filter_leads => match reach(filter.docs.as_mut(), doc) {
@@ -408,7 +496,7 @@ impl DocSet for WordsScorer {
     fn size_hint(&self) -> u32 {
         match &self.filter {
             Some(filter) if self.filter_leads => filter.docs.size_hint(),
-            _ => self.required[self.order[0]].postings.size_hint(),
+            _ => u32::try_from(self.required[self.order[0]].cost()).unwrap_or(u32::MAX),
         }
     }
 }
@@ -469,9 +557,9 @@ fn prune(
     matches: &mut dyn FnMut(DocId) -> bool,
     offer: &mut dyn FnMut(DocId, Score) -> Score,
 ) {
-    let required_max: Vec<Score> = scorer.required.iter().map(TermCursor::max_score).collect();
+    let required_max: Vec<Score> = scorer.required.iter().map(Cursor::max_score).collect();
     let optional_max: Vec<Score> =
-        scorer.optional.iter().map(|o| o.as_ref().map_or(0.0, TermCursor::max_score)).collect();
+        scorer.optional.iter().map(|o| o.as_ref().map_or(0.0, Cursor::max_score)).collect();
     let all_required: Score = required_max.iter().sum();
     let all_optional: Score = optional_max.iter().sum();
     let lead = scorer.order[0];
@@ -601,7 +689,8 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(48))]
 
         /// Counting only some matches and ranking the rest by their bounds gives the page that
-        /// scoring every match gives, at every page size and through cursors.
+        /// scoring every match gives, at every page size and through cursors, for words and
+        /// phrases.
         #[test]
         fn pages_ranked_past_the_count_are_those_of_every_match(
             docs in prop::collection::vec(
@@ -613,9 +702,17 @@ mod tests {
             count_to in 1..30usize,
             limit in 1..8usize,
             filters in 0..4u8,
+            quoted in 0..3u8,
         ) {
             let index = index(&docs, segments);
-            let text = words.iter().map(|&k| VOCABULARY[k]).collect::<Vec<_>>().join(" ");
+            let mut text = words.iter().map(|&k| VOCABULARY[k]).collect::<Vec<_>>().join(" ");
+            // A phrase, or a phrase and a word.
+            if quoted == 1 {
+                text = format!("\"{text}\"");
+            } else if quoted == 2 && words.len() > 2 {
+                let (first, rest) = text.split_once(' ').unwrap();
+                text = format!("{first} \"{rest}\"");
+            }
             let mut query = Query::new(text.as_str()).limit(limit).snippets(false).mode(crate::MatchMode::All);
             // None, a tag, a date range (checked document by document), or both.
             if filters & 1 == 1 {
