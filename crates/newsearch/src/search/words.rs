@@ -195,6 +195,9 @@ impl PartWeight {
 }
 
 /// A part's documents in one segment, with their scores.
+// A term's postings hold their decoded block inline; a query has a few cursors, and the
+// per-document calls should not go through one more pointer.
+#[allow(clippy::large_enum_variant)]
 enum Cursor {
     Term(TermCursor),
     Other { scorer: Box<dyn Scorer>, max: Score },
