@@ -595,7 +595,7 @@ impl Query {
 
     /// Groups near-identical articles (the same story syndicated under several files): each
     /// page shows the best of a group, with the others in [`Hit::similar`](crate::Hit::similar).
-    /// `total` still counts every match.
+    /// `total` counts every match, not only the groups' leaders (up to [`Query::count_up_to`]).
     pub fn collapse(mut self, yes: bool) -> Self {
         self.collapse = yes;
         self

@@ -15,7 +15,10 @@
 //! of a typical query.
 //!
 //! The engine's block-max pruning (`order_by_score`) never applied here: ranking, counting and
-//! faceting share one pass, in which the engine hands every match to every collector.
+//! faceting share one pass, in which the engine hands every match to every collector. Plain
+//! words and phrases ranked by relevance without facets take another path ([`Top::pruned`]):
+//! counted up to [`Query::count_up_to`], then ranked by score bounds (see
+//! [`words`](crate::search::words)).
 
 use std::sync::{Arc, OnceLock};
 

@@ -213,7 +213,7 @@ fn collapse_groups_syndicated_copies() {
             .filter(|h| !h.article.id.as_str().starts_with("truce-1"))
             .all(|h| h.similar.is_empty())
     );
-    // The total still counts every match; pages hold whole groups.
+    // The total counts every match, not only the leaders; pages hold whole groups.
     assert_eq!(collapsed.total, index.search(&Query::new("truce")).unwrap().total);
     let second = index.search(&Query::new("truce").collapse(true).limit(1).offset(1)).unwrap();
     assert_eq!(ids(&second), [shown[1]]);
