@@ -510,3 +510,37 @@ fn pages_up_to_the_window_return_what_exists_and_deeper_ones_are_refused() {
         Err(Error::WindowTooLarge { .. })
     ));
 }
+
+#[test]
+fn totals_stop_at_the_bound_in_relevance_order_and_count_everything_when_asked() {
+    // A few more matches than the bound, some with the word in the title too.
+    let n = Query::COUNTED_UP_TO + 25;
+    let articles: Vec<Article> = (0..n)
+        .map(|i| {
+            let title = if i % 97 == 0 { "Ceasefire talks" } else { "Markets" };
+            let body = "Talks on a ceasefire resumed. ".repeat(1 + i % 4);
+            article(&format!("a{i}"), title, &body, if i % 2 == 0 { &["Ukraine"] } else { &[] })
+        })
+        .collect();
+    let index = index_of(&articles, Stemming::English);
+    let ceasefire = Query::new("ceasefire talks").snippets(false);
+
+    let bounded = index.search(&ceasefire).unwrap();
+    assert_eq!((bounded.total, bounded.total_exact), (Query::COUNTED_UP_TO, false));
+    let every = index.search(&ceasefire.clone().exact_total(true)).unwrap();
+    assert_eq!((every.total, every.total_exact), (n, true));
+    let page = |r: &newsearch::SearchResults| {
+        r.hits.iter().map(|h| (h.article.id.to_string(), h.score.map(f32::to_bits))).collect::<Vec<_>>()
+    };
+    assert_eq!(page(&bounded), page(&every), "the same page either way");
+    assert!(bounded.hits[0].article.title.contains("Ceasefire"), "a title match first");
+
+    // What needs every match anyway counts them all.
+    let faceted = index.search(&ceasefire.clone().facets(true)).unwrap();
+    assert_eq!((faceted.total, faceted.total_exact), (n, true));
+    let newest = index.search(&ceasefire.clone().sort(Sort::Date)).unwrap();
+    assert_eq!((newest.total, newest.total_exact), (n, true));
+    // Fewer matches than the bound: exact, with a filter too.
+    let tagged = index.search(&ceasefire.clone().tag("Ukraine")).unwrap();
+    assert_eq!((tagged.total, tagged.total_exact), (n.div_ceil(2), true));
+}
