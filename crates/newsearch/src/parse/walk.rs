@@ -310,7 +310,10 @@ fn walk_root<F: FileSink>(root: &Path, id_root: &Path, options: &WalkOptions, ou
     }
     let walker = walkdir::WalkDir::new(root)
         .follow_links(options.follow_symlinks)
-        .sort_by_file_name()
+        // By name: siblings share their parent's path, so comparing whole paths orders them
+        // as their names would, without taking each name apart again at every comparison
+        // (walkdir's own `sort_by_file_name` was an eighth of a re-index of 129k files).
+        .sort_by(|a, b| a.path().as_os_str().cmp(b.path().as_os_str()))
         .into_iter()
         // A root the user named may be hidden, but an index is never walked, even as a root.
         .filter_entry(|e| !is_index_dir(e) && (e.depth() == 0 || !is_hidden(e.file_name())));

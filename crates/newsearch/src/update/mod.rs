@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use crate::article::ArticleId;
 use crate::error::{Error, Result, Warning};
 use crate::index::Index;
-use crate::index::files::{PARTIAL_FILE, RecordedRun, outermost};
+use crate::index::files::{RecordedRun, outermost};
 use crate::index::schema::{FileStamp, names};
 use crate::parse::stream::RecordStream;
 use crate::parse::walk::{FileList, SkipReason, Skipped, Walk, WalkOptions, ordered_par_map, walk_under};
@@ -437,17 +437,7 @@ impl Index {
 
         let (found, unsure) = walk_roots(&plan, &mut out);
         out.check_cancelled()?;
-        // Only when there is something to look up: a fresh run of a million files needs no
-        // second copy of every path.
-        let walked_paths: FxHashSet<String> =
-            if manifest.is_empty() && !self.dir().is_some_and(|d| d.join(PARTIAL_FILE).exists()) {
-                FxHashSet::default()
-            } else {
-                let mut walked = FxHashSet::with_capacity_and_hasher(found.files.len(), Default::default());
-                walked.extend(found.files.paths().map(|p| p.to_string_lossy().into_owned()));
-                walked
-            };
-        let vanished = vanished(&manifest, &walked_paths, &plan.roots, &unsure);
+        let vanished = vanished(&manifest, found.files.paths(), &plan.roots, &unsure);
         // Gone files lose their articles first, so their ids are free for this run's files.
         for path in &vanished {
             writer.delete_path(path);
@@ -457,11 +447,14 @@ impl Index {
         // Files with records left out last time are read again; the list is rebuilt by this run
         // for the files it walks, and kept for the others.
         let recheck = if plan.rebuild { FxHashSet::default() } else { self.read_partial() };
-        ids.partial = recheck
-            .iter()
-            .filter(|p| !ids.released.contains(*p) && !walked_paths.contains(p.as_str()))
-            .cloned()
-            .collect();
+        if !recheck.is_empty() {
+            let walked: FxHashSet<String> = found.files.paths().map(lossy_string).collect();
+            ids.partial = recheck
+                .iter()
+                .filter(|p| !ids.released.contains(*p) && !walked.contains(p.as_str()))
+                .cloned()
+                .collect();
+        }
 
         let mut cadence = Cadence::of(options, plan.rebuild);
         let total = found.files.len();
@@ -733,22 +726,40 @@ fn walk_roots(plan: &Plan, out: &mut Reporter<'_>) -> (Walk<FileList>, Vec<PathB
 }
 
 /// Indexed files under the walked roots that the walk did not find, except under folders
-/// that could not be read whole.
+/// that could not be read whole. The indexed paths are checked off as the walked ones come
+/// (borrowed, so a re-run of a million files copies no path).
 fn vanished(
     manifest: &FxHashMap<String, FileStamp>,
-    walked: &FxHashSet<String>,
+    walked: impl IntoIterator<Item = PathBuf>,
     roots: &[PathBuf],
     unsure: &[PathBuf],
 ) -> Vec<String> {
-    manifest
-        .keys()
-        .filter(|p| !walked.contains(*p))
+    if manifest.is_empty() {
+        return Vec::new();
+    }
+    let mut unseen: FxHashSet<&str> = manifest.keys().map(String::as_str).collect();
+    for path in walked {
+        match path.to_str() {
+            Some(p) => unseen.remove(p),
+            None => unseen.remove(path.to_string_lossy().as_ref()),
+        };
+        if unseen.is_empty() {
+            break;
+        }
+    }
+    unseen
+        .into_iter()
         .filter(|p| {
-            let p = Path::new(p.as_str());
+            let p = Path::new(p);
             roots.iter().any(|r| p.starts_with(r)) && !unsure.iter().any(|u| p.starts_with(u))
         })
-        .cloned()
+        .map(str::to_owned)
         .collect()
+}
+
+/// A path as the index's list of files keys it.
+fn lossy_string(path: PathBuf) -> String {
+    path.into_os_string().into_string().unwrap_or_else(|raw| raw.to_string_lossy().into_owned())
 }
 
 impl RecordedRun {
@@ -790,12 +801,15 @@ mod tests {
                 .into_iter()
                 .map(|p| (p.to_owned(), stamp))
                 .collect();
-        let walked: FxHashSet<String> = ["/a/kept.txt".to_owned()].into_iter().collect();
+        let walked = || [PathBuf::from("/a/kept.txt"), PathBuf::from("/a/new.txt")];
         let roots = [PathBuf::from("/a")];
         let unsure = [PathBuf::from("/a/locked")];
         // `/b` was not walked this run: its files stay.
-        assert_eq!(vanished(&manifest, &walked, &roots, &unsure), ["/a/gone.txt"]);
-        assert_eq!(vanished(&manifest, &walked, &roots, &[]).len(), 2);
+        assert_eq!(vanished(&manifest, walked(), &roots, &unsure), ["/a/gone.txt"]);
+        let mut gone = vanished(&manifest, walked(), &roots, &[]);
+        gone.sort();
+        assert_eq!(gone, ["/a/gone.txt", "/a/locked/x.txt"]);
+        assert!(vanished(&FxHashMap::default(), walked(), &roots, &[]).is_empty());
     }
 
     #[test]

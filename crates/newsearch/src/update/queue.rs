@@ -124,10 +124,12 @@ mod tests {
                 drop(held);
             })
         };
-        // Over the limit: waits until the other thread drops what it holds.
+        // Over the limit: waits until the other thread drops what it holds. The big one going
+        // wakes it; the small one may still be on its way out when it counts its own.
         let third = doc(10);
-        assert_eq!(gauge.bytes(), 10);
+        assert!(gauge.bytes() <= 11, "{}", gauge.bytes());
         consumer.join().unwrap();
+        assert_eq!(gauge.bytes(), 10);
         let into = third.into_tantivy_document();
         assert_eq!(gauge.bytes(), 0);
         assert_eq!(into.iter_fields_and_values().count(), 0);
