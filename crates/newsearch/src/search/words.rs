@@ -265,7 +265,7 @@ struct TermCursor {
 
 /// [`Words`]' weight when scoring.
 pub(crate) struct WordsWeight {
-    /// Each word's required term and optional one.
+    /// Each word's required part and optional one.
     words: Vec<(PartWeight, Option<PartWeight>)>,
 }
 
@@ -328,15 +328,15 @@ impl Weight for WordsWeight {
 
 /// Documents with every word (and in `filter`, when there is one), scored.
 pub(crate) struct WordsScorer {
-    /// Each word's required term, in the words' order.
+    /// Each word's required part, in the words' order.
     required: Vec<Cursor>,
-    /// Each word's optional term, when it has one in this segment.
+    /// Each word's optional part, when it has one in this segment.
     optional: Vec<Option<Cursor>>,
     /// `required`'s indices, rarest first.
     order: Vec<usize>,
     /// Documents that must match too, without a score (the query's filters).
     filter: Option<Filter>,
-    /// Whether `filter` costs less to walk than the rarest term, and leads.
+    /// Whether `filter` costs less to walk than the cheapest part, and leads.
     filter_leads: bool,
     doc: DocId,
 }
@@ -390,7 +390,7 @@ fn reach(docs: &mut dyn DocSet, target: DocId) -> DocId {
 
 impl WordsScorer {
     fn new(required: Vec<Cursor>, optional: Vec<Option<Cursor>>, filter: Option<Box<dyn Scorer>>) -> Self {
-        // The rarest required term leads the intersection, or the filter if it is rarer still.
+        // The cheapest required part leads the intersection, or the filter if it is cheaper still.
         let mut order: Vec<usize> = (0..required.len()).collect();
         order.sort_by_key(|&i| required[i].cost());
         let rarest = required[order[0]].cost();
@@ -461,8 +461,8 @@ impl WordsScorer {
         }
     }
 
-    /// The score of `doc`, where every required term is: word by word, the required term's
-    /// score plus the optional term's when it is there too, summed in the words' order.
+    /// The score of `doc`, where every required part is: word by word, the required part's
+    /// score plus the optional part's when it is there too, summed in the words' order.
     #[inline]
     fn score_at(&mut self, doc: DocId) -> Score {
         let mut sum: Score = 0.0;
@@ -567,7 +567,7 @@ fn prune(
     let all_optional: Score = optional_max.iter().sum();
     let lead = scorer.order[0];
     let others_required = all_required - required_max[lead];
-    // Optional terms, weakest first: how many of the first are too weak to lead, and what
+    // Optional parts, weakest first: how many of the first are too weak to lead, and what
     // they add together (recomputed when the threshold rises).
     let mut by_strength: Vec<usize> =
         (0..optional_max.len()).filter(|&i| scorer.optional[i].is_some()).collect();
@@ -581,8 +581,8 @@ fn prune(
             return;
         }
         let doc = if !below(all_required, threshold) {
-            // The required terms might do without the optional ones: the rarest leads (or the
-            // filter, rarer still).
+            // The required parts might do without the optional ones: the cheapest leads (or the
+            // filter, cheaper still).
             if scorer.filter_leads {
                 let doc = scorer.lead_reach(next);
                 if doc == TERMINATED {
@@ -602,7 +602,7 @@ fn prune(
                 doc
             }
         } else {
-            // Only documents with an optional term can make it: the strong ones lead.
+            // Only documents with an optional part can make it: the strong ones lead.
             if split_for != threshold {
                 split_for = threshold;
                 weak = 0;
