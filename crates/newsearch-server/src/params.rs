@@ -6,10 +6,8 @@
 //! Keys are those of the API: `q`, `tag` and `any_tag` (repeatable), `section`,
 //! `since`, `until`, `min_views`, `max_views`, `sort`, `mode`, `recent`, `popular`, `fuzzy`,
 //! `collapse`; the API adds `limit`, `offset`, `after`, `facets`, `snippets` and `exact_total`,
-//! the web page
-//! `page`. A key
-//! an endpoint does not know is refused, so a misspelt filter is never silently ignored. An
-//! empty value is no value, as forms send empty fields.
+//! the web page `page`. A key an endpoint does not know is refused, so a misspelt filter is
+//! never silently ignored. An empty value is no value, as forms send empty fields.
 
 use std::borrow::Cow;
 use std::collections::HashSet;

@@ -366,14 +366,18 @@ impl<'a> Builder<'a> {
                 _ => Word { required: weighted(&targets[0]), optional: None },
             }
         });
-        let per_field: Vec<(Occur, Box<dyn EngineQuery>)> = targets
+        // The engine's clauses per field: the query of a word that is not plain, and what
+        // explanations show for any word.
+        let explained = self.leaves.is_some() && !negated;
+        let clause_fields = if plain.is_none() || explained { targets } else { &[] };
+        let per_field: Vec<(Occur, Box<dyn EngineQuery>)> = clause_fields
             .iter()
             .map(|&(field, name, boost)| {
                 let boost = boost * self.weight;
                 let q = shape.query(field, &words);
                 let q =
                     if (boost - 1.0).abs() > f32::EPSILON { Box::new(BoostQuery::new(q, boost)) } else { q };
-                if let (Some(leaves), false) = (self.leaves.as_mut(), negated) {
+                if let Some(leaves) = self.leaves.as_mut().filter(|_| explained) {
                     let single_term = matches!(shape, Shape::Term);
                     leaves.push(Leaf {
                         field: name,

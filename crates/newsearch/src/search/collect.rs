@@ -120,7 +120,10 @@ impl Index {
             && facets.is_none()
             && matches!(tier, Tier::None | Tier::Every);
         let top = Top { ranking, offset: query.offset, limit: query.limit.min(alive - query.offset), tier };
-        if let (Some(plain), true) = (plain, prunable && query.count_up_to < usize::MAX) {
+        if prunable
+            && query.count_up_to < usize::MAX
+            && let Some(plain) = plain
+        {
             let (total, exact, hits) = top.pruned(searcher, &plain, query.count_up_to).map_err(err)?;
             return Ok(((total, exact), hits, None));
         }

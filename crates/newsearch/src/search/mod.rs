@@ -367,8 +367,10 @@ impl Index {
         .all_but_one(words.all_but_one);
         let text = builder.text_query(&query.text)?;
         let leaves: Vec<Leaf> = builder.leaves.take().unwrap_or_default();
+        // Plain words may be ranked past the count through their own query (see `collect`),
+        // which takes the filters apart from the text.
         let plain_words = text.downcast_ref::<words::Words>().cloned();
-        let filters = filters_only(&self.fields, query);
+        let filters = plain_words.as_ref().and_then(|_| filters_only(&self.fields, query));
         let engine_query = with_filters(&self.fields, query, text);
         let facets = query.facets.then(|| {
             let live: Vec<_> = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
