@@ -125,6 +125,50 @@ fn facets_merge_counts_across_segments() {
 }
 
 #[test]
+fn facets_of_many_matches_count_each_once_cold_and_warm() {
+    // Warm segments count their matches in batches: more matches than a batch, a last batch
+    // left partial, and matches of a query that skips articles must all count once.
+    let articles: Vec<Article> = (0..403)
+        .map(|i| {
+            let body = if i % 3 == 0 { "ceasefire talks resume" } else { "markets rally" };
+            let mut a = Article::new(format!("a{i}"), "", format!("Report {i}"));
+            a.body = body.to_owned();
+            a.tags = [format!("t{}", i % 7), format!("T{}", i % 11)]
+                .iter()
+                .take(i % 3)
+                .map(|t| Tag::new(t))
+                .collect();
+            a.section = (i % 5 == 0).then(|| format!("Section {}", i % 4));
+            a.date = (i % 13 != 0).then(|| {
+                "2025-01-01T08:00:00Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap()
+                    + TimeDelta::days(i as i64 % 40)
+            });
+            a
+        })
+        .collect();
+    let index = Index::in_memory(&newsearch::IndexOptions::new()).unwrap();
+    let mut writer = index.writer().unwrap();
+    for (i, a) in articles.iter().enumerate() {
+        writer.add(a).unwrap();
+        if i == 250 {
+            writer.commit().unwrap();
+        }
+    }
+    writer.commit().unwrap();
+    drop(writer);
+    let all: Vec<&Article> = articles.iter().collect();
+    let talks: Vec<&Article> = articles.iter().filter(|a| a.body.contains("talks")).collect();
+    for _ in 0..5 {
+        let facets =
+            index.search(&Query::all().limit(0).facets(true).facet_size(100)).unwrap().facets.unwrap();
+        check_facets_against(&all, &facets);
+        let facets =
+            index.search(&Query::new("talks").limit(3).facets(true).facet_size(100)).unwrap().facets.unwrap();
+        check_facets_against(&talks, &facets);
+    }
+}
+
+#[test]
 fn facets_show_the_most_common_spelling_and_respect_the_size() {
     let (_, index) = archive_index();
     let facets = index.search(&Query::all().facets(true).facet_size(2)).unwrap().facets.unwrap();
