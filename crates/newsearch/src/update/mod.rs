@@ -9,6 +9,7 @@
 mod claims;
 mod file_run;
 pub(crate) mod last_run;
+mod merges;
 mod queue;
 pub(crate) mod watch;
 pub(crate) mod writer;
@@ -430,8 +431,12 @@ impl Index {
         let fresh = plan.rebuild || (manifest.is_empty() && snapshot.num_docs() == 0);
         // A bulk run into an empty index ends by merging its segments, so the engine's own
         // merges along the way would only write the same articles again (about twice the final
-        // index on disk at ×4). Off for such runs; incremental runs keep them.
-        if fresh && matches!(options.merge, MergeAfter::Articles(_) | MergeAfter::OneSegment) {
+        // index on disk at ×4). Off for such runs; incremental runs keep them. One that ends
+        // compacted merges its segments as it goes instead, each article once (see `merges`).
+        let bulk = fresh && matches!(options.merge, MergeAfter::Articles(_));
+        if bulk {
+            writer.begin_bulk_merges();
+        } else if fresh && options.merge == MergeAfter::OneSegment {
             writer.pause_merges();
         }
 
@@ -469,6 +474,14 @@ impl Index {
             ids.begin_file(done);
             cadence.added += self.index_file(writer, &mut ids, &file, outcome, &plan.parse, &mut out)?;
             (out.on_event)(UpdateEvent::Progress { done: done + 1, total });
+            if bulk {
+                // How many articles the run will have, once a tenth of its files tell.
+                let read = done + 1;
+                if read * 10 >= total {
+                    let expected = out.report.articles_indexed as u128 * total as u128 / read as u128;
+                    writer.expect_articles(u64::try_from(expected).unwrap_or(u64::MAX));
+                }
+            }
             if cadence.due() {
                 self.write_partial(recheck.iter().chain(&ids.partial))?;
                 (out.on_event)(UpdateEvent::Committed(writer.commit()?));
@@ -477,6 +490,8 @@ impl Index {
         }
 
         self.write_partial(recheck.iter().chain(&ids.partial))?;
+        // Before the commit: the searcher it opens must not read through the merge's windows.
+        writer.end_bulk_merges();
         let stats = writer.commit()?;
         self.write_partial(ids.partial.iter())?;
         (out.on_event)(UpdateEvent::Committed(stats));

@@ -10,14 +10,12 @@ use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::TantivyError;
-use tantivy::index::{SegmentId, SegmentMeta};
-use tantivy::indexer::{DefaultMergePolicy, NoMergePolicy};
 
 use crate::article::{Article, ArticleId};
 use crate::error::{Error, Result};
-use crate::index::directory::ReadMode;
 use crate::index::schema::FileStamp;
 use crate::index::{Index, WriterHere};
+use crate::update::merges::BulkMerges;
 use crate::update::queue::{InFlight, Queued};
 
 impl Index {
@@ -49,6 +47,7 @@ impl Index {
         Ok(IndexWriter {
             index: self.clone(),
             inner,
+            bulk: None,
             in_flight: Arc::default(),
             added: 0,
             superseded: 0,
@@ -166,7 +165,9 @@ pub struct CommitStats {
 /// it into a writer thread or task. [`IndexWriter::update`] indexes folders through it.
 pub struct IndexWriter {
     pub(crate) index: Index,
-    inner: tantivy::IndexWriter<Queued>,
+    pub(super) inner: tantivy::IndexWriter<Queued>,
+    /// A bulk run's merging, while one goes on.
+    pub(super) bulk: Option<BulkMerges>,
     /// Bytes of documents sent to the engine and not yet indexed.
     in_flight: Arc<InFlight>,
     /// Articles written since the last commit.
@@ -284,6 +285,7 @@ impl IndexWriter {
             return Err(self.worker_error(e));
         }
         self.added += 1;
+        self.added_in_bulk();
         Ok(())
     }
 
@@ -372,17 +374,6 @@ impl IndexWriter {
         Ok(stats)
     }
 
-    /// Stops the engine from merging segments on its own until [`IndexWriter::resume_merges`]
-    /// (for a bulk run that ends with [`IndexWriter::compact`]).
-    pub(crate) fn pause_merges(&mut self) {
-        self.inner.set_merge_policy(Box::new(NoMergePolicy));
-    }
-
-    /// The engine merges segments on its own again, as a new writer does.
-    pub(crate) fn resume_merges(&mut self) {
-        self.inner.set_merge_policy(Box::new(DefaultMergePolicy::default()));
-    }
-
     /// Indexes the article files under `paths` through this writer, as [`Index::update`]
     /// does with a writer of its own (see there); for an app that keeps its writer. Anything
     /// the writer had not committed is committed with the run's first commit (a rebuild
@@ -399,67 +390,9 @@ impl IndexWriter {
         index.update_through(self, paths, options, on_event)
     }
 
-    /// Merges every segment into one, then waits for it to be written. Searches then look each
-    /// term up once instead of once per segment. While the merged copy is written the index
-    /// takes twice its size on disk; [`IndexWriter::compact`] needs at most 1.5×.
-    pub fn merge_all(&mut self) -> Result<()> {
-        self.merge_while(|segments| (segments.len() > 1).then(|| segments.iter().map(|s| s.id()).collect()))
-    }
-
-    /// Merges segments into as few as the disk allows: no merge writes more than 48 % of the
-    /// index, so the disk in use stays under 1.5× the index, not the 2× of one merge of
-    /// everything. A bulk run's many segments end as two or three (a segment already larger
-    /// than that share stays as it is). Searches over three segments cost about as much as
-    /// over one; over dozens, a third more.
-    pub fn compact(&mut self) -> Result<()> {
-        let dir = self.index.dir().map(Path::to_owned);
-        self.merge_while(|segments| compaction_merge(segments, dir.as_deref()))
-    }
-
-    /// Merges the segments `pick` chooses, again and again until it chooses none, each merge
-    /// waited for and its inputs' files deleted before the next, so they never pile up.
-    ///
-    /// Merges the engine's merge policy started at earlier commits may still be running on some
-    /// of those segments. The engine lets both go ahead and fails the one that ends second (at
-    /// the very end of a bulk run: "the segments that were merged could not be found"). So the
-    /// policy is switched off first (nothing new starts), and a merge that lost that race is
-    /// started again over the segments of the moment, at most once per merge that was running.
-    fn merge_while(&mut self, pick: impl Fn(&[SegmentMeta]) -> Option<Vec<SegmentId>>) -> Result<()> {
-        const ATTEMPTS: u32 = 16;
-        self.inner.set_merge_policy(Box::new(NoMergePolicy));
-        let mut lost = 0;
-        loop {
-            // Segment metas held anywhere keep their files from being collected: none is kept
-            // past the pick.
-            let segments = self.index.inner.searchable_segment_metas().map_err(|e| self.index.error(e))?;
-            let Some(ids) = pick(&segments) else { return Ok(()) };
-            drop(segments);
-            // The merge reads its segments whole: through windows, so their pages don't stay
-            // resident. Only the merge's own reads: the searcher reloaded below maps files whole.
-            let windowed = self.index.reads.as_ref().map(ReadMode::windowed);
-            let merged = self.inner.merge(&ids).wait();
-            drop(windowed);
-            match merged {
-                Ok(_) => {
-                    // The searcher still holds the merged-away segments; once it moves on to
-                    // the merged one their files (and any lost attempt's) are deleted now, not
-                    // at the next run. A failure here only delays that.
-                    if self.index.reader.reload().is_ok() {
-                        drop(self.inner.garbage_collect_files().wait());
-                    }
-                }
-                // The segments changed under the merge (or between listing and merging).
-                Err(TantivyError::InvalidArgument(_)) if lost < ATTEMPTS => {
-                    lost += 1;
-                    std::thread::sleep(std::time::Duration::from_millis(10 * u64::from(lost)));
-                }
-                Err(e) => return Err(self.index.error(e)),
-            }
-        }
-    }
-
     /// Drops everything since the last commit.
     pub fn rollback(&mut self) -> Result<()> {
+        self.bulk = None;
         self.inner.rollback().map_err(|e| self.index.error(e))?;
         self.added = 0;
         self.superseded = 0;
@@ -474,106 +407,11 @@ impl IndexWriter {
     }
 }
 
-/// The next merge of [`IndexWriter::compact`], if any. Segments are weighed by the bytes of
-/// their files in `dir` (articles differ in size from one part of an archive to another), or
-/// by their documents, deleted ones included, in memory.
-fn compaction_merge(segments: &[SegmentMeta], dir: Option<&Path>) -> Option<Vec<SegmentId>> {
-    let size = |s: &SegmentMeta| match dir {
-        Some(dir) => crate::index::damage::COMPONENTS
-            .iter()
-            .filter_map(|c| std::fs::metadata(dir.join(s.relative_path(c.clone()))).ok())
-            .map(|m| m.len())
-            .sum(),
-        None => u64::from(s.max_doc()),
-    };
-    let sizes: Vec<(u64, SegmentId)> = segments.iter().map(|s| (size(s), s.id())).collect();
-    group_within_share(&sizes)
-}
-
-/// Segments (size, id) packed, largest first, into groups of at most 48 % of the total (a
-/// segment larger than that in none); the first group of two or more. Not quite half: the
-/// merge being written adds a little of its own (at ×8, 1.52× the index with groups of half).
-fn group_within_share<T: Copy>(segments: &[(u64, T)]) -> Option<Vec<T>> {
-    let cap = segments.iter().map(|s| s.0).sum::<u64>() * 48 / 100;
-    let mut by_size: Vec<&(u64, T)> = segments.iter().filter(|s| s.0 <= cap).collect();
-    by_size.sort_by_key(|s| std::cmp::Reverse(s.0));
-    let mut groups: Vec<(u64, Vec<T>)> = Vec::new();
-    for &&(size, id) in &by_size {
-        match groups.iter_mut().find(|(total, _)| total + size <= cap) {
-            Some((total, ids)) => {
-                *total += size;
-                ids.push(id);
-            }
-            None => groups.push((size, vec![id])),
-        }
-    }
-    groups.into_iter().map(|(_, ids)| ids).find(|ids| ids.len() > 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn merging_everything_never_races_the_merges_already_running() {
-        // Many small commits make the engine's merge policy start merges of its own; merging
-        // every segment right after the last commit used to fail when one of those ended first.
-        for round in 0..2 {
-            let dir = tempfile::tempdir().unwrap();
-            let index = Index::create(dir.path(), &crate::IndexOptions::new()).unwrap();
-            let mut writer =
-                index.writer_with(&WriterOptions::new().threads(2).memory_budget(64 << 20)).unwrap();
-            for commit in 0..48 {
-                for i in 0..20 {
-                    let id = format!("{round}-{commit}-{i}");
-                    writer.add(&Article::new(id.as_str(), "x.jsonl", "Merge race")).unwrap();
-                }
-                writer.commit().unwrap();
-            }
-            writer.merge_all().unwrap_or_else(|e| panic!("round {round}: {e}"));
-            writer.finish().unwrap();
-            let index = Index::open(dir.path()).unwrap();
-            assert_eq!(index.len().unwrap(), 48 * 20);
-            assert_eq!(index.inner.searchable_segment_ids().unwrap().len(), 1, "round {round}");
-        }
-    }
     use crate::IndexOptions;
-
-    /// Segment sizes after compacting `sizes` as `compact` does, merge by merge.
-    fn compacted(mut sizes: Vec<u64>) -> (Vec<u64>, u64) {
-        let mut worst_peak = 0;
-        loop {
-            let total: u64 = sizes.iter().sum();
-            let tagged: Vec<(u64, usize)> = sizes.iter().copied().zip(0..).collect();
-            let Some(group) = group_within_share(&tagged) else { break };
-            let merged: u64 = group.iter().map(|&i| sizes[i]).sum();
-            // On disk while merging: everything, plus the merged copy.
-            worst_peak = worst_peak.max(total + merged);
-            assert!(2 * merged <= total, "a merge wrote more than half the index");
-            sizes =
-                (0..sizes.len()).filter(|i| !group.contains(i)).map(|i| sizes[i]).chain([merged]).collect();
-        }
-        sizes.sort_unstable();
-        (sizes, worst_peak)
-    }
-
-    #[test]
-    fn compaction_writes_at_most_half_the_index_at_once() {
-        // A bulk run's equal segments end as a few large ones.
-        let (sizes, peak) = compacted(vec![10; 20]);
-        assert_eq!(sizes, [20, 90, 90]);
-        assert_eq!(peak, 290);
-        // An old large segment stays; the new small ones are merged beside it.
-        assert_eq!(compacted(vec![1000, 30, 30, 30, 30]).0, [120, 1000]);
-        // Nothing to gain: one segment, or two that can't be merged within half.
-        assert_eq!(compacted(vec![7]).0, [7]);
-        assert_eq!(compacted(vec![5, 6]).0, [5, 6]);
-        assert_eq!(compacted(Vec::new()).0, Vec::<u64>::new());
-        // Uneven sizes still end in a few segments, every merge within half.
-        let (sizes, peak) = compacted(vec![64, 57, 7, 8, 3, 1, 40, 12]);
-        assert!(sizes.len() <= 3, "{sizes:?}");
-        assert!(2 * peak <= 3 * 192, "peak {peak}");
-    }
 
     #[test]
     fn add_replaces_by_id_and_commit_counts() {

@@ -202,6 +202,38 @@ fn bulk_runs_compact_within_half_the_index_and_leave_no_stray_files() {
 }
 
 #[test]
+fn a_bulk_run_that_merges_as_it_goes_loses_nothing_and_leaves_no_stray_files() {
+    // Ten exports of 300 records, a commit every 100: once the first file tells the run to
+    // expect about 3,000 articles, its small segments are merged in the background along the
+    // way (merges of 1,200 to 1,440 articles), across its commits, then compacted.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("exports");
+    for f in 0..10 {
+        let lines: String = (0..300)
+            .map(|i| {
+                format!(
+                    "{{\"id\": \"e{f}-{i}\", \"title\": \"Story {f} {i}\", \"body\": \"kyiv talks {i}\"}}\n"
+                )
+            })
+            .collect();
+        write(&root, &format!("part{f}.jsonl"), &lines);
+    }
+    let dir = tmp.path().join("idx");
+    let index = Index::open_or_create(&dir, &IndexOptions::new()).unwrap();
+    let bulk = UpdateOptions::new().commit_every(100).merge(newsearch::MergeAfter::Articles(0));
+    let report = index.update(&[&root], &bulk, &mut |_| {}).unwrap();
+    assert_eq!((report.added, report.articles_indexed, report.articles_total), (10, 3_000, 3_000));
+    let (live, stored) = live_and_stored_segments(&dir);
+    assert_eq!(live, stored, "the merged-away segments' files are gone");
+    assert!((1..=3).contains(&live.len()), "{live:?}");
+    let reopened = Index::open(&dir).unwrap();
+    assert_eq!(reopened.search(&Query::new("kyiv").limit(0)).unwrap().total, 3_000);
+    for id in ["e0-0", "e4-150", "e9-299"] {
+        assert!(reopened.get(&newsearch::ArticleId::new(id)).unwrap().is_some(), "{id}");
+    }
+}
+
+#[test]
 fn merging_after_a_run_leaves_one_segment() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("articles");
