@@ -251,11 +251,13 @@ pub(crate) struct WindowedFile {
     long_reads: LongReads,
 }
 
-/// Bytes per window: a merge maps about 500 windows per gigabyte, and the windows of every file
-/// it has open (postings, positions and store of each segment) stay far below the writer's
-/// memory budget, also while a bulk run's indexing fills that budget beside a merge (with
-/// 8 MiB windows, such a run at ×4 peaked at up to 449 MB against 357; with 2 MiB, 362–377).
-const WINDOW: usize = 2 << 20;
+/// Bytes per window. A merge has a window open in every file of every segment it reads (six
+/// files a segment), and a bulk run merges while its indexing fills the writer's memory budget,
+/// so the windows add to the run's peak: at ×4 with 8 MiB windows, up to 449 MB against 357
+/// without merges during the run; at ×8 (nine segments a merge) with 2 MiB windows, 483 MB, and
+/// with 512 KiB, 377. A merge then maps about 2,000 windows per gigabyte it reads, which costs
+/// far less than holding the pages.
+const WINDOW: usize = 512 << 10;
 
 impl WindowedFile {
     fn open(path: &Path, long_reads: LongReads) -> Result<WindowedFile, OpenReadError> {
