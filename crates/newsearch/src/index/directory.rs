@@ -253,9 +253,9 @@ pub(crate) struct WindowedFile {
 
 /// Bytes per window. A merge has a window open in every file of every segment it reads (six
 /// files a segment), and a bulk run merges while its indexing fills the writer's memory budget,
-/// so the windows add to the run's peak: at ×4 with 8 MiB windows, up to 449 MB against 357
-/// without merges during the run; at ×8 (nine segments a merge) with 2 MiB windows, 483 MB, and
-/// with 512 KiB, 377. A merge then maps about 2,000 windows per gigabyte it reads, which costs
+/// so the windows add to the run's peak: at ×4 with 8 MiB windows, up to 439 MiB against 350
+/// without merges during the run; at ×8 (nine segments a merge) with 2 MiB windows, 483 MiB,
+/// and with 512 KiB, 368. A merge then maps about 2,000 windows per gigabyte it reads, which costs
 /// far less than holding the pages.
 const WINDOW: usize = 512 << 10;
 
