@@ -142,7 +142,8 @@ impl IndexWriter {
         let merge = self.inner.merge(&ids);
         let (tell, done) = std::sync::mpsc::channel();
         // A merge that fails (or found its segments gone) leaves them as they were, for the
-        // compaction at the end to merge: nothing to report here.
+        // compaction at the end to merge: nothing to report here. Should no thread start, the
+        // merge still runs, untracked: the compaction redoes a merge that races one of its own.
         let waiter = std::thread::Builder::new().name("newsearch-merge".into()).spawn(move || {
             let _ = merge.wait();
             drop(windowed);
@@ -153,14 +154,14 @@ impl IndexWriter {
         }
     }
 
-    /// Waits for the merge running in the background, if any, and starts no other.
+    /// In a bulk run: waits for the merge running in the background, if any, and starts no
+    /// other. Otherwise nothing.
     pub(crate) fn end_bulk_merges(&mut self) {
-        if let Some(bulk) = self.bulk.take()
-            && let Some(done) = bulk.running
-        {
+        let Some(bulk) = self.bulk.take() else { return };
+        self.inner.set_merge_policy(Box::new(NoMergePolicy));
+        if let Some(done) = bulk.running {
             let _ = done.recv();
         }
-        self.inner.set_merge_policy(Box::new(NoMergePolicy));
     }
 
     /// Merges every segment into one, then waits for it to be written. Searches then look each

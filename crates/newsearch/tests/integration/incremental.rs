@@ -234,6 +234,24 @@ fn a_bulk_run_that_merges_as_it_goes_loses_nothing_and_leaves_no_stray_files() {
 }
 
 #[test]
+fn incremental_runs_leave_merging_small_segments_to_the_engine() {
+    // Each run adds one file: one small segment per run, which the engine's own merge policy
+    // folds together as they pile up (it merges eight segments of a size at a commit).
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("articles");
+    let dir = tmp.path().join("idx");
+    let index = Index::open_or_create(&dir, &IndexOptions::new()).unwrap();
+    for i in 0..12 {
+        write(&root, &format!("{i:02}.txt"), &format!("Story {i}\n\nkyiv"));
+        index.update(&[&root], &UpdateOptions::new(), &mut |_| {}).unwrap();
+    }
+    let (live, stored) = live_and_stored_segments(&dir);
+    assert_eq!(live, stored);
+    assert!(live.len() < 12, "one segment per run, none merged: {live:?}");
+    assert_eq!(Index::open(&dir).unwrap().search(&Query::new("kyiv").limit(0)).unwrap().total, 12);
+}
+
+#[test]
 fn merging_after_a_run_leaves_one_segment() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("articles");
