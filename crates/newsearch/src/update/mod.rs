@@ -89,6 +89,10 @@ impl CancelToken {
     }
 }
 
+/// Articles per file, on average, from which a bulk run's files are exports and the run merges
+/// segments as it goes.
+const ARTICLES_PER_EXPORT: u64 = 10;
+
 /// When and how an update merges the index's segments at its end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -475,10 +479,14 @@ impl Index {
             cadence.added += self.index_file(writer, &mut ids, &file, outcome, &plan.parse, &mut out)?;
             (out.on_event)(UpdateEvent::Progress { done: done + 1, total });
             if bulk {
-                // How many articles the run will have, once a tenth of its files tell.
+                // How many articles the run will have, once a tenth of its files tell. Only for
+                // exports: a folder of one-article files keeps the second core busy reading them,
+                // and merging beside that saved no time (516,648 files: 53.1 against 53.5 s) and
+                // raised the peak memory (449 against 397 MiB).
                 let read = done + 1;
-                if read * 10 >= total {
-                    let expected = out.report.articles_indexed as u128 * total as u128 / read as u128;
+                let articles = out.report.articles_indexed;
+                if read * 10 >= total && articles >= ARTICLES_PER_EXPORT * read as u64 {
+                    let expected = u128::from(articles) * total as u128 / read as u128;
                     writer.expect_articles(u64::try_from(expected).unwrap_or(u64::MAX));
                 }
             }
