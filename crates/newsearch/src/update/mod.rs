@@ -435,8 +435,8 @@ impl Index {
         let fresh = plan.rebuild || (manifest.is_empty() && snapshot.num_docs() == 0);
         // A bulk run into an empty index ends by merging its segments, so the engine's own
         // merges along the way would only write the same articles again (about twice the final
-        // index on disk at ×4). Off for such runs; incremental runs keep them. One that ends
-        // compacted merges its segments as it goes instead, each article once (see `merges`).
+        // index on disk at ×4). Off for such runs; incremental runs keep them. A run of exports
+        // that ends compacted merges as it goes instead, each article once (see `merges`).
         let bulk = fresh && matches!(options.merge, MergeAfter::Articles(_));
         if bulk {
             writer.begin_bulk_merges();
