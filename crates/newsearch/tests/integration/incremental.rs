@@ -234,6 +234,44 @@ fn a_bulk_run_that_merges_as_it_goes_loses_nothing_and_leaves_no_stray_files() {
 }
 
 #[test]
+fn only_runs_of_exports_merge_along_the_way() {
+    // The same 1,200 articles, as 40 exports of 30 or as 1,200 files, committed about every 40,
+    // with no merge at the end: only the exports' run has merged small segments by then.
+    let tmp = tempfile::tempdir().unwrap();
+    let exports = tmp.path().join("exports");
+    let files = tmp.path().join("files");
+    for f in 0..40 {
+        let lines: String = (0..30)
+            .map(|i| format!("{{\"id\": \"e{f}-{i}\", \"title\": \"Story {f} {i}\", \"body\": \"kyiv\"}}\n"))
+            .collect();
+        write(&exports, &format!("part{f:02}.jsonl"), &lines);
+        for i in 0..30 {
+            write(&files, &format!("{f:02}/{i:02}.txt"), &format!("Story {f} {i}\n\nkyiv"));
+        }
+    }
+    // The articles in each segment, largest first.
+    let segments = |root: &std::path::Path, name: &str| -> Vec<u64> {
+        let dir = tmp.path().join(name);
+        let index = Index::open_or_create(&dir, &IndexOptions::new()).unwrap();
+        let options = UpdateOptions::new().commit_every(40).merge(newsearch::MergeAfter::Articles(u64::MAX));
+        index.update(&[root], &options, &mut |_| {}).unwrap();
+        assert_eq!(index.search(&Query::new("kyiv").limit(0)).unwrap().total, 1_200);
+        let meta: serde_json::Value =
+            serde_json::from_slice(&fs::read(dir.join("meta.json")).unwrap()).unwrap();
+        let mut docs: Vec<u64> =
+            meta["segments"].as_array().unwrap().iter().map(|s| s["max_doc"].as_u64().unwrap()).collect();
+        docs.sort_unstable_by(|a, b| b.cmp(a));
+        docs
+    };
+    // A merge along the way gathers 40-48 % of the 1,200 articles expected; a commit's segments
+    // hold 60 at most (two exports).
+    let from_exports = segments(&exports, "e");
+    assert!((480..=576).contains(&from_exports[0]), "exports: {from_exports:?}");
+    let from_files = segments(&files, "f");
+    assert!(from_files[0] <= 60, "files: {from_files:?}");
+}
+
+#[test]
 fn incremental_runs_leave_merging_small_segments_to_the_engine() {
     // Each run adds one file: one small segment per run, which the engine's own merge policy
     // folds together as they pile up (it merges eight segments of a size at a commit).
