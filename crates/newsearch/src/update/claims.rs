@@ -9,8 +9,9 @@ use crate::index::files::PARTIAL_FILE;
 use crate::index::schema::{FileStamp, names};
 use crate::parse::walk::FileList;
 use crate::update::Collision;
+use crate::update::claimed::Claimed;
 use crate::update::writer::IndexWriter;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tantivy::columnar::StrColumn;
@@ -40,7 +41,7 @@ pub(super) struct IdClaims<'a> {
     /// The index as the run found it (nothing to consult when it started empty).
     snapshot: Option<(Searcher, Vec<Option<StrColumn>>)>,
     /// Ids claimed by this run (by [`id_key`]), with the claiming file's number in `files`.
-    this_run: FxHashMap<(u64, u64), u32>,
+    this_run: Claimed,
     /// The files this run reads, in order, and the number of the one being placed.
     files: &'a FileList,
     file: u32,
@@ -79,7 +80,7 @@ impl<'a> IdClaims<'a> {
         Ok(IdClaims {
             index,
             snapshot,
-            this_run: FxHashMap::default(),
+            this_run: Claimed::new(index.dir()),
             files,
             file: 0,
             released: released.collect(),
@@ -143,7 +144,7 @@ impl<'a> IdClaims<'a> {
     /// its own old articles are being replaced and the id is free.
     pub(super) fn claim(&mut self, id: &ArticleId, path: &Arc<str>, recheck: bool) -> Result<Claim> {
         let key = id_key(id);
-        if let Some(&holder) = self.this_run.get(&key) {
+        if let Some(holder) = self.this_run.get(key)? {
             let holder = self.files.path(holder as usize).unwrap_or_default();
             return Ok(Claim::Loses { to: holder });
         }
@@ -155,7 +156,7 @@ impl<'a> IdClaims<'a> {
             Some(h) if Path::new(path.as_ref()) < Path::new(&h) => Claim::Wins { over: PathBuf::from(h) },
             Some(h) => return Ok(Claim::Loses { to: PathBuf::from(h) }),
         };
-        self.this_run.insert(key, self.file);
+        self.this_run.insert(key, self.file)?;
         Ok(claim)
     }
 
@@ -211,13 +212,11 @@ impl<'a> IdClaims<'a> {
     }
 }
 
-/// An id as the run's claims remember it: its 128-bit hash, 24 bytes per article with the
-/// claiming file instead of about 110 for the id's text (a million articles: 24 MB, not 110).
-/// Two ids of one archive sharing a hash is about as likely as a random 128-bit collision
-/// (below 10^-20 for a billion ids).
-pub(super) fn id_key(id: &ArticleId) -> (u64, u64) {
-    let hash = xxhash_rust::xxh3::xxh3_128(id.as_str().as_bytes());
-    ((hash >> 64) as u64, hash as u64)
+/// An id as the run's claims remember it: its 128-bit hash (20 bytes a claim with the claiming
+/// file, on disk past the most recent ones: see [`Claimed`]). Two ids of one archive sharing a
+/// hash is about as likely as a random 128-bit collision (below 10^-20 for a billion ids).
+pub(super) fn id_key(id: &ArticleId) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(id.as_str().as_bytes())
 }
 
 impl Index {

@@ -6,6 +6,7 @@
 //! replaced. Files that vanished from a folder being indexed lose their articles. A file that
 //! can no longer be read keeps its old articles: nothing already indexed is lost to a bad run.
 
+mod claimed;
 mod claims;
 mod file_run;
 pub(crate) mod last_run;
