@@ -94,6 +94,42 @@ impl CancelToken {
 /// segments as it goes.
 const ARTICLES_PER_EXPORT: u64 = 10;
 
+/// The sizes of a run's files, to tell from the articles of the files read so far how many
+/// all of them hold: by their bytes, not their number, so that a few large exports first do
+/// not promise twice the articles there are (merges along the way take up to 48 % of what is
+/// expected, and the disk a merge needs must stay under half the final index).
+struct FileSizes {
+    /// Bytes of the files before each one, and of all of them last.
+    before: Vec<u64>,
+}
+
+impl FileSizes {
+    /// One `stat` a file: only runs of exports (few files for their articles) ask.
+    fn of(files: &FileList) -> FileSizes {
+        let mut before = Vec::with_capacity(files.len() + 1);
+        let mut sum = 0u64;
+        before.push(0);
+        for i in 0..files.len() {
+            let size = files.path(i).and_then(|p| std::fs::metadata(p).ok()).map_or(0, |m| m.len());
+            sum = sum.saturating_add(size);
+            before.push(sum);
+        }
+        FileSizes { before }
+    }
+
+    /// The articles to expect when the first `read` files held `articles`.
+    fn expected(&self, articles: u64, read: usize) -> u64 {
+        let files = self.before.len() - 1;
+        let (done, all) = (self.before[read.min(files)], self.before[files]);
+        let expected = if done == 0 {
+            u128::from(articles) * files as u128 / read.max(1) as u128
+        } else {
+            u128::from(articles) * u128::from(all) / u128::from(done)
+        };
+        u64::try_from(expected).unwrap_or(u64::MAX)
+    }
+}
+
 /// When and how an update merges the index's segments at its end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -468,6 +504,8 @@ impl Index {
 
         let mut cadence = Cadence::of(options, plan.rebuild);
         let total = found.files.len();
+        // The files' sizes, once a bulk run's exports start telling how many articles to expect.
+        let mut sizes: Option<FileSizes> = None;
         // Each file made whole again (path, id) as it is read: the list holds less.
         let outcomes = ordered_par_map(found.files.entries(), |entry| {
             let file = found.files.file(entry);
@@ -487,8 +525,8 @@ impl Index {
                 let read = done + 1;
                 let articles = out.report.articles_indexed;
                 if read * 10 >= total && articles >= ARTICLES_PER_EXPORT * read as u64 {
-                    let expected = u128::from(articles) * total as u128 / read as u128;
-                    writer.expect_articles(u64::try_from(expected).unwrap_or(u64::MAX));
+                    let sizes = sizes.get_or_insert_with(|| FileSizes::of(&found.files));
+                    writer.expect_articles(sizes.expected(articles, read));
                 }
             }
             if cadence.due() {

@@ -272,6 +272,37 @@ fn only_runs_of_exports_merge_along_the_way() {
 }
 
 #[test]
+fn exports_of_uneven_sizes_never_merge_more_than_half_the_index_along_the_way() {
+    // Twenty exports: eight of 350 records first, then twelve of 100 (4,000 articles). Counted
+    // by files, the first ones promise 5,600-7,000 articles, and by the time the segments add
+    // up to 40 % of that, a merge of up to 48 % of it takes about 2,700 of the 4,000 at once:
+    // more than half the index, so more than half its disk again for a moment. Counted by
+    // bytes, they promise about 4,000, and a merge takes at most 48 % of those.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("exports");
+    for f in 0..20 {
+        let records = if f < 8 { 350 } else { 100 };
+        let lines: String = (0..records)
+            .map(|i| {
+                format!(
+                    "{{\"id\": \"e{f:02}-{i:03}\", \"title\": \"Story {f:02} {i:03}\", \"body\": \"kyiv\"}}\n"
+                )
+            })
+            .collect();
+        write(&root, &format!("part{f:02}.jsonl"), &lines);
+    }
+    let dir = tmp.path().join("idx");
+    let index = Index::open_or_create(&dir, &IndexOptions::new()).unwrap();
+    let options = UpdateOptions::new().commit_every(40).merge(newsearch::MergeAfter::Articles(u64::MAX));
+    index.update(&[&root], &options, &mut |_| {}).unwrap();
+    assert_eq!(index.search(&Query::new("kyiv").limit(0)).unwrap().total, 4_000);
+    let meta: serde_json::Value = serde_json::from_slice(&fs::read(dir.join("meta.json")).unwrap()).unwrap();
+    let largest = meta["segments"].as_array().unwrap().iter().map(|s| s["max_doc"].as_u64().unwrap()).max();
+    let largest = largest.unwrap();
+    assert!((1_500..=2_000).contains(&largest), "largest segment {largest} of 4,000 articles");
+}
+
+#[test]
 fn incremental_runs_leave_merging_small_segments_to_the_engine() {
     // Each run adds one file: one small segment per run, which the engine's own merge policy
     // folds together as they pile up (it merges eight segments of a size at a commit).
