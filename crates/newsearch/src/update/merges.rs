@@ -5,7 +5,8 @@
 //! within half the index at a time so that the disk never holds more than 1.5× it
 //! ([`IndexWriter::compact`]). Merged only at the end, that took one core for 11 s at
 //! 516,644 articles while the other had nothing to do. So a bulk run of exports merges as it
-//! goes too: once it can tell how many articles it will have (from the files read so far), every
+//! goes too: once it can tell how many articles it will have (from the articles and bytes of the
+//! files read so far, against the bytes of all of them), every
 //! time its small segments add up to 40–48 % of that, it merges them in the background, one merge
 //! at a time, on the core the indexing leaves idle part of the time; the compaction after the
 //! last commit then only merges the small segments written since. (A folder of one-article files
