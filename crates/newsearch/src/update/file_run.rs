@@ -9,9 +9,10 @@ use crate::parse::stream::{Layout, RecordStream, hash_file, layout_of};
 use crate::parse::walk::{SkipReason, Skipped};
 use crate::parse::{ParseOptions, Parsed, SourceFile, parse_bytes, read_limited};
 use crate::update::claims::{Claim, IdClaims};
+use crate::update::manifest::Manifest;
 use crate::update::writer::IndexWriter;
 use crate::update::{Collision, Reporter, UpdateEvent};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
@@ -184,7 +185,7 @@ impl FileRun {
 /// Decides one file's fate: unchanged by stamp, unchanged by hash, or parsed anew.
 pub(super) fn consider(
     file: &SourceFile,
-    manifest: &FxHashMap<String, FileStamp>,
+    manifest: &Manifest,
     options: &ParseOptions,
     recheck: &FxHashSet<String>,
 ) -> Outcome {
@@ -220,7 +221,7 @@ pub(super) fn consider(
             return Outcome::Unchanged;
         }
         let stamp = match known {
-            Some(k) if same => *k,
+            Some(k) if same => k,
             _ => FileStamp { size, mtime, hash },
         };
         return Outcome::Stream { layout, stamp, existed: known.is_some(), recheck: same };
@@ -236,7 +237,7 @@ pub(super) fn consider(
     }
     let stamp = match known {
         // Rechecked as it is: keep the stamp its indexed articles carry.
-        Some(k) if same => *k,
+        Some(k) if same => k,
         _ => FileStamp { size: bytes.len() as u64, mtime, hash },
     };
     match parse_bytes(&bytes, file.format, &file.path, &file.id_base) {

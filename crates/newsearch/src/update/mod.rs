@@ -10,12 +10,13 @@ mod claimed;
 mod claims;
 mod file_run;
 pub(crate) mod last_run;
+mod manifest;
 mod merges;
 mod queue;
 pub(crate) mod watch;
 pub(crate) mod writer;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,12 +25,12 @@ use crate::article::ArticleId;
 use crate::error::{Error, Result, Warning};
 use crate::index::Index;
 use crate::index::files::{RecordedRun, outermost};
-use crate::index::schema::{FileStamp, names};
 use crate::parse::stream::RecordStream;
 use crate::parse::walk::{FileList, SkipReason, Skipped, Walk, WalkOptions, ordered_par_map, walk_under};
 use crate::parse::{Format, ParseOptions, SourceFile};
 use crate::update::claims::IdClaims;
 use crate::update::file_run::{Batches, FileRun, Outcome, consider};
+use crate::update::manifest::Manifest;
 use crate::update::writer::{CommitStats, IndexWriter, WriterOptions};
 
 /// How [`Index::update`] finds, reads and writes.
@@ -463,7 +464,7 @@ impl Index {
         self.begin_run(&plan.roots, replace_roots, RecordedRun::new(plan.rebuild, &plan.walk, &plan.parse))?;
         *begun = Some(plan.rebuild);
 
-        let manifest = if plan.rebuild { FxHashMap::default() } else { self.manifest()? };
+        let mut manifest = if plan.rebuild { Manifest::empty() } else { self.manifest()? };
         // The index as the run found it: who holds each id, for collisions with earlier runs.
         let snapshot = self.reader.searcher();
         if plan.rebuild {
@@ -483,7 +484,7 @@ impl Index {
 
         let (found, unsure) = walk_roots(&plan, &mut out);
         out.check_cancelled()?;
-        let vanished = vanished(&manifest, found.files.paths(), &plan.roots, &unsure);
+        let vanished = manifest.vanished(found.files.paths(), &plan.roots, &unsure)?;
         // Gone files lose their articles first, so their ids are free for this run's files.
         for path in &vanished {
             writer.delete_path(path);
@@ -639,56 +640,6 @@ impl Index {
         };
         file_run.index(writer, ids, batches, file, &key, out)
     }
-
-    /// What the index knows of each source file: path → stamp.
-    fn manifest(&self) -> Result<FxHashMap<String, FileStamp>> {
-        self.refresh()?;
-        let searcher = self.reader.searcher();
-        let mut out = FxHashMap::default();
-        for segment in searcher.segment_readers() {
-            let fast = segment.fast_fields();
-            let err = |e| self.error(e);
-            let paths = fast.str(names::PATH).map_err(err)?;
-            let (Some(paths), size, mtime, hash) = (
-                paths,
-                fast.u64(names::FILE_SIZE).map_err(err)?,
-                fast.i64(names::FILE_MTIME).map_err(err)?,
-                fast.u64(names::FILE_HASH).map_err(err)?,
-            ) else {
-                continue;
-            };
-            // Stamps by path ordinal first, then one pass over the path dictionary: looking
-            // ordinals up one by one decompresses a dictionary block per document. Sized for
-            // every path at once: a million files grew the maps a dozen times.
-            let files = paths.dictionary().num_terms();
-            out.reserve(files);
-            let mut by_ord: FxHashMap<u64, FileStamp> =
-                FxHashMap::with_capacity_and_hasher(files, Default::default());
-            for doc in segment.doc_ids_alive() {
-                let Some(ord) = paths.term_ords(doc).next() else { continue };
-                let stamp = FileStamp {
-                    size: size.first(doc).unwrap_or(0),
-                    mtime: mtime.first(doc).unwrap_or(0),
-                    hash: hash.first(doc).unwrap_or(0),
-                };
-                // A file partly re-indexed has articles with older stamps: its newest is its own.
-                let newest = by_ord.get(&ord).is_none_or(|had| had.mtime <= stamp.mtime);
-                if newest {
-                    by_ord.insert(ord, stamp);
-                }
-            }
-            let mut terms = paths.dictionary().stream().map_err(|e| Error::engine(self.dir(), e))?;
-            while terms.advance() {
-                if let Some(stamp) = by_ord.get(&terms.term_ord()) {
-                    let path = String::from_utf8_lossy(terms.key()).into_owned();
-                    if out.get(&path).is_none_or(|had: &FileStamp| had.mtime <= stamp.mtime) {
-                        out.insert(path, *stamp);
-                    }
-                }
-            }
-        }
-        Ok(out)
-    }
 }
 
 /// A failure as a skip record: the message without the path (the record has the path).
@@ -787,38 +738,6 @@ fn walk_roots(plan: &Plan, out: &mut Reporter<'_>) -> (Walk<FileList>, Vec<PathB
     (found, unsure)
 }
 
-/// Indexed files under the walked roots that the walk did not find, except under folders
-/// that could not be read whole. The indexed paths are checked off as the walked ones come
-/// (borrowed, so a re-run of a million files copies no path).
-fn vanished(
-    manifest: &FxHashMap<String, FileStamp>,
-    walked: impl IntoIterator<Item = PathBuf>,
-    roots: &[PathBuf],
-    unsure: &[PathBuf],
-) -> Vec<String> {
-    if manifest.is_empty() {
-        return Vec::new();
-    }
-    let mut unseen: FxHashSet<&str> = manifest.keys().map(String::as_str).collect();
-    for path in walked {
-        match path.to_str() {
-            Some(p) => unseen.remove(p),
-            None => unseen.remove(path.to_string_lossy().as_ref()),
-        };
-        if unseen.is_empty() {
-            break;
-        }
-    }
-    unseen
-        .into_iter()
-        .filter(|p| {
-            let p = Path::new(p);
-            roots.iter().any(|r| p.starts_with(r)) && !unsure.iter().any(|u| p.starts_with(u))
-        })
-        .map(str::to_owned)
-        .collect()
-}
-
 /// A path as the index's list of files keys it.
 fn lossy_string(path: PathBuf) -> String {
     path.into_os_string().into_string().unwrap_or_else(|raw| raw.to_string_lossy().into_owned())
@@ -854,25 +773,6 @@ impl RecordedRun {
 mod tests {
     use super::*;
     use crate::{IndexOptions, Query};
-
-    #[test]
-    fn vanished_files_are_those_under_walked_roots_not_found_and_not_under_unreadable_folders() {
-        let stamp = FileStamp { size: 1, mtime: 1, hash: 1 };
-        let manifest: FxHashMap<String, FileStamp> =
-            ["/a/kept.txt", "/a/gone.txt", "/a/locked/x.txt", "/b/other.txt"]
-                .into_iter()
-                .map(|p| (p.to_owned(), stamp))
-                .collect();
-        let walked = || [PathBuf::from("/a/kept.txt"), PathBuf::from("/a/new.txt")];
-        let roots = [PathBuf::from("/a")];
-        let unsure = [PathBuf::from("/a/locked")];
-        // `/b` was not walked this run: its files stay.
-        assert_eq!(vanished(&manifest, walked(), &roots, &unsure), ["/a/gone.txt"]);
-        let mut gone = vanished(&manifest, walked(), &roots, &[]);
-        gone.sort();
-        assert_eq!(gone, ["/a/gone.txt", "/a/locked/x.txt"]);
-        assert!(vanished(&FxHashMap::default(), walked(), &roots, &[]).is_empty());
-    }
 
     #[test]
     fn the_commit_cadence_counts_articles_and_a_rebuild_commits_only_at_the_end() {
