@@ -1,11 +1,12 @@
 //! What an index knows of its source files at the start of a run: each file's stamp, by a
-//! 128-bit hash of its path (48 bytes a file in the table, where the paths themselves took
-//! about 170 with their strings), and which of them the run's walk found. The paths of the
-//! files it did not find are read back from the index's own list of paths, once.
+//! 128-bit hash of its path, in one sorted array (40 bytes a file; a hash table of the paths
+//! took about 170 with their strings, and a table of the hashes about 100 with its free slots
+//! and twice that while it grew), and which of them the run's walk found (a bit each). The
+//! paths of the files it did not find are read back from the index's own list of paths, once.
 
 use std::path::{Path, PathBuf};
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use tantivy::Searcher;
 
 use crate::error::{Error, Result};
@@ -13,16 +14,16 @@ use crate::index::Index;
 use crate::index::schema::{FileStamp, names};
 
 pub(super) struct Manifest {
-    known: FxHashMap<u128, Known>,
+    /// One stamp per path key, sorted by key.
+    known: Vec<(u128, FileStamp)>,
+    /// For each key's top [`Manifest::bits`] bits, where its keys start in `known` (and the
+    /// end last): a look-up searches a handful of neighbours.
+    starts: Vec<u32>,
+    bits: u32,
+    /// One bit per entry of `known`: the run's walk found the file.
+    walked: Vec<u64>,
     /// Where the paths are listed: the index as the manifest read it.
     paths: Paths,
-}
-
-#[derive(Clone, Copy)]
-struct Known {
-    stamp: FileStamp,
-    /// The run's walk found the file.
-    walked: bool,
 }
 
 enum Paths {
@@ -30,6 +31,11 @@ enum Paths {
     Index(Box<Searcher>, Option<PathBuf>),
     #[cfg(test)]
     List(Vec<String>),
+}
+
+/// The top `bits` bits of `k`.
+fn bucket(k: u128, bits: u32) -> u128 {
+    k.checked_shr(128 - bits).unwrap_or(0)
 }
 
 /// A path as the manifest keys it (the text the index holds for it).
@@ -40,35 +46,51 @@ fn key(path: &[u8]) -> u128 {
 impl Manifest {
     /// Nothing known (a rebuild).
     pub(super) fn empty() -> Manifest {
-        Manifest { known: FxHashMap::default(), paths: Paths::None }
+        Manifest { known: Vec::new(), starts: Vec::new(), bits: 0, walked: Vec::new(), paths: Paths::None }
+    }
+
+    /// From stamps by key, in any order and with repeats: the newest stamp of a key is kept (a
+    /// file partly re-indexed has articles with older stamps, and its newest is its own).
+    fn of(mut known: Vec<(u128, FileStamp)>, paths: Paths) -> Manifest {
+        known.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.mtime.cmp(&a.1.mtime)));
+        known.dedup_by_key(|e| e.0);
+        known.shrink_to_fit();
+        // About four keys a bucket (at most 2^24 buckets, 64 MB of starts for 67 million files).
+        let bits = (known.len() / 4).max(1).ilog2().min(24);
+        let mut starts = Vec::with_capacity((1 << bits) + 1);
+        let mut at = 0;
+        for bucket in 0..=(1u128 << bits) {
+            while at < known.len() && self::bucket(known[at].0, bits) < bucket {
+                at += 1;
+            }
+            starts.push(u32::try_from(at).unwrap_or(u32::MAX));
+        }
+        let walked = vec![0; known.len().div_ceil(64)];
+        Manifest { known, starts, bits, walked, paths }
     }
 
     pub(super) fn is_empty(&self) -> bool {
         self.known.is_empty()
     }
 
-    /// The stamp of the file at `path` (as the index keys it), if the index holds it.
-    pub(super) fn get(&self, path: &str) -> Option<FileStamp> {
-        self.known.get(&key(path.as_bytes())).map(|k| k.stamp)
+    fn find(&self, k: u128) -> Option<usize> {
+        if self.known.is_empty() {
+            return None;
+        }
+        let bucket = bucket(k, self.bits) as usize;
+        let (from, to) = (self.starts[bucket] as usize, self.starts[bucket + 1] as usize);
+        self.known[from..to].binary_search_by_key(&k, |e| e.0).ok().map(|i| from + i)
     }
 
-    /// Notes `stamp` for `path` unless a newer one is there: a file partly re-indexed has
-    /// articles with older stamps, and its newest is its own.
-    fn note(&mut self, path_key: u128, stamp: FileStamp) {
-        let entry = self.known.entry(path_key).or_insert(Known { stamp, walked: false });
-        if entry.stamp.mtime <= stamp.mtime {
-            entry.stamp = stamp;
-        }
+    /// The stamp of the file at `path` (as the index keys it), if the index holds it.
+    pub(super) fn get(&self, path: &str) -> Option<FileStamp> {
+        self.find(key(path.as_bytes())).map(|i| self.known[i].1)
     }
 
     #[cfg(test)]
     pub(super) fn of_paths(paths: &[&str], stamp: FileStamp) -> Manifest {
-        let mut m = Manifest { known: FxHashMap::default(), paths: Paths::List(Vec::new()) };
-        for p in paths {
-            m.note(key(p.as_bytes()), stamp);
-        }
-        m.paths = Paths::List(paths.iter().map(|p| (*p).to_owned()).collect());
-        m
+        let known = paths.iter().map(|p| (key(p.as_bytes()), stamp)).collect();
+        Manifest::of(known, Paths::List(paths.iter().map(|p| (*p).to_owned()).collect()))
     }
 
     /// Indexed files under `roots` that `walked` does not name, except under `unsure` folders
@@ -84,23 +106,22 @@ impl Manifest {
         }
         for path in walked {
             let hit = match path.to_str() {
-                Some(p) => self.known.get_mut(&key(p.as_bytes())),
-                None => self.known.get_mut(&key(path.to_string_lossy().as_bytes())),
+                Some(p) => self.find(key(p.as_bytes())),
+                None => self.find(key(path.to_string_lossy().as_bytes())),
             };
-            if let Some(known) = hit {
-                known.walked = true;
+            if let Some(i) = hit {
+                self.walked[i / 64] |= 1 << (i % 64);
             }
         }
-        let unwalked: FxHashSet<u128> =
-            self.known.iter().filter(|(_, k)| !k.walked).map(|(&key, _)| key).collect();
-        if unwalked.is_empty() {
+        let unwalked = |i: usize| self.walked[i / 64] & (1 << (i % 64)) == 0;
+        if !(0..self.known.len()).any(unwalked) {
             return Ok(Vec::new());
         }
         let mut named = FxHashSet::default();
         let mut out = Vec::new();
         self.each_path(&mut |path: &[u8]| {
             let k = key(path);
-            if unwalked.contains(&k) && named.insert(k) {
+            if self.find(k).is_some_and(unwalked) && named.insert(k) {
                 let path = String::from_utf8_lossy(path);
                 let p = Path::new(path.as_ref());
                 if roots.iter().any(|r| p.starts_with(r)) && !unsure.iter().any(|u| p.starts_with(u)) {
@@ -141,7 +162,7 @@ impl Index {
     pub(super) fn manifest(&self) -> Result<Manifest> {
         self.refresh()?;
         let searcher = self.reader.searcher();
-        let mut out = Manifest::empty();
+        let mut known = Vec::new();
         for segment in searcher.segment_readers() {
             let fast = segment.fast_fields();
             let err = |e| self.error(e);
@@ -163,20 +184,24 @@ impl Index {
             while terms.advance() {
                 keys.push(key(terms.key()));
             }
-            out.known.reserve(files);
+            let mut stamps: Vec<Option<FileStamp>> = vec![None; files];
             for doc in segment.doc_ids_alive() {
                 let Some(ord) = paths.term_ords(doc).next() else { continue };
-                let Some(&path_key) = usize::try_from(ord).ok().and_then(|o| keys.get(o)) else { continue };
+                let Some(had) = usize::try_from(ord).ok().and_then(|o| stamps.get_mut(o)) else { continue };
                 let stamp = FileStamp {
                     size: size.first(doc).unwrap_or(0),
                     mtime: mtime.first(doc).unwrap_or(0),
                     hash: hash.first(doc).unwrap_or(0),
                 };
-                out.note(path_key, stamp);
+                // A file partly re-indexed has articles with older stamps: its newest is its own.
+                if had.is_none_or(|h| h.mtime <= stamp.mtime) {
+                    *had = Some(stamp);
+                }
             }
+            known.extend(keys.into_iter().zip(stamps).filter_map(|(k, stamp)| Some((k, stamp?))));
         }
-        out.paths = Paths::Index(Box::new(searcher), self.dir().map(Path::to_owned));
-        Ok(out)
+        let paths = Paths::Index(Box::new(searcher), self.dir().map(Path::to_owned));
+        Ok(Manifest::of(known, paths))
     }
 }
 
@@ -204,12 +229,22 @@ mod tests {
 
     #[test]
     fn a_file_partly_re_indexed_has_its_newest_stamp() {
-        let mut manifest = Manifest::empty();
         let k = key(b"/a/x.jsonl");
-        manifest.note(k, FileStamp { size: 2, mtime: 20, hash: 2 });
-        manifest.note(k, FileStamp { size: 1, mtime: 10, hash: 1 });
-        assert_eq!(manifest.get("/a/x.jsonl"), Some(FileStamp { size: 2, mtime: 20, hash: 2 }));
-        manifest.note(k, FileStamp { size: 3, mtime: 30, hash: 3 });
-        assert_eq!(manifest.get("/a/x.jsonl").map(|s| s.hash), Some(3));
+        let stamp = |n: u64| FileStamp { size: n, mtime: n as i64 * 10, hash: n };
+        let manifest =
+            Manifest::of(vec![(k, stamp(2)), (k, stamp(1)), (k, stamp(3)), (k, stamp(2))], Paths::None);
+        assert_eq!(manifest.get("/a/x.jsonl"), Some(stamp(3)));
+        assert_eq!(manifest.known.len(), 1);
+    }
+
+    #[test]
+    fn every_key_is_found_whatever_the_size() {
+        for n in [0usize, 1, 3, 7, 8, 9, 100, 5_000] {
+            let paths: Vec<String> = (0..n).map(|i| format!("/f/{i}.txt")).collect();
+            let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+            let manifest = Manifest::of_paths(&refs, FileStamp::default());
+            assert!(paths.iter().all(|p| manifest.get(p).is_some()), "{n}");
+            assert!((n..n + 100).all(|i| manifest.get(&format!("/f/{i}.txt")).is_none()), "{n}");
+        }
     }
 }
