@@ -94,13 +94,15 @@ impl Manifest {
     }
 
     /// Indexed files under `roots` that `walked` does not name, except under `unsure` folders
-    /// (that could not be read whole).
+    /// (that could not be read whole). Lets go of the index it read the paths from: a searcher
+    /// kept through the run would keep the segments merged away at its end on disk.
     pub(super) fn vanished(
         &mut self,
         walked: impl IntoIterator<Item = PathBuf>,
         roots: &[PathBuf],
         unsure: &[PathBuf],
     ) -> Result<Vec<String>> {
+        let paths = std::mem::replace(&mut self.paths, Paths::None);
         if self.known.is_empty() {
             return Ok(Vec::new());
         }
@@ -119,7 +121,7 @@ impl Manifest {
         }
         let mut named = FxHashSet::default();
         let mut out = Vec::new();
-        self.each_path(&mut |path: &[u8]| {
+        each_path(&paths, &mut |path: &[u8]| {
             let k = key(path);
             if self.find(k).is_some_and(unwalked) && named.insert(k) {
                 let path = String::from_utf8_lossy(path);
@@ -131,28 +133,28 @@ impl Manifest {
         })?;
         Ok(out)
     }
+}
 
-    /// Calls `f` with every path the index holds (some more than once when in several segments).
-    fn each_path(&self, f: &mut dyn FnMut(&[u8])) -> Result<()> {
-        match &self.paths {
-            Paths::None => Ok(()),
-            Paths::Index(searcher, dir) => {
-                for segment in searcher.segment_readers() {
-                    let dir = dir.as_deref();
-                    let column = segment.fast_fields().str(names::PATH).map_err(|e| Error::engine(dir, e))?;
-                    let Some(paths) = column else { continue };
-                    let mut terms = paths.dictionary().stream().map_err(|e| Error::engine(dir, e))?;
-                    while terms.advance() {
-                        f(terms.key());
-                    }
+/// Calls `f` with every path the index holds (some more than once when in several segments).
+fn each_path(paths: &Paths, f: &mut dyn FnMut(&[u8])) -> Result<()> {
+    match paths {
+        Paths::None => Ok(()),
+        Paths::Index(searcher, dir) => {
+            for segment in searcher.segment_readers() {
+                let dir = dir.as_deref();
+                let column = segment.fast_fields().str(names::PATH).map_err(|e| Error::engine(dir, e))?;
+                let Some(paths) = column else { continue };
+                let mut terms = paths.dictionary().stream().map_err(|e| Error::engine(dir, e))?;
+                while terms.advance() {
+                    f(terms.key());
                 }
-                Ok(())
             }
-            #[cfg(test)]
-            Paths::List(list) => {
-                list.iter().for_each(|p| f(p.as_bytes()));
-                Ok(())
-            }
+            Ok(())
+        }
+        #[cfg(test)]
+        Paths::List(list) => {
+            list.iter().for_each(|p| f(p.as_bytes()));
+            Ok(())
         }
     }
 }
@@ -219,6 +221,9 @@ mod tests {
         // `/b` was not walked this run: its files stay.
         let mut manifest = Manifest::of_paths(&paths, stamp);
         assert_eq!(manifest.vanished(walked(), &roots, &unsure).unwrap(), ["/a/gone.txt"]);
+        // The index the paths came from is let go (a searcher kept through the run would keep
+        // the segments merged away at its end on disk).
+        assert!(matches!(manifest.paths, Paths::None));
         let mut gone = Manifest::of_paths(&paths, stamp).vanished(walked(), &roots, &[]).unwrap();
         gone.sort();
         assert_eq!(gone, ["/a/gone.txt", "/a/locked/x.txt"]);
