@@ -172,7 +172,7 @@ impl Spill {
     }
 
     fn find(&self, key: u128) -> Result<Option<u32>> {
-        let mut block = vec![0u8; BLOCK * RECORD];
+        let mut block = [0u8; BLOCK * RECORD];
         for run in &self.runs {
             let b = run.fences.partition_point(|&fence| fence <= key);
             if b == 0 {
@@ -186,9 +186,16 @@ impl Spill {
                 .seek(SeekFrom::Start(at))
                 .and_then(|_| (&self.file).read_exact(bytes))
                 .map_err(|e| Error::io(&self.path, e))?;
-            let records: Vec<&[u8]> = bytes.chunks_exact(RECORD).collect();
-            if let Ok(i) = records.binary_search_by_key(&key, |r| key_of(r)) {
-                let file = &records[i][16..RECORD];
+            let record = |i: usize| &bytes[i * RECORD..(i + 1) * RECORD];
+            // The first record not below `key`, by halving.
+            let (mut lo, mut hi) = (0, n);
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                if key_of(record(mid)) < key { lo = mid + 1 } else { hi = mid }
+            }
+            let i = lo;
+            if i < n && key_of(record(i)) == key {
+                let file = &record(i)[16..];
                 return Ok(Some(u32::from_le_bytes([file[0], file[1], file[2], file[3]])));
             }
         }

@@ -11,6 +11,18 @@ fn write(root: &Path, rel: &str, text: &str) {
     fs::write(path, text).unwrap();
 }
 
+/// Export number `f` as JSON Lines: `records` articles of the same length each (ids `eFF-III`),
+/// with `body` as their text.
+fn export(f: usize, records: usize, body: &str) -> String {
+    (0..records)
+        .map(|i| {
+            format!(
+                "{{\"id\": \"e{f:02}-{i:03}\", \"title\": \"Story {f:02} {i:03}\", \"body\": \"{body}\"}}\n"
+            )
+        })
+        .collect()
+}
+
 fn update(index: &Index, root: &Path) -> (UpdateReport, Vec<String>) {
     let mut problems = Vec::new();
     let report = index
@@ -209,14 +221,7 @@ fn a_bulk_run_that_merges_as_it_goes_loses_nothing_and_leaves_no_stray_files() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("exports");
     for f in 0..10 {
-        let lines: String = (0..300)
-            .map(|i| {
-                format!(
-                    "{{\"id\": \"e{f}-{i}\", \"title\": \"Story {f} {i}\", \"body\": \"kyiv talks {i}\"}}\n"
-                )
-            })
-            .collect();
-        write(&root, &format!("part{f}.jsonl"), &lines);
+        write(&root, &format!("part{f}.jsonl"), &export(f, 300, "kyiv talks"));
     }
     let dir = tmp.path().join("idx");
     let index = Index::open_or_create(&dir, &IndexOptions::new()).unwrap();
@@ -228,7 +233,7 @@ fn a_bulk_run_that_merges_as_it_goes_loses_nothing_and_leaves_no_stray_files() {
     assert!((1..=3).contains(&live.len()), "{live:?}");
     let reopened = Index::open(&dir).unwrap();
     assert_eq!(reopened.search(&Query::new("kyiv").limit(0)).unwrap().total, 3_000);
-    for id in ["e0-0", "e4-150", "e9-299"] {
+    for id in ["e00-000", "e04-150", "e09-299"] {
         assert!(reopened.get(&newsearch::ArticleId::new(id)).unwrap().is_some(), "{id}");
     }
 }
@@ -241,10 +246,7 @@ fn only_runs_of_exports_merge_along_the_way() {
     let exports = tmp.path().join("exports");
     let files = tmp.path().join("files");
     for f in 0..40 {
-        let lines: String = (0..30)
-            .map(|i| format!("{{\"id\": \"e{f}-{i}\", \"title\": \"Story {f} {i}\", \"body\": \"kyiv\"}}\n"))
-            .collect();
-        write(&exports, &format!("part{f:02}.jsonl"), &lines);
+        write(&exports, &format!("part{f:02}.jsonl"), &export(f, 30, "kyiv"));
         for i in 0..30 {
             write(&files, &format!("{f:02}/{i:02}.txt"), &format!("Story {f} {i}\n\nkyiv"));
         }
@@ -282,14 +284,7 @@ fn exports_of_uneven_sizes_never_merge_more_than_half_the_index_along_the_way() 
     let root = tmp.path().join("exports");
     for f in 0..20 {
         let records = if f < 8 { 350 } else { 100 };
-        let lines: String = (0..records)
-            .map(|i| {
-                format!(
-                    "{{\"id\": \"e{f:02}-{i:03}\", \"title\": \"Story {f:02} {i:03}\", \"body\": \"kyiv\"}}\n"
-                )
-            })
-            .collect();
-        write(&root, &format!("part{f:02}.jsonl"), &lines);
+        write(&root, &format!("part{f:02}.jsonl"), &export(f, records, "kyiv"));
     }
     let dir = tmp.path().join("idx");
     let index = Index::open_or_create(&dir, &IndexOptions::new()).unwrap();
