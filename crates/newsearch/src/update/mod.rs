@@ -26,7 +26,9 @@ use crate::error::{Error, Result, Warning};
 use crate::index::Index;
 use crate::index::files::{RecordedRun, outermost};
 use crate::parse::stream::RecordStream;
-use crate::parse::walk::{FileList, SkipReason, Skipped, Walk, WalkOptions, ordered_par_map, walk_under};
+use crate::parse::walk::{
+    FileList, SkipReason, Skipped, Walk, WalkOptions, ordered_par_map_owned, walk_under,
+};
 use crate::parse::{Format, ParseOptions, SourceFile};
 use crate::update::claims::IdClaims;
 use crate::update::file_run::{Batches, FileRun, Outcome, consider};
@@ -110,8 +112,8 @@ impl FileSizes {
         let mut before = Vec::with_capacity(files.len() + 1);
         let mut sum = 0u64;
         before.push(0);
-        for i in 0..files.len() {
-            let size = files.path(i).and_then(|p| std::fs::metadata(p).ok()).map_or(0, |m| m.len());
+        for path in files.paths() {
+            let size = std::fs::metadata(path).map_or(0, |m| m.len());
             sum = sum.saturating_add(size);
             before.push(sum);
         }
@@ -508,12 +510,10 @@ impl Index {
         // The files' sizes, once a bulk run's exports start telling how many articles to expect.
         let mut sizes: Option<FileSizes> = None;
         // Each file made whole again (path, id) as it is read: the list holds less.
-        let outcomes = ordered_par_map(found.files.entries(), |entry| {
-            let file = found.files.file(entry);
-            let outcome = consider(&file, &manifest, &plan.parse, &recheck);
-            (file, outcome)
+        let outcomes = ordered_par_map_owned(found.files.files(), |file| {
+            consider(file, &manifest, &plan.parse, &recheck)
         });
-        for (done, (_, (file, outcome))) in outcomes.enumerate() {
+        for (done, (file, outcome)) in outcomes.enumerate() {
             out.check_cancelled()?;
             ids.begin_file(done);
             cadence.added += self.index_file(writer, &mut ids, &file, outcome, &plan.parse, &mut out)?;
