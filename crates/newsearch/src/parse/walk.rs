@@ -247,7 +247,7 @@ struct Entry {
 }
 
 impl<'a> Cursor<'a> {
-    /// Before file number `i` (the start of its block; [`Cursor::skip_to`] goes the rest).
+    /// Before file number `i` (the start of its block; [`Cursor::read_to`] goes the rest).
     fn at_block_of(list: &'a FileList, i: usize) -> Cursor<'a> {
         let block = i / BLOCK;
         let at = list.blocks.get(block).copied().unwrap_or(list.bytes.len());
