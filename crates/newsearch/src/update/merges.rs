@@ -68,7 +68,10 @@ impl MergePolicy for BulkPolicy {
 /// they and every article still to come would fit in that one merge: the compaction at the end
 /// would then merge them together again. Waiting for 40 % instead started the run's last merge
 /// so late that it ran on alone after the indexing (at ×4, 2.7 s on one core of the 4 s the
-/// run's end took), with higher peaks of disk and memory.
+/// run's end took), with higher peaks of disk and memory. A run that has gone past the articles
+/// it expected (its last files hold more articles a byte than the first ones) starts no merge
+/// until it expects more: the compaction at the end merges what is left, as it did before runs
+/// merged along the way, rather than a merge now that it might merge again.
 fn offer<T: Copy>(segments: Vec<(u64, T)>, expected: u64, remaining: u64) -> Option<Vec<T>> {
     let (least, most) = (expected * 30 / 100, expected * 48 / 100);
     let mut small: Vec<(u64, T)> = segments.into_iter().filter(|&(docs, _)| docs < expected / 5).collect();
@@ -370,6 +373,8 @@ mod tests {
         // Late in the run, all of it would fit in one merge: the last segments join it then.
         assert_eq!(offer(&[100, 100, 100], 180), None);
         assert_eq!(offer(&[100, 100, 100], 181), Some(vec![0, 1, 2]));
+        // Past the articles expected, nothing is known of the rest: no merge.
+        assert_eq!(offer(&[100, 100, 150, 110], 0), None);
         // Never a merge of one segment; nothing until the run can tell what to expect.
         assert_eq!(offer(&[150, 190], 500), Some(vec![1, 0]));
         assert_eq!(offer(&[190], 500), None);
