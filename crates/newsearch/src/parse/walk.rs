@@ -690,6 +690,41 @@ mod tests {
         assert!(compact.files.bytes.len() * 3 < listed, "{} bytes for {listed}", compact.files.bytes.len());
     }
 
+    proptest::proptest! {
+        // Any sequence of files under a few roots (walk order or not, names sharing prefixes or
+        // not, named files among them) reads back from the list as pushed, whole and one by one.
+        #[test]
+        fn the_front_coded_list_reads_back_any_files_pushed(
+            files in proptest::collection::vec(
+                (0usize..3, proptest::collection::vec("[ab]{0,3}[a-c/]{0,6}[a-z0-9.é]{1,8}", 1..4), 0usize..5),
+                0..80,
+            )
+        ) {
+            let roots = [PathBuf::from("/r"), PathBuf::from("/r/sub"), PathBuf::from("/other/place")];
+            let mut list = FileList::default();
+            let mut plain: Vec<SourceFile> = Vec::new();
+            for (root, parts, format) in &files {
+                let format = Format::ALL[*format];
+                let root = &roots[*root];
+                let path = parts.iter().fold(root.clone(), |p, part| p.join(part));
+                if parts.len() == 1 && parts[0].ends_with('9') {
+                    list.push_named(&path, "named".to_owned(), format);
+                    plain.push_named(&path, "named".to_owned(), format);
+                } else {
+                    list.push_under(root, &roots[0], path.clone(), format);
+                    plain.push_under(root, &roots[0], path, format);
+                }
+            }
+            list.shrink_to_fit();
+            proptest::prop_assert_eq!(list.len(), plain.len());
+            proptest::prop_assert_eq!(list.files().collect::<Vec<_>>(), plain.clone());
+            for (i, f) in plain.iter().enumerate().rev() {
+                proptest::prop_assert_eq!(list.path(i), Some(f.path.clone()));
+            }
+            proptest::prop_assert_eq!(list.path(plain.len()), None);
+        }
+    }
+
     #[test]
     fn varints_read_back_what_was_written() {
         let values = [0, 1, 127, 128, 300, 16_383, 16_384, u32::MAX as usize, usize::MAX >> 1];
