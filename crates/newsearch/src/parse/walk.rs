@@ -305,10 +305,18 @@ impl FileList {
 
     /// Every file, in order.
     pub(crate) fn files(&self) -> impl Iterator<Item = SourceFile> + '_ {
+        self.each(FileList::file)
+    }
+
+    /// `make` of every entry and its path below its root, in order.
+    fn each<'s, R>(
+        &'s self,
+        make: impl Fn(&FileList, Entry, &std::ffi::OsStr) -> R + 's,
+    ) -> impl Iterator<Item = R> + 's {
         let mut cursor = Cursor::at_block_of(self, 0);
         std::iter::from_fn(move || {
             let entry = cursor.next_entry()?;
-            Some(self.file(entry, cursor.below()))
+            Some(make(self, entry, cursor.below()))
         })
     }
 
@@ -351,17 +359,7 @@ impl FileList {
 
     /// Every file's path, in order.
     pub(crate) fn paths(&self) -> impl Iterator<Item = PathBuf> + '_ {
-        let mut cursor = Cursor::at_block_of(self, 0);
-        std::iter::from_fn(move || {
-            let entry = cursor.next_entry()?;
-            Some(self.path_of(entry, cursor.below()))
-        })
-    }
-
-    /// Every file, in order.
-    #[cfg(test)]
-    pub(crate) fn iter(&self) -> impl Iterator<Item = SourceFile> + '_ {
-        self.files()
+        self.each(FileList::path_of)
     }
 
     fn push(&mut self, root: u32, format: Format, plain: bool, below: &[u8]) {
@@ -563,10 +561,7 @@ pub(crate) fn ordered_par_map<'a, T: Sync, R: Send + 'a>(
     items: &'a [T],
     f: impl Fn(&T) -> R + Sync + Send + 'a,
 ) -> impl Iterator<Item = (&'a T, R)> + 'a {
-    items.chunks(BATCH).flat_map(move |batch| {
-        let results: Vec<R> = batch.par_iter().map(&f).collect();
-        batch.iter().zip(results)
-    })
+    ordered_par_map_owned(items.iter(), move |item: &&T| f(item))
 }
 
 /// `f` over the items `items` yields, on all cores, a batch taken from it at a time, yielding
@@ -624,7 +619,7 @@ mod tests {
         for (r, id_root) in &roots {
             walk_root(r, id_root, &options, &mut whole);
         }
-        let listed: Vec<SourceFile> = compact.files.iter().collect();
+        let listed: Vec<SourceFile> = compact.files.files().collect();
         assert_eq!(listed, whole.files);
         assert_eq!(compact.files.len(), whole.files.len());
         assert!(

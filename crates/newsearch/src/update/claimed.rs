@@ -186,17 +186,10 @@ impl Spill {
                 .seek(SeekFrom::Start(at))
                 .and_then(|_| (&self.file).read_exact(bytes))
                 .map_err(|e| Error::io(&self.path, e))?;
-            let record = |i: usize| &bytes[i * RECORD..(i + 1) * RECORD];
-            // The first record not below `key`, by halving.
-            let (mut lo, mut hi) = (0, n);
-            while lo < hi {
-                let mid = (lo + hi) / 2;
-                if key_of(record(mid)) < key { lo = mid + 1 } else { hi = mid }
-            }
-            let i = lo;
-            if i < n && key_of(record(i)) == key {
-                let file = &record(i)[16..];
-                return Ok(Some(u32::from_le_bytes([file[0], file[1], file[2], file[3]])));
+            let (records, _) = bytes.as_chunks::<RECORD>();
+            let i = records.partition_point(|r| key_of(r) < key);
+            if let Some(r) = records.get(i).filter(|r| key_of(&r[..]) == key) {
+                return Ok(Some(u32::from_le_bytes([r[16], r[17], r[18], r[19]])));
             }
         }
         Ok(None)
